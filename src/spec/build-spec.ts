@@ -1,0 +1,137 @@
+/**
+ * The validated, format-independent description of what to build. Every input format
+ * (pyproject `[tool.pyfront]`, `[tool.microb]`, Mopyfile.yaml, zero-config pyproject, PYENV
+ * Dockerfiles) is read into this one shape; the planner never sees the formats.
+ *
+ * Values are checked (names, paths, versions) before they get here, but not yet substituted:
+ * `${VAR:-default}` in env and labels is expanded by the planner from the build arguments.
+ */
+export type SpecFormat = "pyfront" | "microb" | "mopy" | "zero-config" | "pyenv";
+
+/** A position in a spec file, 1-based, for messages and BuildKit source maps. */
+export interface SourcePosition {
+  file: string;
+  line: number;
+  column: number;
+}
+
+export interface PythonVersion {
+  /** As the user wrote it: "3", "3.11" or "3.11.4". */
+  requested: string;
+  /** The major.minor series used to pick base images, e.g. "3.11". */
+  series: string;
+}
+
+/** Where pip looks for packages. Credentials are never stored here in pyfront's own format. */
+export interface PackageIndex {
+  url: string;
+  /** Make this the only index (`--index-url`) instead of an extra one. */
+  primary: boolean;
+  /** Add the index host to pip's trusted hosts (plain http or self-signed TLS). */
+  trusted: boolean;
+  /** Id of a build secret (`--secret id=...`) whose content is `username:password` or a token. */
+  credentialsSecret?: string;
+  /**
+   * microb compatibility only: credentials written inline in the spec file. They reach the LLB
+   * (unavoidable, the user wrote them into a build input) but never a layer, the history or a log.
+   */
+  inlineCredentials?: { username: string; password?: string };
+}
+
+/** One thing pip installs before the project's own code. */
+export type Dependency =
+  /** A PEP 508 requirement from an index: `flask>=2`, `numpy==1.26.*`, `pkg[extra]`. */
+  | { kind: "index"; requirement: string }
+  /** A VCS requirement: `git+https://host/repo.git@ref` or `git+ssh://git@host/repo.git`. */
+  | { kind: "git"; url: string; transport: "https" | "ssh"; name?: string }
+  /** A directory in the build context holding an installable project (mopy's `./dir/`). */
+  | { kind: "local"; path: string }
+  /** A requirements file in the build context. */
+  | { kind: "requirements-file"; path: string };
+
+/** How the user's own code gets into the image. */
+export type ProjectSource =
+  /** An installable package (pyproject with a build backend) at this context path. */
+  | { kind: "package"; path: string; extras: string[] }
+  /** Plain code copied as is: a folder with main.py, or a single .py file. */
+  | { kind: "scripts"; path: string; main: string }
+  /** Only the interpreter and dependencies (a base image). */
+  | { kind: "none" };
+
+export interface CopyFile {
+  src: string;
+  dst: string;
+  /** A stage name, or an image reference; absent means the build context. */
+  from?: string;
+}
+
+export interface AddFile {
+  /** An http(s) URL or a context path. */
+  src: string;
+  dst: string;
+  /** `sha256:<hex>`; required for URLs by pyfront's own format. */
+  checksum?: string;
+}
+
+export interface Healthcheck {
+  /** Exec-form test command, run without a shell. */
+  command: string[];
+  intervalSeconds?: number;
+  timeoutSeconds?: number;
+  startPeriodSeconds?: number;
+  retries?: number;
+}
+
+export interface ExposedPort {
+  port: number;
+  protocol: "tcp" | "udp";
+}
+
+/** The `[project]` metadata used for OCI labels. */
+export interface ProjectMetadata {
+  name?: string;
+  version?: string;
+  description?: string;
+  authors: string[];
+  license?: string;
+  /** Homepage or repository URL. */
+  url?: string;
+  source?: string;
+}
+
+export interface BuildSpec {
+  format: SpecFormat;
+  /** Path of the spec file inside the build context, e.g. "pyproject.toml". */
+  specFile: string;
+  /** The chosen target, when the format has targets. */
+  target?: string;
+  python: PythonVersion;
+  /** Full image for the builder stage; default `python:<series>`. */
+  builderImage: string;
+  /** Slim image for the final stage; default `python:<series>-slim`. */
+  runtimeImage: string;
+  /** apt packages for the builder stage only. */
+  buildDeps: string[];
+  /** apt packages for the final image only. */
+  systemDeps: string[];
+  /** Ordered; values may hold `${VAR}` / `${VAR:-default}` build-arg references. */
+  env: Array<[name: string, value: string]>;
+  indices: PackageIndex[];
+  /** Ordered; values may hold build-arg references. The user's labels win over derived ones. */
+  labels: Array<[name: string, value: string]>;
+  dependencies: Dependency[];
+  project: ProjectSource;
+  entrypoint?: string[];
+  command?: string[];
+  /** Working directory of the final image, absolute. */
+  workdir: string;
+  expose: ExposedPort[];
+  healthcheck?: Healthcheck;
+  copyFiles: CopyFile[];
+  addFiles: AddFile[];
+  /** Context path of a known_hosts file for git+ssh dependencies. */
+  knownHosts?: string;
+  metadata: ProjectMetadata;
+  /** Where each top-level key was written, for errors found after parsing. */
+  positions: Record<string, SourcePosition>;
+}
