@@ -1,22 +1,28 @@
-import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ContextReader, directoryContext } from "../../../src/context/directory-context.js";
 
 describe("directoryContext", () => {
   let context: ContextReader;
+  const made: string[] = [];
 
   beforeAll(() => {
     const outside = mkdtempSync(join(tmpdir(), "pyfront-outside-"));
     writeFileSync(join(outside, "secret.txt"), "do not read");
     const root = mkdtempSync(join(tmpdir(), "pyfront-ctx-"));
+    made.push(outside, root);
     mkdirSync(join(root, "app"));
     writeFileSync(join(root, "app", "main.py"), "print('hi')\n");
     writeFileSync(join(root, ".python-version"), "3.11\n");
     symlinkSync(join(outside, "secret.txt"), join(root, "leak.txt"));
     symlinkSync(join(root, "app", "main.py"), join(root, "alias.py"));
     context = directoryContext(root);
+  });
+
+  afterAll(() => {
+    for (const dir of made) rmSync(dir, { recursive: true, force: true });
   });
 
   it("reads files and tells files from folders", () => {
