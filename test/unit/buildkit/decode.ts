@@ -5,7 +5,10 @@ import type { MarshalledDefinition } from "../../../src/buildkit/llb/marshal.js"
 
 /** Decodes every op of a marshalled definition, in order, with its digest. */
 export function decodeOps(def: MarshalledDefinition): { digest: string; op: Op }[] {
-  return def.definition.def.map((bytes) => ({ digest: sha256Digest(bytes), op: fromBinary(OpSchema, bytes) }));
+  return def.definition.def.map((bytes) => ({
+    digest: sha256Digest(bytes),
+    op: fromBinary(OpSchema, bytes),
+  }));
 }
 
 /** The op producing the result (the one the terminal op points at). */
@@ -16,7 +19,12 @@ export function headOp(def: MarshalledDefinition): Op {
   return found.op;
 }
 
-export function opOfCase<C extends NonNullable<Op["op"]["case"]>>(op: Op, c: C): Extract<Op["op"], { case: C }>["value"] {
-  if (op.op.case !== c) throw new Error(`expected ${c} op, got ${op.op.case}`);
-  return op.op.value as Extract<Op["op"], { case: C }>["value"];
+type OpCase = NonNullable<Op["op"]["case"]>;
+type OpValue<C extends OpCase> = Extract<Op["op"], { case: C }>["value"];
+
+/** The op's payload, asserting its kind. */
+export function opOfCase<C extends OpCase>(op: Op, c: C): OpValue<C> {
+  const o = op.op as { case: OpCase | undefined; value?: unknown };
+  if (o.case !== c) throw new Error(`expected ${c} op, got ${o.case}`);
+  return o.value as OpValue<C>;
 }

@@ -34,7 +34,9 @@ function caps(llb: string[], disabled: APICap[] = []): Capabilities {
 
 describe("capability checks", () => {
   it("passes when every cap used is supported", () => {
-    const st = image("alpine").run({ args: ["true"], customName: "x" }).root();
+    const st = image("alpine")
+      .run({ args: ["true"], customName: "x" })
+      .root();
     expect(() => marshalDefinition(st, { caps: caps(V08_LLB) })).not.toThrow();
   });
 
@@ -63,9 +65,17 @@ describe("capability checks", () => {
   });
 
   it("explains caps the engine disabled", () => {
-    const disabled = create(APICapSchema, { ID: "exec.meta.network", Enabled: false, DisabledReasonMsg: "policy" });
-    const st = image("alpine").run({ args: ["x"], network: "host" }).root();
-    expect(() => marshalDefinition(st, { caps: caps(V08_LLB, [disabled]) })).toThrow(/disabled capability "exec.meta.network" \(policy\)/);
+    const disabled = create(APICapSchema, {
+      ID: "exec.meta.network",
+      Enabled: false,
+      DisabledReasonMsg: "policy",
+    });
+    const st = image("alpine")
+      .run({ args: ["x"], network: "host" })
+      .root();
+    expect(() => marshalDefinition(st, { caps: caps(V08_LLB, [disabled]) })).toThrow(
+      /disabled capability "exec.meta.network" \(policy\)/,
+    );
   });
 
   it("merges with a MergeOp when the engine has mergeop", () => {
@@ -96,7 +106,9 @@ describe("capability checks", () => {
   });
 
   it("adds a default PATH only for engines that do not set one", () => {
-    const st = image("alpine").run({ args: ["sh"] }).root();
+    const st = image("alpine")
+      .run({ args: ["sh"] })
+      .root();
     const old = opOfCase(headOp(marshalDefinition(st, { caps: caps(V08_LLB) })), "exec");
     expect(old.meta?.env).toEqual(["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"]);
     const modern = marshalDefinition(st, { caps: caps([...V08_LLB, "exec.meta.setsdefaultpath"]) });

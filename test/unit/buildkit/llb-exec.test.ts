@@ -9,7 +9,12 @@ describe("State.run", () => {
   it("writes args, env, cwd and user inherited from the state", () => {
     const st = base.addEnv("A", "1").addEnv("B", "2").addEnv("A", "3").dir("/app").dir("src").user("app");
     const exec = opOfCase(headOp(marshalDefinition(st.run({ args: ["python", "-V"] }).root())), "exec");
-    expect(exec.meta).toMatchObject({ args: ["python", "-V"], env: ["B=2", "A=3"], cwd: "/app/src", user: "app" });
+    expect(exec.meta).toMatchObject({
+      args: ["python", "-V"],
+      env: ["B=2", "A=3"],
+      cwd: "/app/src",
+      user: "app",
+    });
     expect(exec.meta?.removeMountStubsRecursive).toBe(true);
   });
 
@@ -18,7 +23,17 @@ describe("State.run", () => {
     const result = st.run({ args: ["x"], env: { A: "2", Z: "9" }, cwd: "sub", user: "root" });
     const exec = opOfCase(headOp(marshalDefinition(result.root())), "exec");
     expect(exec.meta).toMatchObject({ env: ["A=2", "Z=9"], cwd: "/app/sub", user: "root" });
-    const next = opOfCase(headOp(marshalDefinition(result.root().run({ args: ["y"] }).root())), "exec");
+    const next = opOfCase(
+      headOp(
+        marshalDefinition(
+          result
+            .root()
+            .run({ args: ["y"] })
+            .root(),
+        ),
+      ),
+      "exec",
+    );
     expect(next.meta).toMatchObject({ env: ["A=1"], cwd: "/app", user: "" });
   });
 
@@ -98,7 +113,12 @@ describe("State.run", () => {
   });
 
   it("sets network and security modes with their caps", () => {
-    const def = marshalDefinition(base.network("none").run({ args: ["x"], security: "insecure" }).root());
+    const def = marshalDefinition(
+      base
+        .network("none")
+        .run({ args: ["x"], security: "insecure" })
+        .root(),
+    );
     const exec = opOfCase(headOp(def), "exec");
     expect(exec.network).toBe(NetMode.NONE);
     expect(exec.security).toBe(SecurityMode.INSECURE);
@@ -109,14 +129,20 @@ describe("State.run", () => {
   });
 
   it("writes secret env vars", () => {
-    const def = marshalDefinition(base.run({ args: ["x"], secretEnv: [{ name: "TOKEN", id: "tok" }] }).root());
-    expect(opOfCase(headOp(def), "exec").secretenv).toEqual([expect.objectContaining({ ID: "tok", name: "TOKEN" })]);
+    const def = marshalDefinition(
+      base.run({ args: ["x"], secretEnv: [{ name: "TOKEN", id: "tok" }] }).root(),
+    );
+    expect(opOfCase(headOp(def), "exec").secretenv).toEqual([
+      expect.objectContaining({ ID: "tok", name: "TOKEN" }),
+    ]);
     expect(def.definition.metadata[def.head!]!.caps["exec.secretenv"]).toBe(true);
   });
 
   it("refuses bad mounts and empty args", () => {
     expect(() => base.run({ args: [] })).toThrow(/args/);
-    expect(() => base.run({ args: ["x"], mounts: [{ type: "cache", target: "rel", id: "c" }] })).toThrow(/absolute/);
+    expect(() => base.run({ args: ["x"], mounts: [{ type: "cache", target: "rel", id: "c" }] })).toThrow(
+      /absolute/,
+    );
     expect(() =>
       base.run({
         args: ["x"],
@@ -132,14 +158,22 @@ describe("State.run", () => {
   });
 
   it("keeps a read-only root without output", () => {
-    const r = base.run({ args: ["x"], readonlyRootfs: true, mounts: [{ type: "bind", target: "/o", source: scratch() }] });
+    const r = base.run({
+      args: ["x"],
+      readonlyRootfs: true,
+      mounts: [{ type: "bind", target: "/o", source: scratch() }],
+    });
     expect(() => r.root()).toThrow(/no output/);
     const exec = opOfCase(headOp(marshalDefinition(r.getMount("/o"))), "exec");
     expect(exec.mounts.map((m) => m.output)).toEqual([-1n, 0n]);
   });
 
   it("takes Env, WorkingDir and User from an image config", () => {
-    const st = base.withImageConfig({ Env: ["PATH=/usr/local/bin:/usr/bin", "LANG=C.UTF-8"], WorkingDir: "/w", User: "1000" });
+    const st = base.withImageConfig({
+      Env: ["PATH=/usr/local/bin:/usr/bin", "LANG=C.UTF-8"],
+      WorkingDir: "/w",
+      User: "1000",
+    });
     expect(st.getEnv("LANG")).toBe("C.UTF-8");
     expect(st.getDir()).toBe("/w");
     expect(st.getUser()).toBe("1000");

@@ -1,5 +1,15 @@
 import { describe, expect, it } from "vitest";
-import { copy, FileActions, image, local, marshalDefinition, mkdir, mkfile, rm, scratch } from "../../../src/buildkit/llb/index.js";
+import {
+  copy,
+  FileActions,
+  image,
+  local,
+  marshalDefinition,
+  mkdir,
+  mkfile,
+  rm,
+  scratch,
+} from "../../../src/buildkit/llb/index.js";
 import { headOp, opOfCase } from "./decode.js";
 
 describe("file ops", () => {
@@ -20,9 +30,17 @@ describe("file ops", () => {
     const [a0, a1, a2, a3] = opOfCase(op, "file").actions;
     expect(a0).toMatchObject({ input: 0n, secondaryInput: -1n, output: -1n });
     expect(a0?.action.case).toBe("mkdir");
-    expect(a0?.action.value).toMatchObject({ path: "/app/data", mode: 0o700, makeParents: true, timestamp: -1n });
+    expect(a0?.action.value).toMatchObject({
+      path: "/app/data",
+      mode: 0o700,
+      makeParents: true,
+      timestamp: -1n,
+    });
     const owner = a0?.action.case === "mkdir" ? a0.action.value.owner : undefined;
-    expect(owner?.user?.user).toEqual({ case: "byName", value: expect.objectContaining({ name: "app", input: 0n }) });
+    expect(owner?.user?.user).toEqual({
+      case: "byName",
+      value: expect.objectContaining({ name: "app", input: 0n }),
+    });
     expect(owner?.group?.user).toEqual({ case: "byID", value: 1000 });
     expect(a1).toMatchObject({ input: 2n, secondaryInput: -1n, output: -1n });
     expect(a1?.action.value).toMatchObject({
@@ -66,9 +84,13 @@ describe("file ops", () => {
     const ctx = local("context");
     const plain = marshalDefinition(scratch().file(copy(ctx, "/", "/")));
     expect(plain.definition.metadata[plain.head!]!.caps["file.copy.includeexcludepatterns"]).toBeUndefined();
-    const filtered = marshalDefinition(scratch().file(copy(ctx, "/", "/", { excludePatterns: ["**/*.pyc"] })));
+    const filtered = marshalDefinition(
+      scratch().file(copy(ctx, "/", "/", { excludePatterns: ["**/*.pyc"] })),
+    );
     expect(filtered.definition.metadata[filtered.head!]!.caps["file.copy.includeexcludepatterns"]).toBe(true);
-    expect(opOfCase(headOp(filtered), "file").actions[0]!.action.value).toMatchObject({ excludePatterns: ["**/*.pyc"] });
+    expect(opOfCase(headOp(filtered), "file").actions[0]!.action.value).toMatchObject({
+      excludePatterns: ["**/*.pyc"],
+    });
   });
 
   it("builds standalone chains and refuses an empty one", () => {

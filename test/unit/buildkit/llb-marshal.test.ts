@@ -18,7 +18,12 @@ function build(envOrder: "ab" | "ba") {
   const description = envOrder === "ab" ? { x: "1", y: "2" } : { y: "2", x: "1" };
   return image("python:3.12-slim")
     .dir("/app")
-    .run({ args: ["pip", "install", "."], env, description, mounts: [{ type: "bind", target: "/src", source: ctx }] })
+    .run({
+      args: ["pip", "install", "."],
+      env,
+      description,
+      mounts: [{ type: "bind", target: "/src", source: ctx }],
+    })
     .root()
     .file(mkdir("/out").mkfile("/out/a", "x"));
 }
@@ -105,12 +110,18 @@ describe("marshalDefinition", () => {
   });
 
   it("uses the marshal platform for images that name none", () => {
-    const op = headOp(marshalDefinition(image("alpine"), { platform: { os: "linux", architecture: "arm", variant: "v7" } }));
+    const op = headOp(
+      marshalDefinition(image("alpine"), { platform: { os: "linux", architecture: "arm", variant: "v7" } }),
+    );
     expect(op.platform).toMatchObject({ OS: "linux", Architecture: "arm", Variant: "v7" });
   });
 
   it("records custom names and ignore-cache in op metadata", () => {
-    const def = marshalDefinition(image("alpine").run({ args: ["date"], customName: "clock", ignoreCache: true }).root());
+    const def = marshalDefinition(
+      image("alpine")
+        .run({ args: ["date"], customName: "clock", ignoreCache: true })
+        .root(),
+    );
     const md = def.definition.metadata[def.head!]!;
     expect(md.description).toEqual({ "llb.customname": "clock" });
     expect(md.ignoreCache).toBe(true);

@@ -1,10 +1,21 @@
 import { describe, expect, it } from "vitest";
-import { git, http, image, local, marshalDefinition, normalizeImageRef, parsePlatform } from "../../../src/buildkit/llb/index.js";
+import {
+  git,
+  http,
+  image,
+  local,
+  marshalDefinition,
+  normalizeImageRef,
+  parsePlatform,
+} from "../../../src/buildkit/llb/index.js";
 import { headOp, opOfCase } from "./decode.js";
 
 function source(st: Parameters<typeof marshalDefinition>[0]) {
   const def = marshalDefinition(st);
-  return { src: opOfCase(headOp(def), "source"), caps: Object.keys(def.definition.metadata[def.head!]!.caps).sort() };
+  return {
+    src: opOfCase(headOp(def), "source"),
+    caps: Object.keys(def.definition.metadata[def.head!]!.caps).sort(),
+  };
 }
 
 describe("sources", () => {
@@ -53,11 +64,15 @@ describe("sources", () => {
     expect(Object.keys(src.attrs)).toEqual(Object.keys(src.attrs).sort());
     expect(caps).not.toContain("source.local.differ");
     expect(caps).toContain("source.local.followpaths");
-    expect(source(local("c", { differ: { type: "metadata", required: true } })).caps).toContain("source.local.differ");
+    expect(source(local("c", { differ: { type: "metadata", required: true } })).caps).toContain(
+      "source.local.differ",
+    );
   });
 
   it("writes git attrs for https and ssh remotes", () => {
-    const https = source(git("github.com/org/repo.git", "v1.0", { keepGitDir: true, authTokenSecret: "TOKEN" }));
+    const https = source(
+      git("github.com/org/repo.git", "v1.0", { keepGitDir: true, authTokenSecret: "TOKEN" }),
+    );
     expect(https.src.identifier).toBe("git://github.com/org/repo.git#v1.0");
     expect(https.src.attrs).toEqual({
       "git.authheadersecret": "GIT_AUTH_HEADER",
@@ -65,8 +80,15 @@ describe("sources", () => {
       "git.fullurl": "https://github.com/org/repo.git",
       "git.keepgitdir": "true",
     });
-    expect(https.caps).toEqual(["source.git", "source.git.fullurl", "source.git.httpauth", "source.git.keepgitdir"]);
-    const ssh = source(git("git@github.com:org/repo.git", "main", { knownSshHosts: "github.com ssh-ed25519 AAAA" }));
+    expect(https.caps).toEqual([
+      "source.git",
+      "source.git.fullurl",
+      "source.git.httpauth",
+      "source.git.keepgitdir",
+    ]);
+    const ssh = source(
+      git("git@github.com:org/repo.git", "main", { knownSshHosts: "github.com ssh-ed25519 AAAA" }),
+    );
     expect(ssh.src.identifier).toBe("git://github.com/org/repo.git#main");
     expect(ssh.src.attrs).toMatchObject({
       "git.fullurl": "git@github.com:org/repo.git",
@@ -80,7 +102,13 @@ describe("sources", () => {
   it("writes http attrs", () => {
     const sum = `sha256:${"b".repeat(64)}`;
     const { src, caps } = source(
-      http("https://example.com/tool.tgz", { checksum: sum, filename: "tool.tgz", perm: 0o755, uid: 1000, gid: 1000 }),
+      http("https://example.com/tool.tgz", {
+        checksum: sum,
+        filename: "tool.tgz",
+        perm: 0o755,
+        uid: 1000,
+        gid: 1000,
+      }),
     );
     expect(src.identifier).toBe("https://example.com/tool.tgz");
     expect(src.attrs).toEqual({
