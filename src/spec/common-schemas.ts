@@ -22,8 +22,8 @@ import {
   isUrl,
   LABEL_KEY,
   PORT,
-  parseDurationSeconds,
   PYTHON_NAME,
+  parseDurationSeconds,
   SECRET_ID,
 } from "./value-rules.js";
 
@@ -63,7 +63,9 @@ function checkedTable<V extends z.ZodType>(keyCheck: Check<string>, keyPattern: 
 }
 
 export const pythonVersionSchema = withCheck(
-  z.string().meta({ pattern: PYTHON_VERSION_PATTERN.source, description: 'Python version: "3", "3.12" or "3.12.4"' }),
+  z
+    .string()
+    .meta({ pattern: PYTHON_VERSION_PATTERN.source, description: 'Python version: "3", "3.12" or "3.12.4"' }),
   (v) => {
     const resolved = resolvePythonVersion(v);
     return isProblem(resolved) ? resolved : undefined;
@@ -91,7 +93,10 @@ export const labelsSchema = checkedTable(checkLabelKey, LABEL_KEY, substitutedSt
 
 export const argvSchema = z.array(z.string()).meta({ description: "exec-form argv, run without a shell" });
 
-export const contextPathSchema = withCheck(z.string().meta({ description: "a path inside the build context" }), checkContextPath);
+export const contextPathSchema = withCheck(
+  z.string().meta({ description: "a path inside the build context" }),
+  checkContextPath,
+);
 
 export const requirementSchema = withCheck(
   z.string().meta({ description: "a PEP 508 requirement or git+https:// / git+ssh:// URL" }),
@@ -149,7 +154,11 @@ export const copyFileSchema = z
   .strictObject({
     src: z.string(),
     dst: withCheck(z.string(), (v) => checkImagePath(v, false)),
-    from: z.string().min(1).optional().meta({ description: "stage or image to copy from; default: the context" }),
+    from: z
+      .string()
+      .min(1)
+      .optional()
+      .meta({ description: "stage or image to copy from; default: the context" }),
   })
   .superRefine((copy, ctx) => {
     if (copy.from !== undefined) return;

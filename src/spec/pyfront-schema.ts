@@ -41,7 +41,10 @@ export const pyfrontImageShape = {
   command: argvSchema.optional(),
   copy_files: z.array(copyFileSchema).optional(),
   add_files: z.array(addFileSchema(true)).optional(),
-  requirements: z.array(contextPathSchema).optional().meta({ description: "requirements files in the context" }),
+  requirements: z
+    .array(contextPathSchema)
+    .optional()
+    .meta({ description: "requirements files in the context" }),
   extras: z.array(extraNameSchema).optional().meta({ description: "extras of the project to install" }),
   dependencies: z.array(requirementSchema).optional().meta({ description: "extra pip requirements" }),
   workdir: workdirSchema.optional(),
@@ -49,7 +52,9 @@ export const pyfrontImageShape = {
   healthcheck: healthcheckSchema.optional(),
   builder_image: imageReferenceSchema.optional(),
   runtime_image: imageReferenceSchema.optional(),
-  known_hosts: contextPathSchema.optional().meta({ description: "known_hosts file for git+ssh dependencies" }),
+  known_hosts: contextPathSchema
+    .optional()
+    .meta({ description: "known_hosts file for git+ssh dependencies" }),
 };
 
 export const pyfrontTargetSchema = z.strictObject(pyfrontImageShape);

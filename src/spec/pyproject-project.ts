@@ -30,7 +30,9 @@ const projectSchema = z.looseObject({
   "optional-dependencies": z.record(z.string(), z.array(z.string())).optional(),
   scripts: z.record(z.string(), z.string()).optional(),
   authors: z.array(z.looseObject({ name: z.string().optional(), email: z.string().optional() })).optional(),
-  license: z.union([z.string(), z.looseObject({ text: z.string().optional(), file: z.string().optional() })]).optional(),
+  license: z
+    .union([z.string(), z.looseObject({ text: z.string().optional(), file: z.string().optional() })])
+    .optional(),
   urls: z.record(z.string(), z.string()).optional(),
 });
 
@@ -68,13 +70,21 @@ type PoetryDependency = z.output<typeof poetryDependency>;
 
 /** Reads `[project]`, `[build-system]` and `[tool.poetry]`; type errors go to `out`. */
 export function readPyproject(doc: SourceDocument, out: DiagnosticList): PyprojectFacts {
-  const facts: PyprojectFacts = { isPackage: false, dependencies: [], extras: [], scripts: [], metadata: { authors: [] } };
+  const facts: PyprojectFacts = {
+    isPackage: false,
+    dependencies: [],
+    extras: [],
+    scripts: [],
+    metadata: { authors: [] },
+  };
   const rawProject = doc.get(["project"]);
   const rawPoetry = doc.get(["tool", "poetry"]);
   const project = rawProject === undefined ? undefined : projectSchema.safeParse(rawProject);
   const poetry = rawPoetry === undefined ? undefined : poetrySchema.safeParse(rawPoetry);
-  if (project && !project.success) reportZodIssues(project.error.issues, projectSchema, doc, ["project"], out);
-  if (poetry && !poetry.success) reportZodIssues(poetry.error.issues, poetrySchema, doc, ["tool", "poetry"], out);
+  if (project && !project.success)
+    reportZodIssues(project.error.issues, projectSchema, doc, ["project"], out);
+  if (poetry && !poetry.success)
+    reportZodIssues(poetry.error.issues, poetrySchema, doc, ["tool", "poetry"], out);
   const p = project?.success ? project.data : undefined;
   const po = poetry?.success ? poetry.data : undefined;
 
@@ -117,7 +127,13 @@ export function readPyproject(doc: SourceDocument, out: DiagnosticList): Pyproje
   return facts;
 }
 
-function addRequirement(facts: PyprojectFacts, out: DiagnosticList, doc: SourceDocument, text: string, path: SourcePath) {
+function addRequirement(
+  facts: PyprojectFacts,
+  out: DiagnosticList,
+  doc: SourceDocument,
+  text: string,
+  path: SourcePath,
+) {
   const parsed = parseRequirement(text);
   if (isProblemResult(parsed)) {
     out.error({ doc, path }, parsed);
@@ -153,7 +169,8 @@ function addPoetryDependency(
   if (spec.path !== undefined) {
     const problem = checkContextPath(spec.path);
     if (problem) out.error({ doc, path: [...path, "path"] }, problem);
-    else facts.dependencies.push({ dependency: { kind: "local", path: normalizeContextPath(spec.path) }, path });
+    else
+      facts.dependencies.push({ dependency: { kind: "local", path: normalizeContextPath(spec.path) }, path });
     return;
   }
   if (spec.git !== undefined) {
@@ -192,7 +209,9 @@ function projectMetadata(p: ProjectTable | undefined, po: PoetryTable | undefine
   if (description !== undefined) metadata.description = description;
   if (p?.authors) {
     metadata.authors = p.authors
-      .map((a) => (a.name && a.email ? `${a.name} <${a.email}>` : (a.name ?? (a.email ? `<${a.email}>` : ""))))
+      .map((a) =>
+        a.name && a.email ? `${a.name} <${a.email}>` : (a.name ?? (a.email ? `<${a.email}>` : "")),
+      )
       .filter((a) => a !== "");
   } else if (po?.authors) {
     metadata.authors = [...po.authors];

@@ -50,7 +50,11 @@ function parseGitUrl(url: string, name: string | undefined): ParsedRequirement |
       : undefined;
   const hint = "use git+https://host/owner/repo.git@ref or git+ssh://git@host/owner/repo.git@ref";
   if (!transport) {
-    return { code: "invalid-git-url", message: `${JSON.stringify(url)}: only git+https and git+ssh are supported`, hint };
+    return {
+      code: "invalid-git-url",
+      message: `${JSON.stringify(url)}: only git+https and git+ssh are supported`,
+      hint,
+    };
   }
   let parsed: URL;
   try {

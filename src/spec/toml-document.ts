@@ -21,7 +21,9 @@ export function parseTomlDocument(file: string, text: string): ParsedDocument {
             message: duplicate ? "key defined twice" : `TOML syntax error: ${error.message}`,
             position: { file, line: error.lineNumber, column: error.column + 1 },
             severity: "error",
-            hint: duplicate ? "keep one definition of the key or table" : "see https://toml.io for the syntax",
+            hint: duplicate
+              ? "keep one definition of the key or table"
+              : "see https://toml.io for the syntax",
           },
         ],
       };
@@ -63,7 +65,8 @@ export function parseTomlDocument(file: string, text: string): ParsedDocument {
     } else {
       const path = item.resolvedKey;
       // Parent tables of `[a.b.c]` point at the header when not defined elsewhere.
-      for (let i = 1; i < path.length; i++) doc.record(path.slice(0, i), { key: at(item.key), value: at(item) });
+      for (let i = 1; i < path.length; i++)
+        doc.record(path.slice(0, i), { key: at(item.key), value: at(item) });
       doc.record(path, { key: at(item.key), value: at(item) });
       for (const kv of item.body) walkKeyValue(path, kv);
     }

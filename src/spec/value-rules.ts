@@ -15,7 +15,8 @@ export const SECRET_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 export const TARGET_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 /** A PEP 508 extra / project name. */
 export const PYTHON_NAME = /^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?$/;
-export const IMAGE_REFERENCE = /^[a-z0-9][a-z0-9._/:-]*(:[A-Za-z0-9_][A-Za-z0-9_.-]*)?(@sha256:[0-9a-f]{64})?$/;
+export const IMAGE_REFERENCE =
+  /^[a-z0-9][a-z0-9._/:-]*(:[A-Za-z0-9_][A-Za-z0-9_.-]*)?(@sha256:[0-9a-f]{64})?$/;
 export const PORT = /^[0-9]+(\/(tcp|udp))?$/;
 export const DURATION = /^([0-9]+h)?([0-9]+m)?([0-9]+s)?$/;
 
@@ -66,7 +67,8 @@ export function checkSubstitution(value: string): Problem | undefined {
 
 /** A path inside the build context: relative, and never leaving it through `..`. */
 export function checkContextPath(path: string): Problem | undefined {
-  if (path === "") return { code: "invalid-path", message: "path is empty", hint: 'use "." for the context root' };
+  if (path === "")
+    return { code: "invalid-path", message: "path is empty", hint: 'use "." for the context root' };
   if (/[\0\n\r]/.test(path)) {
     return { code: "invalid-path", message: "path contains control characters" };
   }
@@ -109,7 +111,11 @@ export function checkImagePath(path: string, mustBeAbsolute: boolean): Problem |
     return { code: "invalid-path", message: "path is empty or contains control characters" };
   }
   if (mustBeAbsolute && !path.startsWith("/")) {
-    return { code: "relative-path", message: `${JSON.stringify(path)} must be absolute`, hint: 'e.g. "/app"' };
+    return {
+      code: "relative-path",
+      message: `${JSON.stringify(path)} must be absolute`,
+      hint: 'e.g. "/app"',
+    };
   }
   return undefined;
 }
@@ -194,6 +200,8 @@ export function parseDurationSeconds(value: number | string): number | undefined
   if (!match || value === "") return undefined;
   const [, h, m, s] = match;
   return (
-    (h ? Number.parseInt(h, 10) * 3600 : 0) + (m ? Number.parseInt(m, 10) * 60 : 0) + (s ? Number.parseInt(s, 10) : 0)
+    (h ? Number.parseInt(h, 10) * 3600 : 0) +
+    (m ? Number.parseInt(m, 10) * 60 : 0) +
+    (s ? Number.parseInt(s, 10) : 0)
   );
 }

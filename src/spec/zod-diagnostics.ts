@@ -1,6 +1,6 @@
 import type { z } from "zod";
-import { closestMatch } from "./did-you-mean.js";
 import type { DiagnosticList } from "./diagnostic-list.js";
+import { closestMatch } from "./did-you-mean.js";
 import type { SourceDocument, SourcePath } from "./source-document.js";
 
 type AnySchema = z.core.$ZodType;
@@ -20,7 +20,13 @@ export function reportZodIssues(
   for (const issue of issues) reportIssue(issue, schema, doc, base, out);
 }
 
-function reportIssue(issue: Issue, schema: AnySchema, doc: SourceDocument, base: SourcePath, out: DiagnosticList) {
+function reportIssue(
+  issue: Issue,
+  schema: AnySchema,
+  doc: SourceDocument,
+  base: SourcePath,
+  out: DiagnosticList,
+) {
   const path: SourcePath = [...base, ...(issue.path as Array<string | number>)];
   switch (issue.code) {
     case "unrecognized_keys": {
@@ -83,7 +89,11 @@ function reportIssue(issue: Issue, schema: AnySchema, doc: SourceDocument, base:
       const params = (issue.params ?? {}) as { code?: string; hint?: string; severity?: "warning" };
       out.add(
         { doc, path },
-        { code: params.code ?? "invalid-value", message: issue.message, ...(params.hint ? { hint: params.hint } : {}) },
+        {
+          code: params.code ?? "invalid-value",
+          message: issue.message,
+          ...(params.hint ? { hint: params.hint } : {}),
+        },
         params.severity ?? "error",
       );
       return;
