@@ -11,7 +11,10 @@ export function closestMatch(word: string, candidates: readonly string[]): strin
     }
   }
   const limit = Math.max(1, Math.floor(Math.max(word.length, 3) / 3));
-  return bestDistance <= limit ? best : undefined;
+  if (bestDistance <= limit) return best;
+  // A shortened key (`python` for `python_version`) is a near miss too.
+  if (needle.length < 4) return undefined;
+  return [...candidates].sort().find((c) => c.toLowerCase().replaceAll("-", "_").startsWith(needle));
 }
 
 /** Levenshtein distance with adjacent transpositions counted as one edit. */

@@ -55,9 +55,9 @@ export function compareVersions(a: Pep440Version, b: Pep440Version): number {
   if (release !== 0) return release;
   const phase = (v: Pep440Version): number[] => {
     // A bare dev release sorts before every pre-release of the same version.
-    if (v.pre) return [PRE_ORDER[v.pre[0]] ?? 0, v.pre[1], v.post ?? -1, v.dev ?? Number.POSITIVE_INFINITY];
+    if (v.pre) return [PRE_ORDER[v.pre[0]] ?? 0, v.pre[1], v.post ?? -1, v.dev ?? Number.MAX_SAFE_INTEGER];
     if (v.dev !== undefined && v.post === undefined) return [-1, 0, -1, v.dev];
-    return [3, 0, v.post ?? -1, v.dev ?? Number.POSITIVE_INFINITY];
+    return [3, 0, v.post ?? -1, v.dev ?? Number.MAX_SAFE_INTEGER];
   };
   const pa = phase(a);
   const pb = phase(b);

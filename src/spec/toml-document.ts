@@ -65,9 +65,8 @@ export function parseTomlDocument(file: string, text: string): ParsedDocument {
     } else {
       const path = item.resolvedKey;
       // Parent tables of `[a.b.c]` point at the header when not defined elsewhere.
-      for (let i = 1; i < path.length; i++)
-        doc.record(path.slice(0, i), { key: at(item.key), value: at(item) });
-      doc.record(path, { key: at(item.key), value: at(item) });
+      for (let i = 1; i < path.length; i++) doc.record(path.slice(0, i), { key: at(item), value: at(item) });
+      doc.record(path, { key: at(item), value: at(item) });
       for (const kv of item.body) walkKeyValue(path, kv);
     }
   }

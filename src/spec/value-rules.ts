@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${VAR} build-arg references are literal text here.
 import type { Problem } from "./diagnostic-list.js";
 
 /**
@@ -132,7 +133,10 @@ export function checkIndexUrl(url: string): Problem | undefined {
     };
   }
   if (parsed.protocol !== "https:" && parsed.protocol !== "http:") {
-    return { code: "invalid-url", message: `index URL must use https or http, not ${parsed.protocol}` };
+    return {
+      code: "invalid-url",
+      message: `index URL must use https or http, not ${JSON.stringify(parsed.protocol.slice(0, -1))}`,
+    };
   }
   return undefined;
 }

@@ -67,9 +67,24 @@ function reportIssue(
       return;
     }
     case "invalid_union": {
+      const actual = doc.get(path);
+      if (actual === undefined) {
+        out.error({ doc, path, at: "key" }, { code: "missing-key", message: "required key is missing" });
+        return;
+      }
+      const expected = new Set<string>();
+      for (const branch of issue.errors) {
+        for (const sub of branch)
+          if (sub.code === "invalid_type") expected.add(describeExpected(sub.expected));
+      }
+      const names = [...expected];
+      const wanted =
+        names.length > 1
+          ? `${names.slice(0, -1).join(", ")} or ${names[names.length - 1]}`
+          : (names[0] ?? "another value");
       out.error(
         { doc, path },
-        { code: "invalid-type", message: `unexpected ${describeValue(doc.get(path))}`, hint: issue.message },
+        { code: "invalid-type", message: `expected ${wanted}, got ${describeValue(actual)}` },
       );
       return;
     }
