@@ -127,6 +127,7 @@ function describeExpected(expected: string): string {
 export function describeValue(value: unknown): string {
   if (value === null) return "null";
   if (Array.isArray(value)) return "a list";
+  if (value instanceof Date) return "a date";
   if (typeof value === "object") return "a table";
   if (typeof value === "number") return Number.isInteger(value) ? "an integer" : "a float";
   return `a ${typeof value}`;
