@@ -1,12 +1,6 @@
 import { readFileSync, realpathSync, statSync } from "node:fs";
 import { isAbsolute, relative, resolve, sep } from "node:path";
-
-/** Read-only view of a build context; spec loading only sees the context through this. */
-export interface ContextReader {
-  readFile(path: string): string | undefined;
-  exists(path: string): boolean;
-  isDirectory(path: string): boolean;
-}
+import type { ContextReader } from "../spec/context-reader.js";
 
 /**
  * A ContextReader over a directory on disk. A path that leaves the directory, directly or

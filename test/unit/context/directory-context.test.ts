@@ -2,7 +2,8 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ContextReader, directoryContext } from "../../../src/context/directory-context.js";
+import { directoryContext } from "../../../src/context/directory-context.js";
+import type { ContextReader } from "../../../src/spec/context-reader.js";
 
 describe("directoryContext", () => {
   let context: ContextReader;
