@@ -1,8 +1,9 @@
 # The pyfront frontend image: Node and one bundled file, nothing else.
-# Built by `npm run frontend:image`; the Node base is a build argument so mirrors can be used.
+# Built by `npm run frontend:image` with dist/frontend/ as its context; the Node base is a build
+# argument so mirrors can be used.
 ARG NODE_IMAGE=node:20-slim
 FROM ${NODE_IMAGE}
-COPY dist/frontend/pyfront-frontend.mjs /pyfront/frontend.mjs
+COPY pyfront-frontend.mjs /pyfront/frontend.mjs
 # The frontend only talks to BuildKit over stdio: it needs no network.
 LABEL moby.buildkit.frontend.network.none="true"
 # buildx forwards these caps (`--call`, named contexts); BuildKit refuses a frontend without them.
