@@ -18,7 +18,9 @@ export function parseYamlDocument(file: string, text: string): ParsedDocument {
         const duplicate = error.code === "DUPLICATE_KEY";
         return {
           code: duplicate ? "duplicate-key" : "yaml-syntax",
-          message: duplicate ? "key defined twice" : `YAML syntax error: ${error.message.split("\n")[0]}`,
+          message: duplicate
+            ? duplicateMessage(text, error.pos[0])
+            : `YAML syntax error: ${error.message.split("\n")[0]}`,
           position: at(error.pos[0]),
           severity: "error" as const,
           hint: duplicate ? "keep one definition of the key" : "check indentation and quoting",
@@ -68,4 +70,10 @@ export function parseYamlDocument(file: string, text: string): ParsedDocument {
   const doc = new SourceDocument(file, value);
   for (const [path, location] of records) doc.record(path, location);
   return { ok: true, doc };
+}
+
+/** Names the duplicated key when the error offset points at it. */
+function duplicateMessage(text: string, offset: number): string {
+  const key = /^[A-Za-z0-9_.-]+/.exec(text.slice(offset))?.[0];
+  return key ? `${JSON.stringify(key)} is defined twice` : "key defined twice";
 }

@@ -310,7 +310,16 @@ export const BAD_INPUTS: BadInputCase[] = [
   {
     name: "TOML duplicate key",
     text: '[tool.pyfront]\npython_version = "3.11"\npython_version = "3.12"\n',
-    expected: ["pyproject.toml:3:1: key defined twice\n  hint: keep one definition of the key or table"],
+    expected: [
+      'pyproject.toml:3:1: "python_version" is defined twice\n  hint: keep one definition of the key or table',
+    ],
+  },
+  {
+    name: "TOML duplicate table",
+    text: '[tool.pyfront]\nworkdir = "/a"\n[tool.pyfront]\nworkdir = "/b"\n',
+    expected: [
+      "pyproject.toml:3:7: table [tool.pyfront] is defined twice\n  hint: keep one definition of the key or table",
+    ],
   },
   {
     name: "microb several targets none chosen",
@@ -412,7 +421,7 @@ export const BAD_INPUTS: BadInputCase[] = [
     name: "mopy YAML duplicate key",
     specFile: "Mopyfile.yaml",
     text: "python: 3.11\npython: 3.12\n",
-    expected: ["Mopyfile.yaml:2:1: key defined twice\n  hint: keep one definition of the key"],
+    expected: ['Mopyfile.yaml:2:1: "python" is defined twice\n  hint: keep one definition of the key'],
   },
   {
     name: "mopy YAML syntax error",

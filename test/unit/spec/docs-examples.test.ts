@@ -6,7 +6,11 @@ import { formatDiagnostic, SpecError } from "../../../src/spec/diagnostics.js";
 import { loadBuildSpec } from "../../../src/spec/load-build-spec.js";
 
 const DOCS = join(import.meta.dirname, "../../../docs/formats");
-const SPEC_FILE: Record<string, string> = { toml: "pyproject.toml", yaml: "Mopyfile.yaml", dockerfile: "Dockerfile" };
+const SPEC_FILE: Record<string, string> = {
+  toml: "pyproject.toml",
+  yaml: "Mopyfile.yaml",
+  dockerfile: "Dockerfile",
+};
 
 /** The docs' examples name files they do not ship: every path exists; dotted names are files. */
 const everythingExists: ContextReader = {
@@ -31,7 +35,11 @@ describe("docs/formats examples load without errors", () => {
 
   test.each(examples.map((e) => [e.name, e] as const))("%s", (_name, example) => {
     try {
-      const { warnings } = loadBuildSpec(example.text, { specFile: SPEC_FILE[example.language]! }, everythingExists);
+      const { warnings } = loadBuildSpec(
+        example.text,
+        { specFile: SPEC_FILE[example.language]! },
+        everythingExists,
+      );
       expect(warnings.map(formatDiagnostic)).toEqual([]);
     } catch (error) {
       if (error instanceof SpecError) expect.fail(error.diagnostics.map(formatDiagnostic).join("\n"));
