@@ -492,6 +492,26 @@ export const BAD_INPUTS: BadInputCase[] = [
     ],
   },
   {
+    name: "mopy requirements file without ./",
+    specFile: "Mopyfile.yaml",
+    text: "python: 3.11\npip: [requirements.txt]\n",
+    expected: [
+      'Mopyfile.yaml:2:7: pip[0]: "requirements.txt" looks like a requirements file\n  hint: local paths start with ./, e.g. ./requirements.txt',
+    ],
+  },
+  {
+    name: "copy from a malformed image",
+    text: pyfront('copy_files = [{ src = "/bin/x", dst = "/x", from = "my image" }]'),
+    expected: [
+      'pyproject.toml:5:52: tool.pyfront.copy_files[0].from: "my image" is not an image reference\n  hint: e.g. registry.example.com/python:3.12-slim',
+    ],
+  },
+  {
+    name: "port as a float",
+    text: pyfront("expose = [80.5]"),
+    expected: ["pyproject.toml:5:11: tool.pyfront.expose[0]: expected an integer or a string, got a float"],
+  },
+  {
     name: "unknown format",
     specFile: "build.spec",
     text: "hello world\n",
