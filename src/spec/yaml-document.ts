@@ -44,7 +44,13 @@ export function parseYamlDocument(file: string, text: string): ParsedDocument {
         const keyNode = pair.key;
         const name = isScalar(keyNode) ? String(keyNode.value) : String(keyNode);
         const keyAt = at((keyNode as Node | null)?.range?.[0] ?? offset);
-        out[name] = convert([...path, name], pair.value ?? null, keyAt);
+        // defineProperty keeps a `__proto__` key an ordinary own key.
+        Object.defineProperty(out, name, {
+          value: convert([...path, name], pair.value ?? null, keyAt),
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
       }
       return out;
     }
