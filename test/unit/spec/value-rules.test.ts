@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${VAR} build-arg references are literal text here.
 import { describe, expect, test } from "vitest";
 import { closestMatch } from "../../../src/spec/did-you-mean.js";
 import { parseRequirement } from "../../../src/spec/requirement.js";
