@@ -155,9 +155,7 @@ export const copyFileSchema = z
   .strictObject({
     src: z.string(),
     dst: withCheck(z.string(), (v) => checkImagePath(v, false)),
-    from: z
-      .string()
-      .min(1)
+    from: imageReferenceSchema
       .optional()
       .meta({ description: "stage or image to copy from; default: the context" }),
   })

@@ -137,6 +137,14 @@ function pipEntry(
     }
     return requireInContext(context, out, site, path, "directory") ? { kind: "local", path } : undefined;
   }
+  if (/\.txt$/i.test(entry) && !/[<>=!~@;]/.test(entry)) {
+    out.error(site, {
+      code: "invalid-requirement",
+      message: `${JSON.stringify(entry)} looks like a requirements file`,
+      hint: `local paths start with ./, e.g. ./${entry}`,
+    });
+    return undefined;
+  }
   const parsed = parseRequirement(entry);
   if (isProblemResult(parsed)) {
     out.error(site, parsed);

@@ -1,7 +1,8 @@
 import type { PythonVersion } from "./build-spec.js";
+import { contextJoin } from "./context-checks.js";
 import type { ContextReader } from "./context-reader.js";
 import type { DiagnosticList } from "./diagnostic-list.js";
-import { parseSpecifierSet, satisfies } from "./pep440.js";
+import { parseSpecifierSet, satisfies, type VersionSpecifier } from "./pep440.js";
 import type { PyprojectFacts } from "./pyproject-project.js";
 import {
   isProblem,
@@ -9,6 +10,7 @@ import {
   newestSeriesMatching,
   noSeriesProblem,
   resolvePythonVersion,
+  seriesMatches,
 } from "./python-versions.js";
 import type { SourceDocument, SourcePath } from "./source-document.js";
 
@@ -22,6 +24,8 @@ export function selectPython(args: {
   doc: SourceDocument;
   explicit?: { requested: string; path: SourcePath };
   facts?: PyprojectFacts;
+  /** Directory of the spec file; its `.python-version` wins over the context root's. */
+  projectDir: string;
   context: ContextReader;
   out: DiagnosticList;
 }): PythonVersion {
@@ -49,14 +53,16 @@ export function selectPython(args: {
     }
     chosen = resolved;
   } else {
-    const text = context.readFile(PYTHON_VERSION_FILE);
-    if (text !== undefined) {
+    const candidates = [contextJoin(args.projectDir, PYTHON_VERSION_FILE), PYTHON_VERSION_FILE];
+    const file = candidates.find((path) => context.readFile(path) !== undefined);
+    const text = file === undefined ? undefined : context.readFile(file);
+    if (file !== undefined && text !== undefined) {
       const lines = text.split(/\r?\n/);
       const index = lines.findIndex((l) => l.trim() !== "" && !l.trim().startsWith("#"));
       const requested = index >= 0 ? lines[index]!.trim() : "";
       const resolved = resolvePythonVersion(requested);
       if (isProblem(resolved)) {
-        out.error({ position: { file: PYTHON_VERSION_FILE, line: index + 1 || 1, column: 1 } }, resolved);
+        out.error({ position: { file, line: index + 1 || 1, column: 1 } }, resolved);
         return fallback;
       }
       chosen = resolved;
@@ -87,12 +93,7 @@ export function selectPython(args: {
   return fallback;
 }
 
-function seriesSatisfies(python: PythonVersion, specifiers: Parameters<typeof satisfies>[1]): boolean {
+function seriesSatisfies(python: PythonVersion, specifiers: readonly VersionSpecifier[]): boolean {
   if (python.requested.split(".").length === 3) return satisfies(python.requested, specifiers);
-  return newestSeriesMatching(specifiers) !== undefined && seriesHasMatch(python.series, specifiers);
-}
-
-function seriesHasMatch(series: string, specifiers: Parameters<typeof satisfies>[1]): boolean {
-  for (let patch = 0; patch <= 40; patch++) if (satisfies(`${series}.${patch}`, specifiers)) return true;
-  return false;
+  return seriesMatches(python.series, specifiers);
 }

@@ -38,14 +38,17 @@ export function isProblem(value: PythonVersion | Problem): value is Problem {
   return "code" in value;
 }
 
+/** True when some release of the series (3.11.0, 3.11.1, …) satisfies the specifiers. */
+export function seriesMatches(series: string, specifiers: readonly VersionSpecifier[]): boolean {
+  for (let patch = 0; patch <= HIGHEST_PATCH_PROBED; patch++) {
+    if (satisfies(`${series}.${patch}`, specifiers)) return true;
+  }
+  return false;
+}
+
 /** The newest supported series with at least one release matching the specifiers. */
 export function newestSeriesMatching(specifiers: readonly VersionSpecifier[]): string | undefined {
-  for (const series of [...SUPPORTED_PYTHON_SERIES].reverse()) {
-    for (let patch = 0; patch <= HIGHEST_PATCH_PROBED; patch++) {
-      if (satisfies(`${series}.${patch}`, specifiers)) return series;
-    }
-  }
-  return undefined;
+  return [...SUPPORTED_PYTHON_SERIES].reverse().find((series) => seriesMatches(series, specifiers));
 }
 
 export function noSeriesProblem(requiresPython: string): Problem {

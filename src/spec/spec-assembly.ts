@@ -53,6 +53,7 @@ export function assemblePyprojectSpec(input: PyprojectAssemblyInput): BuildSpec 
     doc,
     path: [...origin(key), ...rest],
   });
+  const projectDir = contextDirname(input.specFile);
 
   const python = selectPython({
     doc,
@@ -60,12 +61,12 @@ export function assemblePyprojectSpec(input: PyprojectAssemblyInput): BuildSpec 
       ? { explicit: { requested: config.python_version, path: origin("python_version") } }
       : {}),
     facts,
+    projectDir,
     context,
     out,
   });
   const images = defaultImages(python, config.flavor);
 
-  const projectDir = contextDirname(input.specFile);
   const project = projectSource(input, projectDir);
 
   const dependencies: Dependency[] = facts.dependencies.map((d) => d.dependency);

@@ -18,7 +18,7 @@ export function parseTomlDocument(file: string, text: string): ParsedDocument {
         diagnostics: [
           {
             code: duplicate ? "duplicate-key" : "toml-syntax",
-            message: duplicate ? "key defined twice" : `TOML syntax error: ${error.message}`,
+            message: duplicate ? duplicateMessage(text, error.index) : `TOML syntax error: ${error.message}`,
             position: { file, line: error.lineNumber, column: error.column + 1 },
             severity: "error",
             hint: duplicate
@@ -71,4 +71,13 @@ export function parseTomlDocument(file: string, text: string): ParsedDocument {
     }
   }
   return { ok: true, doc };
+}
+
+/** Names the duplicated key when the parser's offset points at it. */
+function duplicateMessage(text: string, offset: number): string {
+  const lineStart = text.lastIndexOf("\n", offset - 1) + 1;
+  const header = /^\s*\[\[?\s*([^\]]+?)\s*\]/.exec(text.slice(lineStart).split("\n")[0] ?? "");
+  if (header) return `table [${header[1]}] is defined twice`;
+  const key = /^[A-Za-z0-9_.-]+/.exec(text.slice(offset))?.[0];
+  return key ? `${JSON.stringify(key)} is defined twice` : "key defined twice";
 }

@@ -18,7 +18,9 @@ export function parseYamlDocument(file: string, text: string): ParsedDocument {
         const duplicate = error.code === "DUPLICATE_KEY";
         return {
           code: duplicate ? "duplicate-key" : "yaml-syntax",
-          message: duplicate ? "key defined twice" : `YAML syntax error: ${error.message.split("\n")[0]}`,
+          message: duplicate
+            ? duplicateMessage(text, error.pos[0])
+            : `YAML syntax error: ${error.message.split("\n")[0]}`,
           position: at(error.pos[0]),
           severity: "error" as const,
           hint: duplicate ? "keep one definition of the key" : "check indentation and quoting",
@@ -42,7 +44,13 @@ export function parseYamlDocument(file: string, text: string): ParsedDocument {
         const keyNode = pair.key;
         const name = isScalar(keyNode) ? String(keyNode.value) : String(keyNode);
         const keyAt = at((keyNode as Node | null)?.range?.[0] ?? offset);
-        out[name] = convert([...path, name], pair.value ?? null, keyAt);
+        // defineProperty keeps a `__proto__` key an ordinary own key.
+        Object.defineProperty(out, name, {
+          value: convert([...path, name], pair.value ?? null, keyAt),
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
       }
       return out;
     }
@@ -68,4 +76,10 @@ export function parseYamlDocument(file: string, text: string): ParsedDocument {
   const doc = new SourceDocument(file, value);
   for (const [path, location] of records) doc.record(path, location);
   return { ok: true, doc };
+}
+
+/** Names the duplicated key when the error offset points at it. */
+function duplicateMessage(text: string, offset: number): string {
+  const key = /^[A-Za-z0-9_.-]+/.exec(text.slice(offset))?.[0];
+  return key ? `${JSON.stringify(key)} is defined twice` : "key defined twice";
 }

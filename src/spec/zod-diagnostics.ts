@@ -121,6 +121,7 @@ function reportIssue(
 function describeExpected(expected: string): string {
   if (expected === "object") return "a table";
   if (expected === "array") return "a list";
+  if (expected === "int") return "an integer";
   return `a ${expected}`;
 }
 

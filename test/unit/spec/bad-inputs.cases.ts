@@ -310,7 +310,16 @@ export const BAD_INPUTS: BadInputCase[] = [
   {
     name: "TOML duplicate key",
     text: '[tool.pyfront]\npython_version = "3.11"\npython_version = "3.12"\n',
-    expected: ["pyproject.toml:3:1: key defined twice\n  hint: keep one definition of the key or table"],
+    expected: [
+      'pyproject.toml:3:1: "python_version" is defined twice\n  hint: keep one definition of the key or table',
+    ],
+  },
+  {
+    name: "TOML duplicate table",
+    text: '[tool.pyfront]\nworkdir = "/a"\n[tool.pyfront]\nworkdir = "/b"\n',
+    expected: [
+      "pyproject.toml:3:7: table [tool.pyfront] is defined twice\n  hint: keep one definition of the key or table",
+    ],
   },
   {
     name: "microb several targets none chosen",
@@ -412,7 +421,7 @@ export const BAD_INPUTS: BadInputCase[] = [
     name: "mopy YAML duplicate key",
     specFile: "Mopyfile.yaml",
     text: "python: 3.11\npython: 3.12\n",
-    expected: ["Mopyfile.yaml:2:1: key defined twice\n  hint: keep one definition of the key"],
+    expected: ['Mopyfile.yaml:2:1: "python" is defined twice\n  hint: keep one definition of the key'],
   },
   {
     name: "mopy YAML syntax error",
@@ -481,6 +490,26 @@ export const BAD_INPUTS: BadInputCase[] = [
     expected: [
       'pyproject.toml:5:17: tool.pyfront.runtime_image: "Python:3.12 slim" is not an image reference\n  hint: e.g. registry.example.com/python:3.12-slim',
     ],
+  },
+  {
+    name: "mopy requirements file without ./",
+    specFile: "Mopyfile.yaml",
+    text: "python: 3.11\npip: [requirements.txt]\n",
+    expected: [
+      'Mopyfile.yaml:2:7: pip[0]: "requirements.txt" looks like a requirements file\n  hint: local paths start with ./, e.g. ./requirements.txt',
+    ],
+  },
+  {
+    name: "copy from a malformed image",
+    text: pyfront('copy_files = [{ src = "/bin/x", dst = "/x", from = "my image" }]'),
+    expected: [
+      'pyproject.toml:5:52: tool.pyfront.copy_files[0].from: "my image" is not an image reference\n  hint: e.g. registry.example.com/python:3.12-slim',
+    ],
+  },
+  {
+    name: "port as a float",
+    text: pyfront("expose = [80.5]"),
+    expected: ["pyproject.toml:5:11: tool.pyfront.expose[0]: expected an integer or a string, got a float"],
   },
   {
     name: "unknown format",
