@@ -16,7 +16,8 @@ export default defineConfig({
           // Real image builds: slow, and they share one engine, so one file at a time.
           testTimeout: 600_000,
           hookTimeout: 600_000,
-          fileParallelism: false,
+          pool: "forks",
+          poolOptions: { forks: { singleFork: true } },
         },
       },
     ],

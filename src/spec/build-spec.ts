@@ -99,6 +99,23 @@ export interface ProjectMetadata {
   source?: string;
 }
 
+/** One `PYENV <python-version> <venv-name> [<reqs-file>]` instruction of an astro-style Dockerfile. */
+export interface PyenvEnvironment {
+  python: PythonVersion;
+  /** Name of the virtual environment to create. */
+  name: string;
+  /** Requirements file in the build context to install into it. */
+  requirementsFile?: string;
+  position: SourcePosition;
+}
+
+/** A Dockerfile extended with PYENV instructions (format "pyenv"). */
+export interface PyenvDockerfile {
+  environments: PyenvEnvironment[];
+  /** The Dockerfile text with each PYENV instruction replaced by empty lines, so line numbers hold. */
+  dockerfile: string;
+}
+
 export interface BuildSpec {
   format: SpecFormat;
   /** Path of the spec file inside the build context, e.g. "pyproject.toml". */
@@ -132,6 +149,8 @@ export interface BuildSpec {
   /** Context path of a known_hosts file for git+ssh dependencies. */
   knownHosts?: string;
   metadata: ProjectMetadata;
+  /** Only for format "pyenv": the PYENV instructions and the rest of the Dockerfile. */
+  pyenv?: PyenvDockerfile;
   /** Where each top-level key was written, for errors found after parsing. */
   positions: Record<string, SourcePosition>;
 }

@@ -1,0 +1,62 @@
+import { existsSync, readFileSync } from "node:fs";
+import { isAbsolute, relative, resolve, sep } from "node:path";
+import { directoryContext } from "../context/directory-context.js";
+import { type LoadedBuildSpec, loadBuildSpec, SpecError } from "../spec/index.js";
+
+/** What every command that reads a project takes from the command line. */
+export interface ProjectArguments {
+  /** The build context directory (the positional DIR). */
+  dir: string;
+  /** `-f FILE`: the spec file, relative to the current directory like `docker build -f`. */
+  file?: string;
+  target?: string;
+  buildArgs: Record<string, string>;
+}
+
+/** Spec file names tried, in order, when `-f` is not given. */
+export const DEFAULT_SPEC_FILES = ["pyproject.toml", "Mopyfile.yaml", "Mopyfile.yml"] as const;
+
+export interface LoadedProject extends LoadedBuildSpec {
+  contextDir: string;
+  /** The spec file's path inside the context, `/`-separated. */
+  specFile: string;
+  specText: string;
+}
+
+/** Finds, reads and validates the project's spec; user mistakes come back as SpecError. */
+export function loadProject(args: ProjectArguments): LoadedProject {
+  const contextDir = resolve(args.dir);
+  if (!existsSync(contextDir)) throw usageError(`build context ${JSON.stringify(args.dir)} does not exist`);
+  const specPath = args.file ? resolve(args.file) : findSpecFile(contextDir);
+  if (!existsSync(specPath))
+    throw usageError(`spec file ${JSON.stringify(args.file ?? specPath)} does not exist`);
+  const rel = relative(contextDir, specPath);
+  if (rel.startsWith(`..${sep}`) || rel === ".." || isAbsolute(rel)) {
+    throw usageError(
+      `spec file ${JSON.stringify(args.file)} is outside the build context ${JSON.stringify(args.dir)}`,
+    );
+  }
+  const specFile = rel.split(sep).join("/");
+  const specText = readFileSync(specPath, "utf8");
+  const loaded = loadBuildSpec(
+    specText,
+    { specFile, ...(args.target ? { target: args.target } : {}), buildArgs: args.buildArgs },
+    directoryContext(contextDir),
+  );
+  return { ...loaded, contextDir, specFile, specText };
+}
+
+function findSpecFile(contextDir: string): string {
+  for (const name of DEFAULT_SPEC_FILES) {
+    const candidate = resolve(contextDir, name);
+    if (existsSync(candidate)) return candidate;
+  }
+  throw usageError(
+    `no ${DEFAULT_SPEC_FILES.join(" or ")} in ${contextDir}`,
+    "name the spec file with -f FILE",
+  );
+}
+
+function usageError(message: string, hint?: string): SpecError {
+  return new SpecError([{ code: "usage", message, severity: "error", ...(hint ? { hint } : {}) }]);
+}

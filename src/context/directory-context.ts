@@ -1,0 +1,47 @@
+import { readFileSync, realpathSync, statSync } from "node:fs";
+import { isAbsolute, relative, resolve, sep } from "node:path";
+import type { ContextReader } from "../spec/context-reader.js";
+
+/**
+ * A ContextReader over a directory on disk. A path that leaves the directory, directly or
+ * through a symlink, reads as missing: a spec can never make pyfront look outside its context.
+ */
+export function directoryContext(root: string): ContextReader {
+  const realRoot = realpathSync(root);
+
+  const locate = (path: string): string | undefined => {
+    if (isAbsolute(path)) return undefined;
+    const full = resolve(realRoot, path);
+    if (!isInside(realRoot, full)) return undefined;
+    try {
+      const real = realpathSync(full);
+      return isInside(realRoot, real) ? real : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+
+  return {
+    readFile(path) {
+      const found = locate(path);
+      if (found === undefined) return undefined;
+      try {
+        return statSync(found).isFile() ? readFileSync(found, "utf8") : undefined;
+      } catch {
+        return undefined;
+      }
+    },
+    exists(path) {
+      return locate(path) !== undefined;
+    },
+    isDirectory(path) {
+      const found = locate(path);
+      return found !== undefined && statSync(found).isDirectory();
+    },
+  };
+}
+
+function isInside(root: string, path: string): boolean {
+  const rel = relative(root, path);
+  return rel === "" || (!rel.startsWith(`..${sep}`) && rel !== ".." && !isAbsolute(rel));
+}

@@ -1,0 +1,47 @@
+/** What a `docker build` asked of the frontend, read from BuildKit's frontend options. */
+export interface FrontendOptions {
+  /** Spec file inside the `dockerfile` local, e.g. "pyproject.toml". */
+  filename: string;
+  target?: string;
+  buildArgs: Record<string, string>;
+  /** `--label` values; they win over the spec's labels. */
+  labels: Record<string, string>;
+  /** Requested platforms (`--platform`), empty for the worker's default. */
+  platforms: string[];
+  /** `--no-cache`: true for every step. Stage-scoped lists mean the same here (one image). */
+  noCache: boolean;
+  networkMode: "default" | "host" | "none";
+  imageResolveMode: "default" | "pull" | "local";
+  /** A subrequest such as `frontend.subrequests.describe`, when the client asked for one. */
+  requestId?: string;
+}
+
+export const DEFAULT_SPEC_FILENAME = "pyproject.toml";
+
+/** Turns BuildKit's raw option map (`build-arg:X`, `label:Y`, `filename`, ...) into FrontendOptions. */
+export function readFrontendOptions(opts: Record<string, string>): FrontendOptions {
+  const buildArgs: Record<string, string> = {};
+  const labels: Record<string, string> = {};
+  for (const key of Object.keys(opts).sort()) {
+    const value = opts[key] ?? "";
+    if (key.startsWith("build-arg:")) buildArgs[key.slice("build-arg:".length)] = value;
+    else if (key.startsWith("label:")) labels[key.slice("label:".length)] = value;
+  }
+  const network = opts["force-network-mode"];
+  const resolve = opts["image-resolve-mode"];
+  const target = opts.target || buildArgs.microb_target || undefined;
+  return {
+    filename: opts.filename || DEFAULT_SPEC_FILENAME,
+    ...(target ? { target } : {}),
+    buildArgs,
+    labels,
+    platforms: (opts.platform ?? "")
+      .split(",")
+      .map((p) => p.trim())
+      .filter((p) => p !== ""),
+    noCache: opts["no-cache"] !== undefined,
+    networkMode: network === "host" || network === "none" ? network : "default",
+    imageResolveMode: resolve === "pull" || resolve === "local" ? resolve : "default",
+    ...(opts.requestid ? { requestId: opts.requestid } : {}),
+  };
+}

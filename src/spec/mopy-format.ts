@@ -1,0 +1,178 @@
+import { z } from "zod";
+import type { BuildSpec, Dependency, PackageIndex, ProjectSource } from "./build-spec.js";
+import { aptPackagesSchema, envSchema, indexUrlSchema, labelsSchema } from "./common-schemas.js";
+import { requireInContext } from "./context-checks.js";
+import type { ContextReader, LoadOptions } from "./context-reader.js";
+import type { DiagnosticList } from "./diagnostic-list.js";
+import { defaultImages, isProblem, NEWEST_PYTHON_SERIES, resolvePythonVersion } from "./python-versions.js";
+import { isProblemResult, parseRequirement } from "./requirement.js";
+import type { SourceDocument } from "./source-document.js";
+import { DEFAULT_WORKDIR } from "./spec-assembly.js";
+import { checkContextPath, isPlainHttp, normalizeContextPath } from "./value-rules.js";
+import { reportZodIssues } from "./zod-diagnostics.js";
+
+/** Mopyfile.yaml as mopy documents it, plus `indices` and `labels`. */
+export const mopySchema = z.strictObject({
+  apiVersion: z.literal("v1").optional(),
+  // YAML reads `3.10` as the number 3.1; the source text is used instead of the value.
+  python: z.union([z.string(), z.number()]),
+  "build-deps": aptPackagesSchema.optional(),
+  envs: envSchema.optional(),
+  indices: z
+    .array(
+      z.strictObject({
+        url: indexUrlSchema,
+        username: z.string().optional(),
+        password: z.string().optional(),
+        trust: z.boolean().optional(),
+      }),
+    )
+    .optional(),
+  labels: labelsSchema.optional(),
+  pip: z.array(z.string()).optional(),
+  project: z.string().optional(),
+});
+
+/** Reads a Mopyfile into a BuildSpec. */
+export function readMopySpec(
+  doc: SourceDocument,
+  options: LoadOptions,
+  context: ContextReader,
+  out: DiagnosticList,
+): BuildSpec | undefined {
+  const raw = doc.value ?? {};
+  const parsed = mopySchema.safeParse(raw);
+  if (!parsed.success) {
+    reportZodIssues(parsed.error.issues, mopySchema, doc, [], out);
+    return undefined;
+  }
+  const mopy = parsed.data;
+  const requested =
+    typeof mopy.python === "number" ? (doc.rawText(["python"]) ?? String(mopy.python)) : mopy.python;
+  const resolved = resolvePythonVersion(requested);
+  const python = isProblem(resolved)
+    ? { requested: NEWEST_PYTHON_SERIES, series: NEWEST_PYTHON_SERIES }
+    : resolved;
+  if (isProblem(resolved)) out.error({ doc, path: ["python"] }, resolved);
+  const images = defaultImages(python);
+
+  const dependencies: Dependency[] = [];
+  mopy.pip?.forEach((entry, i) => {
+    const dependency = pipEntry(entry, { doc, path: ["pip", i] }, context, out);
+    if (dependency) dependencies.push(dependency);
+  });
+
+  const indices: PackageIndex[] = (mopy.indices ?? []).map((index, i) => {
+    const result: PackageIndex = { url: index.url, primary: false, trusted: index.trust ?? false };
+    if (index.username !== undefined) {
+      result.inlineCredentials = {
+        username: index.username,
+        ...(index.password !== undefined ? { password: index.password } : {}),
+      };
+      out.warning(
+        { doc, path: ["indices", i, "username"] },
+        {
+          code: "inline-credentials",
+          message: "credentials written in the spec file end up in the build definition",
+          hint: 'prefer pyproject.toml [tool.pyfront] indices with secret = "<id>" and --secret id=<id>,src=<file>',
+        },
+      );
+    }
+    if (isPlainHttp(index.url) && !result.trusted) {
+      out.warning(
+        { doc, path: ["indices", i, "url"] },
+        {
+          code: "untrusted-http-index",
+          message: "pip refuses plain http indices that are not trusted",
+          hint: "use https, or set trust: true",
+        },
+      );
+    }
+    return result;
+  });
+
+  const positions: BuildSpec["positions"] = {};
+  for (const key of Object.keys(raw as object).sort()) positions[key] = doc.keyPosition([key]);
+
+  return {
+    format: "mopy",
+    specFile: options.specFile,
+    python,
+    builderImage: images.builderImage,
+    runtimeImage: images.runtimeImage,
+    buildDeps: [...(mopy["build-deps"] ?? [])],
+    systemDeps: [],
+    env: Object.entries(mopy.envs ?? {}).map(([k, v]) => [k, String(v)]),
+    indices,
+    labels: Object.entries(mopy.labels ?? {}),
+    dependencies,
+    project: mopyProject(mopy.project, doc, context, out),
+    workdir: DEFAULT_WORKDIR,
+    expose: [],
+    copyFiles: [],
+    addFiles: [],
+    metadata: { authors: [] },
+    positions,
+  };
+}
+
+/** `./dir/` is a local project, `./file.txt` a requirements file, anything else a requirement. */
+function pipEntry(
+  entry: string,
+  site: { doc: SourceDocument; path: Array<string | number> },
+  context: ContextReader,
+  out: DiagnosticList,
+): Dependency | undefined {
+  if (entry.startsWith("./") || entry.startsWith("../") || entry.startsWith("/")) {
+    const problem = checkContextPath(entry);
+    if (problem) {
+      out.error(site, problem);
+      return undefined;
+    }
+    const path = normalizeContextPath(entry);
+    if (entry.endsWith(".txt")) {
+      return requireInContext(context, out, site, path, "file")
+        ? { kind: "requirements-file", path }
+        : undefined;
+    }
+    return requireInContext(context, out, site, path, "directory") ? { kind: "local", path } : undefined;
+  }
+  const parsed = parseRequirement(entry);
+  if (isProblemResult(parsed)) {
+    out.error(site, parsed);
+    return undefined;
+  }
+  if (parsed.warning) out.warning(site, parsed.warning);
+  return parsed.dependency;
+}
+
+function mopyProject(
+  project: string | undefined,
+  doc: SourceDocument,
+  context: ContextReader,
+  out: DiagnosticList,
+): ProjectSource {
+  if (project === undefined) return { kind: "none" };
+  const site = { doc, path: ["project"] };
+  const problem = checkContextPath(project);
+  if (problem) {
+    out.error(site, problem);
+    return { kind: "none" };
+  }
+  const path = normalizeContextPath(project);
+  if (path.endsWith(".py") && !project.endsWith("/")) {
+    if (!requireInContext(context, out, site, path, "file")) return { kind: "none" };
+    return { kind: "scripts", path, main: path.slice(path.lastIndexOf("/") + 1) };
+  }
+  if (!requireInContext(context, out, site, path, "directory")) return { kind: "none" };
+  const main = path === "." ? "main.py" : `${path}/main.py`;
+  if (!context.exists(main)) {
+    out.error(site, {
+      code: "missing-main",
+      message: `${JSON.stringify(path)} has no main.py`,
+      hint: "add main.py to the folder, or point project at a single .py file",
+    });
+    return { kind: "none" };
+  }
+  return { kind: "scripts", path, main: "main.py" };
+}

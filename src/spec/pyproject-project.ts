@@ -1,0 +1,228 @@
+import { z } from "zod";
+import type { Dependency, ProjectMetadata } from "./build-spec.js";
+import type { DiagnosticList } from "./diagnostic-list.js";
+import { poetryConstraintToPep440 } from "./poetry-constraints.js";
+import { isProblemResult, parseRequirement } from "./requirement.js";
+import type { SourceDocument, SourcePath } from "./source-document.js";
+import { checkContextPath, normalizeContextPath } from "./value-rules.js";
+import { reportZodIssues } from "./zod-diagnostics.js";
+
+/** What pyfront takes from the standard parts of a pyproject.toml. */
+export interface PyprojectFacts {
+  /** An installable package: `[build-system]` exists or `[project]` has a name. */
+  isPackage: boolean;
+  requiresPython?: { text: string; path: SourcePath };
+  dependencies: Array<{ dependency: Dependency; path: SourcePath }>;
+  /** Extras the project declares (`[project.optional-dependencies]` or `[tool.poetry.extras]`). */
+  extras: string[];
+  /** Console scripts (`[project.scripts]` or `[tool.poetry.scripts]`), sorted. */
+  scripts: string[];
+  scriptsPath?: SourcePath;
+  metadata: ProjectMetadata;
+}
+
+const projectSchema = z.looseObject({
+  name: z.string().optional(),
+  version: z.string().optional(),
+  description: z.string().optional(),
+  "requires-python": z.string().optional(),
+  dependencies: z.array(z.string()).optional(),
+  "optional-dependencies": z.record(z.string(), z.array(z.string())).optional(),
+  scripts: z.record(z.string(), z.string()).optional(),
+  authors: z.array(z.looseObject({ name: z.string().optional(), email: z.string().optional() })).optional(),
+  license: z
+    .union([z.string(), z.looseObject({ text: z.string().optional(), file: z.string().optional() })])
+    .optional(),
+  urls: z.record(z.string(), z.string()).optional(),
+});
+
+const poetryDependency = z.union([
+  z.string(),
+  z.looseObject({
+    version: z.string().optional(),
+    extras: z.array(z.string()).optional(),
+    optional: z.boolean().optional(),
+    markers: z.string().optional(),
+    git: z.string().optional(),
+    branch: z.string().optional(),
+    rev: z.string().optional(),
+    tag: z.string().optional(),
+    path: z.string().optional(),
+    url: z.string().optional(),
+  }),
+  z.array(z.unknown()),
+]);
+
+const poetrySchema = z.looseObject({
+  name: z.string().optional(),
+  version: z.string().optional(),
+  description: z.string().optional(),
+  authors: z.array(z.string()).optional(),
+  license: z.string().optional(),
+  homepage: z.string().optional(),
+  repository: z.string().optional(),
+  dependencies: z.record(z.string(), poetryDependency).optional(),
+  extras: z.record(z.string(), z.array(z.string())).optional(),
+  scripts: z.record(z.string(), z.unknown()).optional(),
+});
+
+type PoetryDependency = z.output<typeof poetryDependency>;
+
+/** Reads `[project]`, `[build-system]` and `[tool.poetry]`; type errors go to `out`. */
+export function readPyproject(doc: SourceDocument, out: DiagnosticList): PyprojectFacts {
+  const facts: PyprojectFacts = {
+    isPackage: false,
+    dependencies: [],
+    extras: [],
+    scripts: [],
+    metadata: { authors: [] },
+  };
+  const rawProject = doc.get(["project"]);
+  const rawPoetry = doc.get(["tool", "poetry"]);
+  const project = rawProject === undefined ? undefined : projectSchema.safeParse(rawProject);
+  const poetry = rawPoetry === undefined ? undefined : poetrySchema.safeParse(rawPoetry);
+  if (project && !project.success)
+    reportZodIssues(project.error.issues, projectSchema, doc, ["project"], out);
+  if (poetry && !poetry.success)
+    reportZodIssues(poetry.error.issues, poetrySchema, doc, ["tool", "poetry"], out);
+  const p = project?.success ? project.data : undefined;
+  const po = poetry?.success ? poetry.data : undefined;
+
+  facts.isPackage = doc.get(["build-system"]) !== undefined || p?.name !== undefined;
+
+  if (p?.["requires-python"] !== undefined) {
+    facts.requiresPython = { text: p["requires-python"], path: ["project", "requires-python"] };
+  }
+  p?.dependencies?.forEach((text, i) => {
+    addRequirement(facts, out, doc, text, ["project", "dependencies", i]);
+  });
+  facts.extras = Object.keys(p?.["optional-dependencies"] ?? po?.extras ?? {}).sort();
+  if (p?.scripts) {
+    facts.scripts = Object.keys(p.scripts).sort();
+    facts.scriptsPath = ["project", "scripts"];
+  } else if (po?.scripts) {
+    facts.scripts = Object.keys(po.scripts).sort();
+    facts.scriptsPath = ["tool", "poetry", "scripts"];
+  }
+
+  if (po?.dependencies) {
+    if (!p) facts.isPackage = facts.isPackage || po.name !== undefined;
+    for (const [name, spec] of Object.entries(po.dependencies)) {
+      const path: SourcePath = ["tool", "poetry", "dependencies", name];
+      if (name.toLowerCase() === "python") {
+        if (typeof spec === "string" && facts.requiresPython === undefined) {
+          const converted = poetryConstraintToPep440(spec);
+          if (typeof converted === "string") facts.requiresPython = { text: converted, path };
+          else out.error({ doc, path }, converted);
+        }
+        continue;
+      }
+      // With [project.dependencies] present, PEP 621 is the source of truth.
+      if (p?.dependencies) continue;
+      addPoetryDependency(facts, out, doc, name, spec, path);
+    }
+  }
+
+  facts.metadata = projectMetadata(p, po);
+  return facts;
+}
+
+function addRequirement(
+  facts: PyprojectFacts,
+  out: DiagnosticList,
+  doc: SourceDocument,
+  text: string,
+  path: SourcePath,
+) {
+  const parsed = parseRequirement(text);
+  if (isProblemResult(parsed)) {
+    out.error({ doc, path }, parsed);
+    return;
+  }
+  if (parsed.warning) out.warning({ doc, path }, parsed.warning);
+  facts.dependencies.push({ dependency: parsed.dependency, path });
+}
+
+function addPoetryDependency(
+  facts: PyprojectFacts,
+  out: DiagnosticList,
+  doc: SourceDocument,
+  name: string,
+  spec: PoetryDependency,
+  path: SourcePath,
+) {
+  if (Array.isArray(spec)) {
+    out.error(
+      { doc, path },
+      {
+        code: "unsupported-constraint",
+        message: "multiple-constraint dependencies are not supported",
+        hint: "use one constraint, or list the dependency in [project.dependencies]",
+      },
+    );
+    return;
+  }
+  if (typeof spec === "string") spec = { version: spec };
+  if (spec.optional) return; // installed through extras only
+  const extras = spec.extras && spec.extras.length > 0 ? `[${spec.extras.join(",")}]` : "";
+  const markers = spec.markers ? `; ${spec.markers}` : "";
+  if (spec.path !== undefined) {
+    const problem = checkContextPath(spec.path);
+    if (problem) out.error({ doc, path: [...path, "path"] }, problem);
+    else
+      facts.dependencies.push({ dependency: { kind: "local", path: normalizeContextPath(spec.path) }, path });
+    return;
+  }
+  if (spec.git !== undefined) {
+    const url = spec.git.startsWith("git@")
+      ? `git+ssh://${spec.git.replace(":", "/")}`
+      : /^[a-z]+:\/\//.test(spec.git)
+        ? `git+${spec.git}`
+        : spec.git;
+    const ref = spec.rev ?? spec.tag ?? spec.branch;
+    addRequirement(facts, out, doc, `${name}${extras} @ ${url}${ref ? `@${ref}` : ""}${markers}`, path);
+    return;
+  }
+  if (spec.url !== undefined) {
+    addRequirement(facts, out, doc, `${name}${extras} @ ${spec.url}${markers}`, path);
+    return;
+  }
+  const converted = poetryConstraintToPep440(spec.version ?? "*");
+  if (typeof converted !== "string") {
+    out.error({ doc, path }, converted);
+    return;
+  }
+  addRequirement(facts, out, doc, `${name}${extras}${converted}${markers}`, path);
+}
+
+type ProjectTable = z.output<typeof projectSchema>;
+type PoetryTable = z.output<typeof poetrySchema>;
+
+/** Label-worthy metadata; PEP 621 wins over Poetry where both exist. */
+function projectMetadata(p: ProjectTable | undefined, po: PoetryTable | undefined): ProjectMetadata {
+  const metadata: ProjectMetadata = { authors: [] };
+  const name = p?.name ?? po?.name;
+  const version = p?.version ?? po?.version;
+  const description = p?.description ?? po?.description;
+  if (name !== undefined) metadata.name = name;
+  if (version !== undefined) metadata.version = version;
+  if (description !== undefined) metadata.description = description;
+  if (p?.authors) {
+    metadata.authors = p.authors
+      .map((a) =>
+        a.name && a.email ? `${a.name} <${a.email}>` : (a.name ?? (a.email ? `<${a.email}>` : "")),
+      )
+      .filter((a) => a !== "");
+  } else if (po?.authors) {
+    metadata.authors = [...po.authors];
+  }
+  const license = typeof p?.license === "string" ? p.license : (p?.license?.text ?? po?.license);
+  if (license !== undefined) metadata.license = license;
+  const urls = Object.fromEntries(Object.entries(p?.urls ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
+  const homepage = urls.homepage ?? po?.homepage;
+  const source = urls.source ?? urls.repository ?? po?.repository;
+  if (homepage !== undefined) metadata.url = homepage;
+  else if (source !== undefined) metadata.url = source;
+  if (source !== undefined) metadata.source = source;
+  return metadata;
+}

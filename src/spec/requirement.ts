@@ -1,0 +1,84 @@
+import type { Dependency } from "./build-spec.js";
+import type { Problem } from "./diagnostic-list.js";
+import { urlHasCredentials } from "./value-rules.js";
+
+export interface ParsedRequirement {
+  dependency: Dependency;
+  warning?: Problem;
+}
+
+const REQUIREMENT_START = /^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?\s*(\[[A-Za-z0-9._,\s-]*\])?/;
+const NAMED_URL = /^([A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?)\s*(\[[^\]]*\])?\s*@\s*(\S+)\s*$/;
+
+/**
+ * Classifies one pip requirement: a PEP 508 requirement, or a git URL (`git+https://…`,
+ * `git+ssh://…`, optionally `name @ git+…`). pip options (`-r`, `--index-url`) are refused so a
+ * requirement can never change how pip runs.
+ */
+export function parseRequirement(text: string): ParsedRequirement | Problem {
+  const value = text.trim();
+  if (value === "") return { code: "invalid-requirement", message: "requirement is empty" };
+  if (/[\0\n\r]/.test(value)) {
+    return { code: "invalid-requirement", message: "requirement contains control characters" };
+  }
+  if (value.startsWith("-")) {
+    return {
+      code: "pip-option-not-allowed",
+      message: `${JSON.stringify(value)} is a pip option, not a requirement`,
+      hint: "use the requirements, indices or dependencies keys instead of pip options",
+    };
+  }
+  const named = NAMED_URL.exec(value);
+  const url = named ? named[4]! : value;
+  if (/^git\+/i.test(url)) return parseGitUrl(url, named?.[1]);
+  if (named) return { dependency: { kind: "index", requirement: value } };
+  if (!REQUIREMENT_START.test(value) || /^[a-z][a-z0-9+.-]*:\/\//i.test(value)) {
+    return {
+      code: "invalid-requirement",
+      message: `${JSON.stringify(value)} is not a pip requirement`,
+      hint: 'write e.g. "flask>=3", "numpy==1.26.*" or "git+https://host/repo.git@ref"',
+    };
+  }
+  return { dependency: { kind: "index", requirement: value } };
+}
+
+function parseGitUrl(url: string, name: string | undefined): ParsedRequirement | Problem {
+  const transport = url.toLowerCase().startsWith("git+https://")
+    ? "https"
+    : url.toLowerCase().startsWith("git+ssh://")
+      ? "ssh"
+      : undefined;
+  const hint = "use git+https://host/owner/repo.git@ref or git+ssh://git@host/owner/repo.git@ref";
+  if (!transport) {
+    return {
+      code: "invalid-git-url",
+      message: `${JSON.stringify(url)}: only git+https and git+ssh are supported`,
+      hint,
+    };
+  }
+  let parsed: URL;
+  try {
+    parsed = new URL(url.slice(4));
+  } catch {
+    return { code: "invalid-git-url", message: `${JSON.stringify(url)} is not a valid git URL`, hint };
+  }
+  if (parsed.hostname === "" || parsed.pathname.length <= 1 || /\s/.test(url)) {
+    return { code: "invalid-git-url", message: `${JSON.stringify(url)} is not a valid git URL`, hint };
+  }
+  const dependency: Dependency = { kind: "git", url, transport, ...(name ? { name } : {}) };
+  if (transport === "https" && urlHasCredentials(url)) {
+    return {
+      dependency,
+      warning: {
+        code: "credentials-in-url",
+        message: "git URL contains credentials; they end up in the build definition",
+        hint: "use git+ssh:// with --ssh default, or an index with a secret",
+      },
+    };
+  }
+  return { dependency };
+}
+
+export function isProblemResult(value: ParsedRequirement | Problem): value is Problem {
+  return "code" in value;
+}
