@@ -1,5 +1,5 @@
 import type { Dependency, PackageIndex } from "../spec/build-spec.js";
-import type { BindMount, EnvVar, Mount, RunStep, SecretRequirement } from "./build-plan.js";
+import type { BindMount, EnvVar, Mount, SecretRequirement } from "./build-plan.js";
 import {
   CONTEXT_MOUNT_DIR,
   inlineIndexSecretId,

@@ -65,7 +65,9 @@ export function planBuild(spec: BuildSpec, options: PlanOptions): BuildPlan {
   };
 }
 
-const CONTROL_CHARS = /[\0-\x1f\x7f]/;
+function hasControlCharacter(text: string): boolean {
+  return [...text].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f);
+}
 
 function substitutePairs(
   pairs: Array<[string, string]>,
@@ -90,10 +92,11 @@ function substitutePairs(
       value = substituteBuildArgs(raw, buildArgs);
     } catch (error) {
       if (!(error instanceof SubstitutionError)) throw error;
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: the hint shows the user's syntax
       problem(`${key}.${name}: ${error.message}`, "write ${NAME} or ${NAME:-default}; a literal $ is \\$");
       return [name, ""];
     }
-    if (CONTROL_CHARS.test(value)) {
+    if (hasControlCharacter(value)) {
       problem(
         `${key}.${name}: the value has a line break or control character (after build-arg substitution)`,
         "image env and label values must be a single line of text",

@@ -57,5 +57,8 @@ export function mountFlag(fields: Array<[string, string | undefined]>): string {
 
 /** Comments are ours; still, one line each. */
 export function commentLine(text: string): string {
-  return `# ${text.replace(/[\0-\x1f\x7f]+/g, " ")}`;
+  const oneLine = [...text]
+    .map((c) => (c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f ? " " : c))
+    .join("");
+  return `# ${oneLine}`;
 }
