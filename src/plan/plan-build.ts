@@ -46,6 +46,19 @@ export interface PlanOptions {
 
 /** Turns a validated spec into the recipe. Pure: same spec and options, same plan. */
 export function planBuild(spec: BuildSpec, options: PlanOptions): BuildPlan {
+  if (spec.format === "pyenv") {
+    // A PYENV Dockerfile is the user's own recipe around our environments: the default recipe
+    // would silently build something else, so refuse until it gets its own rendering.
+    throw new SpecError([
+      {
+        code: "pyenv-not-buildable",
+        message: "PYENV Dockerfiles are read and checked, but pyfront cannot build them yet",
+        severity: "error",
+        ...(spec.positions.PYENV ? { position: spec.positions.PYENV } : {}),
+        hint: "describe the image in pyproject.toml ([tool.pyfront]) instead",
+      },
+    ]);
+  }
   const diagnostics: Diagnostic[] = [];
   const userEnv = substitutePairs(spec.env, "env", spec, options.buildArgs, diagnostics);
   const userLabels = substitutePairs(spec.labels, "labels", spec, options.buildArgs, diagnostics);

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { BuildPlan, CopyStep, RunStep, Stage } from "../../../src/plan/build-plan.js";
 import { planBuild } from "../../../src/plan/plan-build.js";
 import { SpecError } from "../../../src/spec/diagnostics.js";
+import { loadBuildSpec } from "../../../src/spec/index.js";
 import { baseSpec, FIXTURES } from "./spec-fixtures.js";
 
 const plan = (name: string, buildArgs: Record<string, string> = {}) =>
@@ -152,5 +153,18 @@ describe("the default recipe", () => {
     expect(diagnostics.map((d) => d.key)).toEqual(["env.A", "env.B", "labels.c"]);
     expect(diagnostics[0]!.position).toEqual({ file: "pyproject.toml", line: 12, column: 1 });
     expect(diagnostics[2]!.position).toEqual({ file: "pyproject.toml", line: 20, column: 1 });
+  });
+});
+
+describe("PYENV Dockerfiles", () => {
+  it("are refused with a clear error instead of being built with the default recipe", () => {
+    const spec = loadBuildSpec(
+      "FROM base\nPYENV 3.11 venv1\n",
+      { specFile: "Dockerfile" },
+      { readFile: () => undefined, exists: () => false, isDirectory: () => false },
+    ).spec;
+    expect(() => planBuild(spec, { buildArgs: {} })).toThrowError(
+      /Dockerfile:2:1: PYENV Dockerfiles are read and checked, but pyfront cannot build them yet/,
+    );
   });
 });
