@@ -3,7 +3,7 @@
 // logs one line per request, and can demand HTTP basic auth (user + password read from a file).
 //   node scripts/index-server.mjs --root DIR --port 3141 [--access-log FILE]
 //        [--user NAME --password-file FILE]
-import { createReadStream, appendFileSync, readFileSync, statSync } from "node:fs";
+import { appendFileSync, createReadStream, readFileSync, statSync } from "node:fs";
 import { createServer } from "node:http";
 import { join, normalize, sep } from "node:path";
 import { parseArgs } from "node:util";
@@ -25,7 +25,9 @@ if (!values.root) {
 const root = normalize(values.root);
 const password = values["password-file"] ? readFileSync(values["password-file"], "utf8").trim() : undefined;
 const expectedAuth =
-  values.user && password ? `Basic ${Buffer.from(`${values.user}:${password}`).toString("base64")}` : undefined;
+  values.user && password
+    ? `Basic ${Buffer.from(`${values.user}:${password}`).toString("base64")}`
+    : undefined;
 
 const TYPES = { ".html": "text/html; charset=utf-8", ".whl": "application/zip", ".gz": "application/gzip" };
 
@@ -81,7 +83,8 @@ const server = createServer((req, res) => {
 server.listen(Number(values.port), values.host, () => {
   console.log(`index-server: serving ${root} on http://${values.host}:${values.port}/simple/`);
 });
-for (const sig of ["SIGTERM", "SIGINT"]) process.on(sig, () => {
+for (const sig of ["SIGTERM", "SIGINT"])
+  process.on(sig, () => {
     server.close(() => process.exit(0));
     server.closeAllConnections();
   });
