@@ -201,6 +201,7 @@ b_up() {
     wait_for 60 engine_answers B || die "engine B (our dockerd) does not answer; see $B_DIR/dockerd.log"
     return 0
   fi
+  ensure_packages iproute2 iptables
   b_prepare_rootfs
   b_prepare_client
   b_mount
