@@ -124,6 +124,8 @@ export interface RunOptions {
   env?: Record<string, string>;
   network?: string;
   user?: string;
+  /** Replaces the image's entrypoint (`--entrypoint`). */
+  entrypoint?: string;
 }
 
 /** `docker run --rm IMAGE [command]`. */
@@ -131,6 +133,7 @@ export function run(image: string, options: RunOptions = {}): Promise<CommandRes
   const args = ["run", "--rm"];
   if (options.network) args.push("--network", options.network);
   if (options.user) args.push("--user", options.user);
+  if (options.entrypoint) args.push("--entrypoint", options.entrypoint);
   for (const [key, value] of Object.entries(options.env ?? {})) args.push("--env", `${key}=${value}`);
   args.push(image, ...(options.command ?? []));
   return docker(args);

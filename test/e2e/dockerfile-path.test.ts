@@ -1,0 +1,119 @@
+// Issue 3's promise on a real engine: the Dockerfile `pyfront dockerfile` prints builds with the
+// stock Dockerfile frontend into an image that runs, is non-root and lean, caches its
+// dependencies across code changes, and never keeps an index password anywhere.
+import { execFileSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { build, docker, engineEnv, removeImage, repoRoot } from "./support/engine.js";
+import {
+  combined,
+  copyExample,
+  EXAMPLES,
+  type ExampleCopy,
+  expectBestPractice,
+  wasCached,
+} from "./support/examples.js";
+
+const env = engineEnv();
+const images: string[] = [];
+const copies: ExampleCopy[] = [];
+
+afterAll(async () => {
+  for (const image of images) await removeImage(image);
+  for (const copy of copies) copy.dispose();
+});
+
+/** Runs the real CLI, as a user would. */
+function pyfront(args: readonly string[]): string {
+  return execFileSync(process.execPath, [join(repoRoot, "bin", "pyfront.js"), ...args], { encoding: "utf8" });
+}
+
+/** Writes the generated Dockerfile into the copy and builds it. */
+async function buildGenerated(copy: ExampleCopy, tag: string, secrets: string[] = []) {
+  writeFileSync(join(copy.dir, "Dockerfile.pyfront"), pyfront(["dockerfile", copy.dir]));
+  images.push(tag);
+  const args = ["build", "--progress=plain", "--network", "host", "-f", join(copy.dir, "Dockerfile.pyfront")];
+  for (const secret of secrets) args.push("--secret", secret);
+  args.push("-t", tag, copy.dir);
+  return docker(args);
+}
+
+const DEPENDENCY_STEP = /install dependencies|pip","install","--(requirement|","[a-z])/;
+const PROJECT_STEP = /install the project|COPY .* \/app/;
+
+describe(`generated Dockerfiles on engine ${env.engine}`, () => {
+  for (const example of EXAMPLES) {
+    it(`${example.name}: builds, runs as 65532 without compiler or pip cache, and caches its dependencies`, async () => {
+      const copy = copyExample(example.name);
+      copies.push(copy);
+      const tag = `pyfront-e2e-df-${example.name}:${env.engine.toLowerCase()}`;
+
+      const first = await buildGenerated(copy, tag);
+      expect(first.code, combined(first)).toBe(0);
+      await example.check(tag);
+      await expectBestPractice(tag);
+
+      copy.touchSource(example);
+      const second = await buildGenerated(copy, tag);
+      expect(second.code, combined(second)).toBe(0);
+      const log = combined(second);
+      if (example.name !== "script") expect(wasCached(log, DEPENDENCY_STEP), log).toBe(true);
+      expect(wasCached(log, PROJECT_STEP), log).toBe(false);
+      await example.check(tag);
+    });
+  }
+
+  it("installs from an index that needs basic auth, and the password is nowhere", async () => {
+    const copy = copyExample("webapp");
+    copies.push(copy);
+    const password = readFileSync(env.indexPasswordFile, "utf8").trim();
+    expect(password.length).toBeGreaterThan(8);
+    const pyproject = copy
+      .read("pyproject.toml")
+      .replace(
+        /indices = \[[^\n]*\]/,
+        `indices = [{ url = "${env.authIndexUrl}", primary = true, trust = true, secret = "pypi" }]`,
+      );
+    expect(pyproject).toContain('secret = "pypi"');
+    copy.write("pyproject.toml", pyproject);
+    const secretFile = join(copy.dir, "..", `pyfront-secret-${randomBytes(4).toString("hex")}`);
+    writeFileSync(secretFile, `${env.indexUser}:${password}\n`, { mode: 0o600 });
+
+    const tag = `pyfront-e2e-df-auth:${env.engine.toLowerCase()}`;
+    const built = await buildGenerated(copy, tag, [`id=pypi,src=${secretFile}`]);
+    const log = combined(built);
+    expect(built.code, log).toBe(0);
+
+    const dockerfile = copy.read("Dockerfile.pyfront");
+    const history = await docker(["history", "--no-trunc", tag]);
+    const saved = await saveImage(tag);
+    expect(occurrences(dockerfile, password)).toBe(0);
+    expect(occurrences(log, password)).toBe(0);
+    expect(occurrences(history.stdout, password)).toBe(0);
+    expect(occurrences(saved, password)).toBe(0);
+    // Proof that the search can find it: the secret file itself holds it once.
+    expect(occurrences(readFileSync(secretFile), password)).toBe(1);
+  });
+});
+
+async function saveImage(tag: string): Promise<Buffer> {
+  const dir = mkdtempSync(join(tmpdir(), "pyfront-save-"));
+  try {
+    const path = join(dir, "image.tar");
+    const saved = await docker(["save", "-o", path, tag]);
+    expect(saved.code, saved.stderr).toBe(0);
+    return readFileSync(path);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function occurrences(haystack: string | Buffer, needle: string): number {
+  const buffer = typeof haystack === "string" ? Buffer.from(haystack) : haystack;
+  let count = 0;
+  for (let at = buffer.indexOf(needle); at !== -1; at = buffer.indexOf(needle, at + 1)) count++;
+  return count;
+}

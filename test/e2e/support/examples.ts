@@ -1,0 +1,130 @@
+// The example projects as e2e fixtures: what each must print or answer once built, and scratch
+// copies that a test may edit without touching the repository.
+import { appendFileSync, cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { expect } from "vitest";
+import { type CommandResult, docker, engineEnv, repoRoot, run } from "./engine.js";
+
+export type ExampleName = "script" | "webapp" | "cli-package" | "compiled";
+
+export interface Example {
+  name: ExampleName;
+  /** A source file whose one-line change must not invalidate the dependency layer. */
+  sourceFile: string;
+  /** Checks a running image of this example gives the right answer. */
+  check(image: string): Promise<void>;
+}
+
+async function expectOutput(image: string, pattern: RegExp, command: readonly string[] = []): Promise<void> {
+  const result = await run(image, { command });
+  expect(result.code, result.stderr).toBe(0);
+  expect(result.stdout).toMatch(pattern);
+}
+
+/** Starts the web app and waits for its health answer on a published loopback port. */
+async function expectHealthy(image: string): Promise<void> {
+  const started = await docker(["run", "-d", "--rm", "-p", "127.0.0.1::8000", image]);
+  expect(started.code, started.stderr).toBe(0);
+  const container = started.stdout.trim();
+  try {
+    const port = await docker(["port", container, "8000/tcp"]);
+    const address = port.stdout.trim().split("\n")[0] ?? "";
+    let answer = "";
+    for (let attempt = 0; attempt < 100 && answer === ""; attempt++) {
+      try {
+        const response = await fetch(`http://${address}/health`);
+        if (response.ok) answer = await response.text();
+      } catch {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    }
+    expect(JSON.parse(answer)).toMatchObject({ status: "ok" });
+  } finally {
+    await docker(["rm", "-f", container]);
+  }
+}
+
+export const EXAMPLES: readonly Example[] = [
+  {
+    name: "script",
+    sourceFile: "main.py",
+    check: (image) => expectOutput(image, /^hello from script on Python 3\.11\.\d+$/m),
+  },
+  {
+    name: "webapp",
+    sourceFile: "webapp/__init__.py",
+    check: expectHealthy,
+  },
+  {
+    name: "cli-package",
+    sourceFile: "src/pfcount/cli.py",
+    check: (image) => expectOutput(image, /pfcount, version 0\.2\.0/, ["--version"]),
+  },
+  {
+    name: "compiled",
+    sourceFile: "src/yamlcount/__init__.py",
+    check: (image) => expectOutput(image, /^scalars=10 libyaml=0\.2\.\d+$/m),
+  },
+];
+
+/** A scratch copy of an example; removed by `dispose`. */
+export interface ExampleCopy {
+  dir: string;
+  write(path: string, text: string): void;
+  read(path: string): string;
+  /** Appends a comment line: a code-only change. */
+  touchSource(example: Example): void;
+  dispose(): void;
+}
+
+export function copyExample(name: ExampleName): ExampleCopy {
+  const dir = mkdtempSync(join(tmpdir(), `pyfront-e2e-${name}-`));
+  cpSync(join(repoRoot, "examples", name), dir, { recursive: true });
+  return {
+    dir,
+    write: (path, text) => writeFileSync(join(dir, path), text),
+    read: (path) => readFileSync(join(dir, path), "utf8"),
+    touchSource: (example) => appendFileSync(join(dir, example.sourceFile), `# edited ${Date.now()}\n`),
+    dispose: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+/** Properties every pyfront image must have, whatever way it was built. */
+export async function expectBestPractice(image: string): Promise<void> {
+  const id = await run(image, { command: [], entrypoint: "id" });
+  expect(id.code, id.stderr).toBe(0);
+  expect(id.stdout).toMatch(/^uid=65532\(nonroot\) gid=65532\(nonroot\)/);
+  const probe = await run(image, {
+    entrypoint: "sh",
+    command: [
+      "-c",
+      "for c in cc gcc g++ c++ make; do command -v $c; done; ls -d /root/.cache/pip /home/nonroot/.cache/pip 2>/dev/null; true",
+    ],
+  });
+  expect(probe.code, probe.stderr).toBe(0);
+  // No compiler, no pip cache in the final image.
+  expect(probe.stdout.trim()).toBe("");
+}
+
+/** The `#N ...` lines of a plain-progress build log that belong to the vertex whose name matches. */
+export function vertexLines(log: string, name: RegExp): string[] {
+  const lines = log.split("\n");
+  const ids = new Set<string>();
+  for (const line of lines) {
+    const match = /^(#\d+) (.*)$/.exec(line);
+    if (match?.[1] && match[2] && name.test(match[2])) ids.add(match[1]);
+  }
+  return lines.filter((line) => ids.has(line.split(" ")[0] ?? ""));
+}
+
+/** Whether the build log shows the step matching `name` came from the cache. */
+export function wasCached(log: string, name: RegExp): boolean {
+  return vertexLines(log, name).some((line) => / CACHED$/.test(line));
+}
+
+export function combined(result: CommandResult): string {
+  return `${result.stdout}\n${result.stderr}`;
+}
+
+export { engineEnv };
