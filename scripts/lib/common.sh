@@ -56,7 +56,8 @@ stop_pid_file() {
 start_daemon() {
   local pidfile="$1" logfile="$2"
   shift 2
-  setsid nohup "$@" >>"$logfile" 2>&1 </dev/null &
+  # fd 9 is the up/down lock: daemons must not keep holding it.
+  setsid nohup "$@" >>"$logfile" 2>&1 </dev/null 9>&- &
   echo $! >"$pidfile"
 }
 

@@ -52,6 +52,14 @@ a_status() {
   fi
 }
 
+# True when some engine (ours or not) already answers where engine A would be.
+a_running_somewhere() {
+  pid_from "$A_DIR/dockerd.pid" >/dev/null && return 0
+  local user_host="${DOCKER_HOST:-$A_DEFAULT_HOST}"
+  [ "$user_host" = "$(engine_host B)" ] && user_host="$A_DEFAULT_HOST"
+  [ -n "$(engine_client A)" ] && DOCKER_HOST="$user_host" "$(engine_client A)" version >/dev/null 2>&1
+}
+
 a_up() {
   mkdir -p "$A_DIR/docker-config"
   [ -f "$A_DIR/docker-config/config.json" ] || echo '{}' >"$A_DIR/docker-config/config.json"
