@@ -1,0 +1,34 @@
+import type { ProjectMetadata } from "../spec/build-spec.js";
+import type { Label } from "./build-plan.js";
+
+/** Metadata text is free-form; a label value must stay on one line. */
+function oneLine(text: string): string {
+  return text.replace(/\s+/g, " ").trim();
+}
+
+/** OCI annotations derived from `[project]` metadata and the runtime base image. */
+export function derivedLabels(metadata: ProjectMetadata, runtimeImage: string): Array<[string, string]> {
+  const labels: Array<[string, string]> = [];
+  const add = (name: string, value: string | undefined) => {
+    if (value !== undefined && oneLine(value) !== "")
+      labels.push([`org.opencontainers.image.${name}`, oneLine(value)]);
+  };
+  add("title", metadata.name);
+  add("version", metadata.version);
+  add("description", metadata.description);
+  add("authors", metadata.authors.length > 0 ? metadata.authors.join(", ") : undefined);
+  add("licenses", metadata.license);
+  add("url", metadata.url);
+  add("source", metadata.source);
+  add("base.name", runtimeImage);
+  return labels;
+}
+
+/** Later entries win; the result is sorted by name so the output does not depend on map order. */
+export function mergeLabels(...layers: Array<Array<[string, string]>>): Label[] {
+  const merged = new Map<string, string>();
+  for (const layer of layers) for (const [name, value] of layer) merged.set(name, value);
+  return [...merged.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([name, value]) => ({ name, value }));
+}

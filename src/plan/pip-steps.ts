@@ -1,0 +1,172 @@
+import type { Dependency, PackageIndex } from "../spec/build-spec.js";
+import type { BindMount, EnvVar, Mount, SecretRequirement } from "./build-plan.js";
+import {
+  CONTEXT_MOUNT_DIR,
+  inlineIndexSecretId,
+  KNOWN_HOSTS_PATH,
+  PIP_CACHE_DIR,
+  SECRETS_DIR,
+  VENV_PYTHON,
+} from "./recipe-constants.js";
+
+/**
+ * Runs pip with credentials injected into index URLs at run time only. Arguments: groups of
+ * `primary|extra URL SECRET_FILE` (SECRET_FILE may be ""), then "--", then pip's own arguments.
+ * The credentialed URLs live in this process's environment and die with it; pip masks passwords in
+ * what it prints. The secret file holds `user:password` or a single token.
+ */
+export const PIP_WITH_CREDENTIALS_SCRIPT = [
+  "import os, sys, urllib.parse as u",
+  "a = sys.argv[1:]",
+  "primary, extra = None, []",
+  'while a[0] != "--":',
+  "    kind, url, secret, a = a[0], a[1], a[2], a[3:]",
+  "    if secret:",
+  "        with open(secret) as f:",
+  '            user, sep, password = f.read().rstrip("\\r\\n").partition(":")',
+  '        auth = u.quote(user, safe="") + (":" + u.quote(password, safe="") if sep else "")',
+  "        p = u.urlsplit(url)",
+  '        url = u.urlunsplit((p.scheme, auth + "@" + p.netloc, p.path, p.query, p.fragment))',
+  '    if kind == "primary":',
+  "        primary = url",
+  "    else:",
+  "        extra.append(url)",
+  "if primary:",
+  '    os.environ["PIP_INDEX_URL"] = primary',
+  "if extra:",
+  '    os.environ["PIP_EXTRA_INDEX_URL"] = " ".join(extra)',
+  'os.execv(sys.executable, [sys.executable, "-m", "pip"] + a[1:])',
+].join("\n");
+
+/** The index configuration shared by every pip step of one build. */
+export interface PipIndexSetup {
+  /** pip options that need no credentials (`--index-url`, `--trusted-host`, ...). */
+  options: string[];
+  /** When set, pip runs through the credentials script with these leading arguments. */
+  credentialArgs?: string[];
+  mounts: Mount[];
+  secrets: SecretRequirement[];
+}
+
+function secretTarget(indexPosition: number): string {
+  return `${SECRETS_DIR}/pyfront-index-${indexPosition}`;
+}
+
+function trustedHost(url: string): string {
+  return new URL(url).host;
+}
+
+export function pipIndexSetup(indices: PackageIndex[]): PipIndexSetup {
+  const firstPrimary = indices.findIndex((index) => index.primary);
+  const withCredentials = indices.some((index) => index.credentialsSecret || index.inlineCredentials);
+  const options: string[] = [];
+  const mounts: Mount[] = [];
+  const secrets: SecretRequirement[] = [];
+  const credentialArgs: string[] = [];
+  indices.forEach((index, position) => {
+    const role = position === firstPrimary ? "primary" : "extra";
+    let secretFile = "";
+    if (index.credentialsSecret || index.inlineCredentials) {
+      const id = index.credentialsSecret ?? inlineIndexSecretId(position);
+      secretFile = secretTarget(position);
+      mounts.push({ type: "secret", id, target: secretFile, required: true });
+      if (!secrets.some((s) => s.id === id)) {
+        secrets.push({
+          id,
+          required: true,
+          source: index.credentialsSecret ? "build-secret" : "spec-inline",
+          purpose: `credentials for package index ${index.url}`,
+        });
+      }
+    }
+    if (withCredentials) credentialArgs.push(role, index.url, secretFile);
+    else options.push(role === "primary" ? "--index-url" : "--extra-index-url", index.url);
+    if (index.trusted) options.push("--trusted-host", trustedHost(index.url));
+  });
+  return withCredentials ? { options, credentialArgs, mounts, secrets } : { options, mounts, secrets };
+}
+
+/** argv for `pip install OPTIONS -- REQUIREMENTS`, through the credentials script when needed. */
+export function pipInstallArgv(setup: PipIndexSetup, options: string[], requirements: string[]): string[] {
+  const pipArgs = ["install", ...setup.options, ...options, "--", ...requirements];
+  if (setup.credentialArgs) {
+    return [VENV_PYTHON, "-c", PIP_WITH_CREDENTIALS_SCRIPT, ...setup.credentialArgs, "--", ...pipArgs];
+  }
+  return [VENV_PYTHON, "-m", "pip", ...pipArgs];
+}
+
+export function pipCacheMount(series: string): Mount {
+  return { type: "cache", id: `pyfront-pip-${series}`, target: PIP_CACHE_DIR, sharing: "shared" };
+}
+
+/** Where a context path appears inside the builder while a step runs. */
+export function contextMountTarget(path: string): string {
+  return path === "." ? CONTEXT_MOUNT_DIR : `${CONTEXT_MOUNT_DIR}/${path}`;
+}
+
+export function contextBind(path: string, readWrite: boolean): BindMount {
+  return {
+    type: "bind",
+    from: { kind: "context" },
+    source: path,
+    target: contextMountTarget(path),
+    readWrite,
+  };
+}
+
+/** Host keys are checked against the project's known_hosts; an unknown host fails the build. */
+export function gitSshSetup(knownHosts: string | undefined): { mounts: Mount[]; env: EnvVar[] } {
+  const mounts: Mount[] = [{ type: "ssh", id: "default", required: true }];
+  let command = "ssh -o StrictHostKeyChecking=yes";
+  if (knownHosts !== undefined) {
+    mounts.push({
+      type: "bind",
+      from: { kind: "context" },
+      source: knownHosts,
+      target: KNOWN_HOSTS_PATH,
+      readWrite: false,
+    });
+    command = `ssh -o UserKnownHostsFile=${KNOWN_HOSTS_PATH} -o StrictHostKeyChecking=yes`;
+  }
+  return { mounts, env: [{ name: "GIT_SSH_COMMAND", value: command, mode: "set" }] };
+}
+
+/** The requirement pip is given for one dependency, and the options/mounts it needs. */
+export interface DependencyArgs {
+  options: string[];
+  requirements: string[];
+  mounts: BindMount[];
+  needsSsh: boolean;
+}
+
+export function dependencyArgs(dependencies: Dependency[]): DependencyArgs {
+  const result: DependencyArgs = { options: [], requirements: [], mounts: [], needsSsh: false };
+  const bound = new Set<string>();
+  const bind = (path: string) => {
+    if (bound.has(path)) return;
+    bound.add(path);
+    // rw: builds of local projects write build/ and *.egg-info next to the sources.
+    result.mounts.push(contextBind(path, true));
+  };
+  for (const dependency of dependencies) {
+    switch (dependency.kind) {
+      case "index":
+        result.requirements.push(dependency.requirement);
+        break;
+      case "git":
+        result.requirements.push(dependency.name ? `${dependency.name} @ ${dependency.url}` : dependency.url);
+        if (dependency.transport === "ssh") result.needsSsh = true;
+        break;
+      case "local":
+        bind(dependency.path);
+        result.requirements.push(contextMountTarget(dependency.path));
+        break;
+      case "requirements-file":
+        bind(dependency.path);
+        // An option, so it goes before "--"; the path is ours, under a fixed prefix.
+        result.options.push("--requirement", contextMountTarget(dependency.path));
+        break;
+    }
+  }
+  return result;
+}

@@ -1,0 +1,356 @@
+import { posix } from "node:path";
+import type { AddFile, BuildSpec, CopyFile, SourcePosition } from "../spec/build-spec.js";
+import { type Diagnostic, SpecError } from "../spec/diagnostics.js";
+import { aptInstallStep } from "./apt-steps.js";
+import {
+  type BuildPlan,
+  type CopySource,
+  type EnvVar,
+  type ImageConfig,
+  type Mount,
+  PLAN_VERSION,
+  type RunStep,
+  type Stage,
+  type Step,
+} from "./build-plan.js";
+import { derivedLabels, mergeLabels } from "./image-labels.js";
+import {
+  contextBind,
+  contextMountTarget,
+  dependencyArgs,
+  gitSshSetup,
+  pipCacheMount,
+  pipIndexSetup,
+  pipInstallArgv,
+} from "./pip-steps.js";
+import {
+  APP_DIR,
+  BUILDER_STAGE,
+  CONTEXT_MOUNT_DIR,
+  DOWNLOADS_DIR,
+  DOWNLOADS_STAGE,
+  RUNTIME_GID,
+  RUNTIME_HOME,
+  RUNTIME_STAGE,
+  RUNTIME_UID,
+  RUNTIME_USER_NAME,
+  VENV_DIR,
+  VENV_PYTHON,
+} from "./recipe-constants.js";
+import { SubstitutionError, substituteBuildArgs } from "./substitute-build-args.js";
+
+export interface PlanOptions {
+  /** `--build-arg` values; they only ever reach the output through `${VAR}` in env and labels. */
+  buildArgs: Readonly<Record<string, string>>;
+}
+
+/** Turns a validated spec into the recipe. Pure: same spec and options, same plan. */
+export function planBuild(spec: BuildSpec, options: PlanOptions): BuildPlan {
+  const diagnostics: Diagnostic[] = [];
+  const userEnv = substitutePairs(spec.env, "env", spec, options.buildArgs, diagnostics);
+  const userLabels = substitutePairs(spec.labels, "labels", spec, options.buildArgs, diagnostics);
+  if (diagnostics.length > 0) throw new SpecError(diagnostics);
+
+  const builder = builderStage(spec, userEnv);
+  const downloads = downloadsStage(spec);
+  const runtime = runtimeStage(spec, downloads.fetched);
+  const stages = downloads.stage ? [builder.stage, downloads.stage, runtime] : [builder.stage, runtime];
+
+  return {
+    planVersion: PLAN_VERSION,
+    stages,
+    image: imageConfig(spec, userEnv, userLabels),
+    secrets: builder.secrets,
+    ssh: builder.ssh,
+  };
+}
+
+function hasControlCharacter(text: string): boolean {
+  return [...text].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f);
+}
+
+function substitutePairs(
+  pairs: Array<[string, string]>,
+  key: "env" | "labels",
+  spec: BuildSpec,
+  buildArgs: Readonly<Record<string, string>>,
+  diagnostics: Diagnostic[],
+): Array<[string, string]> {
+  const position: SourcePosition | undefined = spec.positions[key];
+  return pairs.map(([name, raw]) => {
+    const problem = (message: string, hint: string) =>
+      diagnostics.push({
+        code: "invalid-value",
+        message,
+        key: `${key}.${name}`,
+        hint,
+        severity: "error",
+        ...(position ? { position } : {}),
+      });
+    let value = "";
+    try {
+      value = substituteBuildArgs(raw, buildArgs);
+    } catch (error) {
+      if (!(error instanceof SubstitutionError)) throw error;
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: the hint shows the user's syntax
+      problem(`${key}.${name}: ${error.message}`, "write ${NAME} or ${NAME:-default}; a literal $ is \\$");
+      return [name, ""];
+    }
+    if (hasControlCharacter(value)) {
+      problem(
+        `${key}.${name}: the value has a line break or control character (after build-arg substitution)`,
+        "image env and label values must be a single line of text",
+      );
+    }
+    return [name, value];
+  });
+}
+
+function envSet(name: string, value: string): EnvVar {
+  return { name, value, mode: "set" };
+}
+
+function toEnvVars(pairs: Array<[string, string]>): EnvVar[] {
+  return pairs.map(([name, value]) => envSet(name, value));
+}
+
+const VENV_ENV: EnvVar[] = [
+  envSet("VIRTUAL_ENV", VENV_DIR),
+  { name: "PATH", value: `${VENV_DIR}/bin`, mode: "prepend-path" },
+];
+
+function builderStage(
+  spec: BuildSpec,
+  userEnv: Array<[string, string]>,
+): { stage: Stage; secrets: BuildPlan["secrets"]; ssh: boolean } {
+  const steps: Step[] = [];
+  if (spec.buildDeps.length > 0) steps.push(aptInstallStep(spec.buildDeps, spec.builderImage, "builder"));
+  steps.push({
+    kind: "env",
+    vars: [
+      envSet("PIP_DISABLE_PIP_VERSION_CHECK", "1"),
+      envSet("PIP_NO_INPUT", "1"),
+      envSet("PIP_ROOT_USER_ACTION", "ignore"),
+    ],
+  });
+  steps.push({
+    kind: "run",
+    argv: ["python3", "-m", "venv", VENV_DIR],
+    mounts: [],
+    env: [],
+    description: `create the virtual environment ${VENV_DIR}`,
+  });
+  steps.push({ kind: "env", vars: [...VENV_ENV, ...toEnvVars(userEnv)] });
+  steps.push({ kind: "workdir", path: CONTEXT_MOUNT_DIR });
+
+  const index = pipIndexSetup(spec.indices);
+  const deps = dependencyArgs(spec.dependencies);
+  const ssh = deps.needsSsh ? gitSshSetup(spec.knownHosts) : { mounts: [], env: [] };
+  const pipMounts: Mount[] = [pipCacheMount(spec.python.series), ...index.mounts, ...ssh.mounts];
+
+  if (deps.requirements.length > 0 || deps.options.length > 0) {
+    steps.push({
+      kind: "run",
+      argv: pipInstallArgv(index, deps.options, deps.requirements),
+      mounts: [...pipMounts, ...deps.mounts],
+      env: ssh.env,
+      description: "install dependencies (before the project's code, so code changes reuse this layer)",
+    });
+  }
+  steps.push(...projectSteps(spec, index, pipMounts, ssh.env));
+  return {
+    stage: { name: BUILDER_STAGE, base: { kind: "image", ref: spec.builderImage }, steps },
+    secrets: index.secrets,
+    ssh: deps.needsSsh,
+  };
+}
+
+function projectSteps(
+  spec: BuildSpec,
+  index: ReturnType<typeof pipIndexSetup>,
+  pipMounts: Mount[],
+  env: EnvVar[],
+): Step[] {
+  const project = spec.project;
+  switch (project.kind) {
+    case "none":
+      return [];
+    case "package": {
+      const extras = project.extras.length > 0 ? `[${[...project.extras].sort().join(",")}]` : "";
+      // Not --no-deps: requirements already installed are kept, and pip adds only what the
+      // dependency layer could not know (extras, dynamic dependencies). Build isolation stays on,
+      // so any PEP 517 backend works; its wheel comes from the pip cache after the first build.
+      const install: RunStep = {
+        kind: "run",
+        argv: pipInstallArgv(index, [], [`${contextMountTarget(project.path)}${extras}`]),
+        mounts: [...pipMounts, contextBind(project.path, true)],
+        env,
+        description: "install the project",
+      };
+      return [install];
+    }
+    case "scripts": {
+      const isFile = project.path.endsWith(".py") && posix.basename(project.path) === project.main;
+      return [
+        {
+          kind: "copy",
+          from: { kind: "context" },
+          sources: [project.path],
+          dest: isFile ? `${APP_DIR}/${project.main}` : APP_DIR,
+          unpackArchives: false,
+        },
+        {
+          kind: "run",
+          argv: [VENV_PYTHON, "-m", "compileall", "-q", APP_DIR],
+          mounts: [],
+          env: [],
+          description: "compile the application's bytecode",
+        },
+      ];
+    }
+  }
+}
+
+interface FetchedFile {
+  addFile: AddFile;
+  path: string;
+}
+
+function isUrl(src: string): boolean {
+  return /^https?:\/\//i.test(src);
+}
+
+function downloadsStage(spec: BuildSpec): { stage?: Stage; fetched: Map<AddFile, string> } {
+  const fetched: FetchedFile[] = [];
+  spec.addFiles.forEach((addFile, n) => {
+    if (!isUrl(addFile.src)) return;
+    const last = new URL(addFile.src).pathname.split("/").pop() ?? "";
+    const name = last.replace(/[^A-Za-z0-9._-]/g, "_").replace(/^\.+$/, "") || "download";
+    fetched.push({ addFile, path: `${DOWNLOADS_DIR}/${n}/${name}` });
+  });
+  const map = new Map(fetched.map((f) => [f.addFile, f.path] as const));
+  if (fetched.length === 0) return { fetched: map };
+  const steps: Step[] = fetched.map(({ addFile, path }) => ({
+    kind: "fetch-url",
+    url: addFile.src,
+    ...(addFile.checksum ? { checksum: addFile.checksum } : {}),
+    dest: path,
+    mode: 0o644,
+  }));
+  // The builder image has a shell and sha256sum, which a Dockerfile needs to check a download.
+  return {
+    stage: { name: DOWNLOADS_STAGE, base: { kind: "image", ref: spec.builderImage }, steps },
+    fetched: map,
+  };
+}
+
+/** A relative destination is relative to the image's workdir, as in Docker. */
+function imagePath(dst: string, workdir: string): string {
+  const joined = posix.resolve(workdir, dst);
+  return dst.endsWith("/") && joined !== "/" ? `${joined}/` : joined;
+}
+
+function copyFileSource(copy: CopyFile): CopySource {
+  if (copy.from === undefined) return { kind: "context" };
+  if (copy.from === BUILDER_STAGE) return { kind: "stage", name: BUILDER_STAGE };
+  return { kind: "image", ref: copy.from };
+}
+
+const CREATE_USER_SCRIPT = [
+  "set -eu",
+  `groupadd --gid ${RUNTIME_GID} ${RUNTIME_USER_NAME}`,
+  // --no-log-init: a high uid would otherwise grow a huge sparse /var/log/lastlog.
+  `useradd --no-log-init --uid ${RUNTIME_UID} --gid ${RUNTIME_GID} --home-dir ${RUNTIME_HOME} --create-home --shell /usr/sbin/nologin ${RUNTIME_USER_NAME}`,
+].join("\n");
+
+function runtimeStage(spec: BuildSpec, fetched: Map<AddFile, string>): Stage {
+  const steps: Step[] = [];
+  if (spec.systemDeps.length > 0) steps.push(aptInstallStep(spec.systemDeps, spec.runtimeImage, "runtime"));
+  steps.push({
+    kind: "run",
+    argv: ["sh", "-c", CREATE_USER_SCRIPT],
+    mounts: [],
+    env: [],
+    description: `create the user ${RUNTIME_USER_NAME} (${RUNTIME_UID}:${RUNTIME_GID})`,
+  });
+  // Root-owned: the application cannot modify its own code or dependencies.
+  steps.push({
+    kind: "copy",
+    from: { kind: "stage", name: BUILDER_STAGE },
+    sources: [VENV_DIR],
+    dest: VENV_DIR,
+    unpackArchives: false,
+  });
+  if (spec.project.kind === "scripts") {
+    steps.push({
+      kind: "copy",
+      from: { kind: "stage", name: BUILDER_STAGE },
+      sources: [APP_DIR],
+      dest: APP_DIR,
+      unpackArchives: false,
+    });
+  }
+  for (const copy of spec.copyFiles) {
+    steps.push({
+      kind: "copy",
+      from: copyFileSource(copy),
+      sources: [copy.src],
+      dest: imagePath(copy.dst, spec.workdir),
+      unpackArchives: false,
+    });
+  }
+  for (const addFile of spec.addFiles) {
+    const downloaded = fetched.get(addFile);
+    steps.push({
+      kind: "copy",
+      from: downloaded ? { kind: "stage", name: DOWNLOADS_STAGE } : { kind: "context" },
+      sources: [downloaded ?? addFile.src],
+      dest: imagePath(addFile.dst, spec.workdir),
+      unpackArchives: downloaded === undefined,
+    });
+  }
+  return { name: RUNTIME_STAGE, base: { kind: "image", ref: spec.runtimeImage }, steps };
+}
+
+function runCommand(spec: BuildSpec): Pick<ImageConfig, "entrypoint" | "cmd"> {
+  if (spec.entrypoint) return { entrypoint: [...spec.entrypoint], cmd: [...(spec.command ?? [])] };
+  if (spec.command) return { cmd: [...spec.command] };
+  if (spec.project.kind === "scripts") return { cmd: [VENV_PYTHON, `${APP_DIR}/${spec.project.main}`] };
+  // Otherwise the base image's CMD (python3) stays; PATH makes it the venv's python.
+  return {};
+}
+
+function imageConfig(
+  spec: BuildSpec,
+  userEnv: Array<[string, string]>,
+  userLabels: Array<[string, string]>,
+): ImageConfig {
+  const ports = [...new Set(spec.expose.map((p) => `${p.port}/${p.protocol}`))];
+  const health = spec.healthcheck;
+  return {
+    env: [
+      ...VENV_ENV,
+      envSet("PYTHONUNBUFFERED", "1"),
+      envSet("PYTHONDONTWRITEBYTECODE", "1"),
+      ...toEnvVars(userEnv),
+    ],
+    user: `${RUNTIME_UID}:${RUNTIME_GID}`,
+    workdir: spec.workdir,
+    ...runCommand(spec),
+    labels: mergeLabels(derivedLabels(spec.metadata, spec.runtimeImage), userLabels),
+    exposedPorts: ports,
+    ...(health
+      ? {
+          healthcheck: {
+            test: [...health.command],
+            ...(health.intervalSeconds !== undefined ? { intervalSeconds: health.intervalSeconds } : {}),
+            ...(health.timeoutSeconds !== undefined ? { timeoutSeconds: health.timeoutSeconds } : {}),
+            ...(health.startPeriodSeconds !== undefined
+              ? { startPeriodSeconds: health.startPeriodSeconds }
+              : {}),
+            ...(health.retries !== undefined ? { retries: health.retries } : {}),
+          },
+        }
+      : {}),
+  };
+}

@@ -1,0 +1,30 @@
+/** Fixed paths and ids of the recipe. Fixed on purpose: a venv is not relocatable. */
+export const VENV_DIR = "/opt/venv";
+export const VENV_PYTHON = `${VENV_DIR}/bin/python`;
+/** Where a scripts project's code lives in the image. */
+export const APP_DIR = "/app";
+/** Where build-context inputs are bind-mounted in the builder (never copied into a layer). */
+export const CONTEXT_MOUNT_DIR = "/pyfront/context";
+export const KNOWN_HOSTS_PATH = "/pyfront/ssh/known_hosts";
+export const DOWNLOADS_DIR = "/pyfront/downloads";
+export const SECRETS_DIR = "/run/secrets";
+export const PIP_CACHE_DIR = "/root/.cache/pip";
+
+export const RUNTIME_UID = 65532;
+export const RUNTIME_GID = 65532;
+export const RUNTIME_USER_NAME = "nonroot";
+export const RUNTIME_HOME = "/home/nonroot";
+
+export const BUILDER_STAGE = "builder";
+export const DOWNLOADS_STAGE = "downloads";
+export const RUNTIME_STAGE = "runtime";
+
+/** Id of the build secret that carries a microb index's inline credentials. */
+export function inlineIndexSecretId(indexPosition: number): string {
+  return `pyfront-index-${indexPosition}`;
+}
+
+/** Cache ids must not mix caches of different distributions; image refs become safe id text. */
+export function cacheIdFor(kind: string, imageRef: string): string {
+  return `pyfront-${kind}-${imageRef.replace(/[^A-Za-z0-9._-]+/g, "-")}`;
+}

@@ -1,0 +1,156 @@
+import { describe, expect, it } from "vitest";
+import type { BuildPlan, CopyStep, RunStep, Stage } from "../../../src/plan/build-plan.js";
+import { planBuild } from "../../../src/plan/plan-build.js";
+import { SpecError } from "../../../src/spec/diagnostics.js";
+import { baseSpec, FIXTURES } from "./spec-fixtures.js";
+
+const plan = (name: string, buildArgs: Record<string, string> = {}) =>
+  planBuild(FIXTURES[name]!, { buildArgs });
+const stage = (p: BuildPlan, name: string): Stage => p.stages.find((s) => s.name === name)!;
+const runs = (s: Stage) => s.steps.filter((step): step is RunStep => step.kind === "run");
+const copies = (s: Stage) => s.steps.filter((step): step is CopyStep => step.kind === "copy");
+
+describe("the default recipe", () => {
+  it("installs dependencies before the project, without the project's sources mounted", () => {
+    const builder = stage(plan("package-console-script"), "builder");
+    const depIndex = builder.steps.findIndex(
+      (s) => s.kind === "run" && s.description.startsWith("install dependencies"),
+    );
+    const projectIndex = builder.steps.findIndex(
+      (s) => s.kind === "run" && s.description === "install the project",
+    );
+    expect(depIndex).toBeGreaterThan(-1);
+    expect(projectIndex).toBeGreaterThan(depIndex);
+    const depStep = builder.steps[depIndex] as RunStep;
+    expect(depStep.mounts.filter((m) => m.type === "bind")).toEqual([]);
+    expect(depStep.argv.slice(-3)).toEqual(["--", "click>=8", "rich[jupyter]~=13.0"]);
+  });
+
+  it("mounts only the files needed for resolution in the dependency step", () => {
+    const builder = stage(plan("compiled-deps"), "builder");
+    const dep = runs(builder).find((r) => r.description.startsWith("install dependencies"))!;
+    expect(dep.mounts.filter((m) => m.type === "bind").map((m) => m.type === "bind" && m.source)).toEqual([
+      "libs/fastmath",
+    ]);
+  });
+
+  it("uses one venv path in builder and runtime, from images of the same Python series", () => {
+    const p = plan("compiled-deps");
+    const builder = stage(p, "builder");
+    expect(runs(builder).some((r) => r.argv.join(" ") === "python3 -m venv /opt/venv")).toBe(true);
+    expect(copies(stage(p, "runtime"))).toContainEqual(
+      expect.objectContaining({
+        from: { kind: "stage", name: "builder" },
+        sources: ["/opt/venv"],
+        dest: "/opt/venv",
+      }),
+    );
+    expect(builder.base).toEqual({ kind: "image", ref: "python:3.12.4" });
+    expect(stage(p, "runtime").base).toEqual({ kind: "image", ref: "python:3.12.4-slim" });
+    expect(p.image.env.find((v) => v.name === "PATH")).toEqual({
+      name: "PATH",
+      value: "/opt/venv/bin",
+      mode: "prepend-path",
+    });
+  });
+
+  it("keeps build dependencies out of the runtime stage and uses apt caches", () => {
+    const p = plan("compiled-deps");
+    const builderApt = runs(stage(p, "builder"))[0]!;
+    expect(builderApt.argv.slice(-2)).toEqual(["build-essential", "libpq-dev"]);
+    expect(builderApt.argv[2]).toContain("docker-clean");
+    expect(builderApt.mounts.map((m) => m.type === "cache" && `${m.target}:${m.sharing}`)).toEqual([
+      "/var/cache/apt:locked",
+      "/var/lib/apt/lists:locked",
+    ]);
+    const runtimeRuns = runs(stage(p, "runtime"));
+    expect(runtimeRuns.flatMap((r) => r.argv)).not.toContain("build-essential");
+    expect(runtimeRuns[0]!.argv.slice(-1)).toEqual(["libpq5"]);
+    expect(runtimeRuns[0]!.argv[2]).not.toContain("docker-clean");
+  });
+
+  it("runs as 65532:65532 with the pip cache only on a cache mount", () => {
+    const p = plan("webapp");
+    expect(p.image.user).toBe("65532:65532");
+    expect(runs(stage(p, "runtime"))[0]!.argv[2]).toContain("useradd --no-log-init --uid 65532 --gid 65532");
+    const pipMounts = runs(stage(p, "builder")).flatMap((r) => r.mounts.filter((m) => m.type === "cache"));
+    expect(pipMounts.every((m) => m.type === "cache" && m.id === "pyfront-pip-3.11")).toBe(true);
+    expect(copies(stage(p, "runtime")).flatMap((c) => c.sources)).not.toContain("/root/.cache/pip");
+  });
+
+  it("copies a scripts project to /app, compiles it and runs main with the venv's python", () => {
+    const p = plan("script-folder");
+    const builder = stage(p, "builder");
+    expect(copies(builder)).toEqual([
+      { kind: "copy", from: { kind: "context" }, sources: ["my-app"], dest: "/app", unpackArchives: false },
+    ]);
+    expect(runs(builder).at(-1)!.argv).toEqual(["/opt/venv/bin/python", "-m", "compileall", "-q", "/app"]);
+    expect(p.image.cmd).toEqual(["/opt/venv/bin/python", "/app/main.py"]);
+    expect(p.image.entrypoint).toBeUndefined();
+  });
+
+  it("clears an inherited CMD when only an entrypoint is given", () => {
+    expect(plan("package-console-script").image).toMatchObject({ entrypoint: ["hello-cli"], cmd: [] });
+  });
+
+  it("lets the user's labels win over derived ones, after build-arg substitution", () => {
+    const labels = plan("labels-build-args", { VERSION: "1.0.0", CHANNEL: "beta" }).image.labels;
+    expect(labels).toContainEqual({ name: "org.opencontainers.image.version", value: "1.0.0" });
+    expect(labels).toContainEqual({ name: "com.example.channel", value: "beta" });
+    expect(labels).toContainEqual({ name: "com.example.build", value: "" });
+    expect(labels.map((l) => l.name)).toEqual([...labels.map((l) => l.name)].sort());
+  });
+
+  it("resolves relative copy destinations against the workdir and verifies downloads", () => {
+    const p = plan("webapp");
+    const dests = copies(stage(p, "runtime")).map((c) => c.dest);
+    expect(dests).toEqual([
+      "/opt/venv",
+      "/etc/gunicorn/",
+      "/srv/static",
+      "/etc/localtime",
+      "/data/",
+      "/srv/assets/",
+    ]);
+    expect(stage(p, "downloads").steps[0]).toMatchObject({ kind: "fetch-url", mode: 0o644 });
+    expect(p.image.exposedPorts).toEqual(["8000/tcp", "9125/udp"]);
+  });
+
+  it("verifies git+ssh host keys with the project's known_hosts, never StrictHostKeyChecking=no", () => {
+    const p = plan("ssh-git-dep");
+    expect(p.ssh).toBe(true);
+    const dep = runs(stage(p, "builder")).find((r) => r.description.startsWith("install dependencies"))!;
+    expect(dep.env).toEqual([
+      {
+        name: "GIT_SSH_COMMAND",
+        value: "ssh -o UserKnownHostsFile=/pyfront/ssh/known_hosts -o StrictHostKeyChecking=yes",
+        mode: "set",
+      },
+    ]);
+    expect(dep.mounts).toContainEqual({ type: "ssh", id: "default", required: true });
+    expect(dep.mounts).toContainEqual(expect.objectContaining({ type: "bind", source: "ci/known_hosts" }));
+    const noKnownHosts = planBuild({ ...FIXTURES["ssh-git-dep"]!, knownHosts: undefined }, { buildArgs: {} });
+    expect(JSON.stringify(noKnownHosts)).not.toMatch(/StrictHostKeyChecking=no/);
+  });
+
+  it("reports every bad env or label value at once, with positions", () => {
+    const spec = baseSpec({
+      env: [
+        ["A", "${BAD"],
+        ["B", "line\n${X}"],
+      ],
+      labels: [["c", "${NL}"]],
+    });
+    let error: unknown;
+    try {
+      planBuild(spec, { buildArgs: { NL: "one\ntwo" } });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(SpecError);
+    const diagnostics = (error as SpecError).diagnostics;
+    expect(diagnostics.map((d) => d.key)).toEqual(["env.A", "env.B", "labels.c"]);
+    expect(diagnostics[0]!.position).toEqual({ file: "pyproject.toml", line: 12, column: 1 });
+    expect(diagnostics[2]!.position).toEqual({ file: "pyproject.toml", line: 20, column: 1 });
+  });
+});
