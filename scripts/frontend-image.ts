@@ -32,7 +32,9 @@ export async function bundleFrontend(outDir = join(root, "dist", "frontend")): P
     minify: true,
     legalComments: "none",
     // Some bundled CommonJS dependencies call require(); give the ESM bundle one.
-    banner: { js: "import { createRequire as __pyfrontRequire } from 'node:module'; const require = __pyfrontRequire(import.meta.url);" },
+    banner: {
+      js: "import { createRequire as __pyfrontRequire } from 'node:module'; const require = __pyfrontRequire(import.meta.url);",
+    },
     logLevel: "warning",
   });
   return outfile;
@@ -53,7 +55,10 @@ async function main(): Promise<void> {
   const args = ["build", "-f", join(root, "docker", "frontend.Dockerfile"), "-t", tag];
   if (values["node-image"]) args.push("--build-arg", `NODE_IMAGE=${values["node-image"]}`);
   args.push(dirname(outfile));
-  execFileSync(docker, args, { stdio: ["ignore", "inherit", "inherit"], env: { DOCKER_BUILDKIT: "1", ...process.env } });
+  execFileSync(docker, args, {
+    stdio: ["ignore", "inherit", "inherit"],
+    env: { DOCKER_BUILDKIT: "1", ...process.env },
+  });
   if (values.push) {
     const remote = `${LOCAL_REGISTRY}/${tag}`;
     execFileSync(docker, ["tag", tag, remote], { stdio: "inherit" });

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { isAbsolute, relative, resolve, sep } from "node:path";
 import { directoryContext } from "../context/directory-context.js";
+import { parseDockerignore } from "../context/dockerignore.js";
 import { type LoadedBuildSpec, loadBuildSpec, SpecError } from "../spec/index.js";
 
 /** What every command that reads a project takes from the command line. */
@@ -21,6 +22,9 @@ export interface LoadedProject extends LoadedBuildSpec {
   /** The spec file's path inside the context, `/`-separated. */
   specFile: string;
   specText: string;
+  buildArgs: Record<string, string>;
+  /** Exclude patterns from `<spec>.dockerignore` or the context's `.dockerignore`, as docker build reads them. */
+  dockerignore: string[];
 }
 
 /** Finds, reads and validates the project's spec; user mistakes come back as SpecError. */
@@ -43,7 +47,21 @@ export function loadProject(args: ProjectArguments): LoadedProject {
     { specFile, ...(args.target ? { target: args.target } : {}), buildArgs: args.buildArgs },
     directoryContext(contextDir),
   );
-  return { ...loaded, contextDir, specFile, specText };
+  return {
+    ...loaded,
+    contextDir,
+    specFile,
+    specText,
+    buildArgs: args.buildArgs,
+    dockerignore: readIgnore(specPath, contextDir),
+  };
+}
+
+function readIgnore(specPath: string, contextDir: string): string[] {
+  for (const candidate of [`${specPath}.dockerignore`, resolve(contextDir, ".dockerignore")]) {
+    if (existsSync(candidate)) return parseDockerignore(readFileSync(candidate, "utf8"));
+  }
+  return [];
 }
 
 function findSpecFile(contextDir: string): string {

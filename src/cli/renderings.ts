@@ -1,0 +1,34 @@
+import { definitionToJson, marshalDefinition } from "../buildkit/index.js";
+import { inlineSecretValues } from "../plan/inline-secrets.js";
+import { planBuild } from "../plan/plan-build.js";
+import { formatPlanJson } from "../plan/plan-json.js";
+import { renderDockerfile } from "../render/dockerfile.js";
+import { renderLlb } from "../render/llb.js";
+import type { LoadedProject } from "./project-input.js";
+
+function projectPlan(project: LoadedProject) {
+  return planBuild(project.spec, { buildArgs: project.buildArgs });
+}
+
+export function renderProjectPlan(project: LoadedProject): string {
+  return formatPlanJson(projectPlan(project));
+}
+
+export function renderProjectDockerfile(project: LoadedProject): string {
+  return renderDockerfile(projectPlan(project));
+}
+
+/**
+ * The LLB, for `buildctl build --local context=DIR` (binary) or for people (JSON). Without an
+ * engine there is no session and no base image config: locals bind to the build's own session,
+ * and stage environments start from the plan alone.
+ */
+export function renderProjectLlb(project: LoadedProject, options: { json: boolean }): string | Uint8Array {
+  const rendered = renderLlb(projectPlan(project), {
+    sessionId: "",
+    contextExcludes: project.dockerignore,
+    inlineSecrets: Object.fromEntries(inlineSecretValues(project.spec)),
+  });
+  const { definition, bytes } = marshalDefinition(rendered.state, { platform: rendered.platform });
+  return options.json ? `${JSON.stringify(definitionToJson(definition), null, 2)}\n` : bytes;
+}

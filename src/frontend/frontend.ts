@@ -1,0 +1,246 @@
+import type { Definition } from "../buildkit/gen/pb/ops_pb.js";
+import {
+  type Capabilities,
+  GatewayCap,
+  type GatewayClient,
+  type GatewayEnv,
+  GatewayError,
+  local,
+  marshalDefinition,
+  messageStatus,
+  type ReturnInput,
+  type State,
+  sourceErrorStatus,
+} from "../buildkit/index.js";
+import { parseDockerignore } from "../context/dockerignore.js";
+import type { BuildPlan } from "../plan/build-plan.js";
+import { inlineSecretValues } from "../plan/inline-secrets.js";
+import { planBuild } from "../plan/plan-build.js";
+import { contextSource, type LlbRenderOptions, type ResolvedBaseImage, renderLlb } from "../render/llb.js";
+import type { ImageConfigJson } from "../render/llb-image-config.js";
+import { type Diagnostic, formatDiagnostic, loadBuildSpec, SpecError } from "../spec/index.js";
+import { type AsyncContext, withProbedContext } from "./context-probe.js";
+import { type FrontendOptions, readFrontendOptions } from "./options.js";
+
+/** Go's os.FileMode directory bit, as fsutil reports it in Stat.mode. */
+const GO_MODE_DIR = 0x80000000;
+
+/**
+ * One build through the gateway: read the spec from the client's files, plan it, render LLB,
+ * solve it and describe the image. Resolves to what goes back to BuildKit, an image or a
+ * readable error; it never throws for a user's mistake.
+ */
+export async function runFrontend(gateway: GatewayClient, env: GatewayEnv): Promise<ReturnInput> {
+  const options = readFrontendOptions(env.opts);
+  let spec: { text: string; filename: string } | undefined;
+  try {
+    if (options.requestId) {
+      return {
+        error: messageStatus(`pyfront does not support the subrequest ${JSON.stringify(options.requestId)}`),
+      };
+    }
+    const { caps } = await gateway.ping();
+    const sessionId = env.sessionId ?? "";
+    const inputs = await gateway.inputs();
+    const files = await readDefinitionFiles(gateway, caps, options, sessionId, inputs);
+    spec = { text: files.spec, filename: options.filename };
+
+    const renderOptions: LlbRenderOptions = {
+      sessionId,
+      contextExcludes: files.dockerignore === undefined ? [] : parseDockerignore(files.dockerignore),
+      networkMode: options.networkMode,
+      noCache: options.noCache,
+      imageResolveMode: options.imageResolveMode,
+    };
+    const contextRef = await solveState(gateway, caps, contextSource(renderOptions), inputs.context);
+    const loaded = await withProbedContext(gatewayContext(gateway, contextRef), (reader) =>
+      loadBuildSpec(
+        files.spec,
+        {
+          specFile: options.filename,
+          buildArgs: options.buildArgs,
+          ...(options.target ? { target: options.target } : {}),
+        },
+        reader,
+      ),
+    );
+    for (const warning of loaded.warnings) await reportWarning(gateway, warning, spec);
+
+    const plan = planBuild(loaded.spec, { buildArgs: options.buildArgs });
+    const baseImages = await resolveBaseImages(gateway, plan, options, sessionId);
+    const rendered = renderLlb(plan, {
+      ...renderOptions,
+      baseImages,
+      inlineSecrets: Object.fromEntries(inlineSecretValues(loaded.spec)),
+    });
+    const { definition } = marshalDefinition(rendered.state, { caps, platform: rendered.platform });
+    const evaluate = caps.frontend.has(GatewayCap.solveEvaluate);
+    const solved = await gateway.solve({ definition }, { evaluate });
+    const config = withCreated(withClientLabels(rendered.imageConfig, options.labels), options.buildArgs);
+    return {
+      ref: solved.ref ?? "",
+      metadata: { "containerimage.config": JSON.stringify(config) },
+    };
+  } catch (error) {
+    return { error: errorStatus(error, spec) };
+  }
+}
+
+interface DefinitionFiles {
+  spec: string;
+  dockerignore: string | undefined;
+}
+
+/** Reads the spec file and its .dockerignore the way the Dockerfile frontend reads a Dockerfile. */
+async function readDefinitionFiles(
+  gateway: GatewayClient,
+  caps: Capabilities,
+  options: FrontendOptions,
+  sessionId: string,
+  inputs: Record<string, Definition>,
+): Promise<DefinitionFiles> {
+  const filename = options.filename;
+  const specSource = local("dockerfile", {
+    sessionId,
+    followPaths: [filename, `${filename}.dockerignore`],
+    sharedKeyHint: "dockerfile",
+    customName: `[internal] load build definition from ${filename}`,
+  });
+  const specRef = await solveState(gateway, caps, specSource, inputs.dockerfile);
+  const spec = decode(await gateway.readFile(specRef, filename));
+  const ownIgnore = await readOptional(gateway, specRef, `${filename}.dockerignore`);
+  if (ownIgnore !== undefined) return { spec, dockerignore: ownIgnore };
+  if (inputs.context) return { spec, dockerignore: undefined };
+  const ignoreSource = local("context", {
+    sessionId,
+    followPaths: [".dockerignore"],
+    sharedKeyHint: "context-.dockerignore",
+    customName: "[internal] load .dockerignore",
+  });
+  const ignoreRef = await solveState(gateway, caps, ignoreSource, undefined);
+  return { spec, dockerignore: await readOptional(gateway, ignoreRef, ".dockerignore") };
+}
+
+/** Solves a state, or the client's own input in its place (buildctl --local or named inputs). */
+async function solveState(
+  gateway: GatewayClient,
+  caps: Capabilities,
+  state: State,
+  input: Definition | undefined,
+): Promise<string> {
+  const definition = input ?? marshalDefinition(state, { caps }).definition;
+  const solved = await gateway.solve({ definition });
+  return solved.ref ?? "";
+}
+
+async function readOptional(gateway: GatewayClient, ref: string, path: string): Promise<string | undefined> {
+  try {
+    return decode(await gateway.readFile(ref, path));
+  } catch (error) {
+    if (error instanceof GatewayError) return undefined;
+    throw error;
+  }
+}
+
+function gatewayContext(gateway: GatewayClient, ref: string): AsyncContext {
+  return {
+    async stat(path) {
+      let stat: Awaited<ReturnType<GatewayClient["statFile"]>>;
+      try {
+        stat = await gateway.statFile(ref, path);
+      } catch (error) {
+        if (error instanceof GatewayError) return "missing";
+        throw error;
+      }
+      return (stat.mode & GO_MODE_DIR) !== 0 ? "directory" : "file";
+    },
+    async readFile(path) {
+      return decode(await gateway.readFile(ref, path));
+    },
+  };
+}
+
+/** Every base image's config and digest, so stages inherit Env, WorkingDir and User like FROM does. */
+async function resolveBaseImages(
+  gateway: GatewayClient,
+  plan: BuildPlan,
+  options: FrontendOptions,
+  sessionId: string,
+): Promise<Record<string, ResolvedBaseImage>> {
+  const refs = [...new Set(plan.stages.flatMap((s) => (s.base.kind === "image" ? [s.base.ref] : [])))].sort();
+  const images: Record<string, ResolvedBaseImage> = {};
+  for (const ref of refs) {
+    const resolved = await gateway.resolveImageConfig(ref, {
+      resolveMode: options.imageResolveMode,
+      logName: `[internal] load metadata for ${ref}`,
+      sessionId,
+    });
+    images[ref] = {
+      config: JSON.parse(decode(resolved.config)) as ImageConfigJson,
+      ...(resolved.digest ? { digest: resolved.digest } : {}),
+    };
+  }
+  return images;
+}
+
+/** `docker build --label` values win over every other label, as with Dockerfiles. */
+function withClientLabels(image: ImageConfigJson, labels: Record<string, string>): ImageConfigJson {
+  if (Object.keys(labels).length === 0) return image;
+  const merged = { ...(image.config?.Labels ?? {}), ...labels };
+  const sorted = Object.fromEntries(
+    Object.keys(merged)
+      .sort()
+      .map((k) => [k, merged[k] as string]),
+  );
+  return { ...image, config: { ...image.config, Labels: sorted } };
+}
+
+/** The creation time: SOURCE_DATE_EPOCH when given (reproducible builds), else now. */
+function withCreated(image: ImageConfigJson, buildArgs: Record<string, string>): ImageConfigJson {
+  const epoch = buildArgs.SOURCE_DATE_EPOCH;
+  const seconds = epoch !== undefined && /^\d+$/.test(epoch) ? Number(epoch) : undefined;
+  const created = seconds === undefined ? new Date() : new Date(seconds * 1000);
+  return { ...image, created: created.toISOString() };
+}
+
+async function reportWarning(
+  gateway: GatewayClient,
+  warning: Diagnostic,
+  spec: { text: string; filename: string },
+): Promise<void> {
+  const line = warning.position?.file === spec.filename ? warning.position.line : undefined;
+  await gateway.warn({
+    short: formatDiagnostic(warning),
+    ...(line ? { source: { filename: spec.filename, data: spec.text }, ranges: [{ start: line }] } : {}),
+  });
+}
+
+/** Spec errors become BuildKit source errors (the offending lines are printed); others stay readable. */
+function errorStatus(error: unknown, spec: { text: string; filename: string } | undefined) {
+  if (error instanceof SpecError) {
+    const errors = error.diagnostics.filter((d) => d.severity === "error");
+    const shown = errors.length > 0 ? errors : error.diagnostics;
+    const message = shown.map(formatDiagnostic).join("\n");
+    const lines = [
+      ...new Set(
+        shown.flatMap((d) => (d.position && d.position.file === spec?.filename ? [d.position.line] : [])),
+      ),
+    ].sort((a, b) => a - b);
+    if (spec && lines.length > 0) {
+      return sourceErrorStatus({
+        message,
+        filename: spec.filename,
+        data: spec.text,
+        ranges: lines.map((start) => ({ start })),
+      });
+    }
+    return messageStatus(message);
+  }
+  if (error instanceof GatewayError) return error.status;
+  const message = error instanceof Error ? error.message : String(error);
+  return messageStatus(`pyfront: internal error: ${message}`);
+}
+
+function decode(bytes: Uint8Array): string {
+  return new TextDecoder().decode(bytes);
+}
