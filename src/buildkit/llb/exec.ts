@@ -200,7 +200,8 @@ export class ExecVertex implements Vertex {
       else if (!env.some(([k]) => k === "PATH")) env.push(["PATH", DEFAULT_PATH]);
     }
     const dir = this.#meta.dir;
-    const cwd = run.cwd !== undefined ? resolvePath(dir, run.cwd) : (dir ?? "");
+    // An unset directory is the root, as in BuildKit's Go client: runc refuses an empty Cwd.
+    const cwd = run.cwd !== undefined ? resolvePath(dir, run.cwd) : dir || "/";
     const network = run.network ?? this.#meta.network ?? "sandbox";
     const security = run.security ?? this.#meta.security ?? "sandbox";
     if (network !== "sandbox") caps.add(LlbCap.execMetaNetwork);

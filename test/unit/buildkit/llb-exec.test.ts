@@ -179,3 +179,16 @@ describe("State.run", () => {
     expect(st.getUser()).toBe("1000");
   });
 });
+
+describe("exec working directory", () => {
+  it("defaults to / when neither the state nor the run sets one (runc refuses an empty Cwd)", async () => {
+    const { scratch, marshalDefinition, definitionToJson } = await import("../../../src/buildkit/index.js");
+    const def = marshalDefinition(
+      scratch()
+        .run({ args: ["true"] })
+        .root(),
+    ).definition;
+    const json = JSON.stringify(definitionToJson(def));
+    expect(json).toContain('"cwd":"/"');
+  });
+});
