@@ -16,6 +16,7 @@ import {
   expectBestPractice,
   wasCached,
 } from "./support/examples.js";
+import { occurrences, saveImage } from "./support/image-search.js";
 
 const env = engineEnv();
 const images: string[] = [];
@@ -41,8 +42,10 @@ async function buildGenerated(copy: ExampleCopy, tag: string, secrets: string[] 
   return docker(args);
 }
 
-const DEPENDENCY_STEP = /install dependencies|pip","install","--(requirement|","[a-z])/;
-const PROJECT_STEP = /install the project|COPY .* \/app/;
+// RUN lines as the plain progress names them: the dependency step installs requirements by name,
+// the project step installs the bound context (packages) or copies it (scripts).
+const DEPENDENCY_STEP = /"pip","install",.*"--","[^/"][^"]*"(,"[^"]*")*\]$/;
+const PROJECT_STEP = /"--","\/pyfront\/context"\]$|COPY \. \/app$/;
 
 describe(`generated Dockerfiles on engine ${env.engine}`, () => {
   for (const example of EXAMPLES) {
@@ -98,22 +101,3 @@ describe(`generated Dockerfiles on engine ${env.engine}`, () => {
     expect(occurrences(readFileSync(secretFile), password)).toBe(1);
   });
 });
-
-async function saveImage(tag: string): Promise<Buffer> {
-  const dir = mkdtempSync(join(tmpdir(), "pyfront-save-"));
-  try {
-    const path = join(dir, "image.tar");
-    const saved = await docker(["save", "-o", path, tag]);
-    expect(saved.code, saved.stderr).toBe(0);
-    return readFileSync(path);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-function occurrences(haystack: string | Buffer, needle: string): number {
-  const buffer = typeof haystack === "string" ? Buffer.from(haystack) : haystack;
-  let count = 0;
-  for (let at = buffer.indexOf(needle); at !== -1; at = buffer.indexOf(needle, at + 1)) count++;
-  return count;
-}

@@ -33,7 +33,7 @@ async function expectHealthy(image: string): Promise<void> {
     let answer = "";
     for (let attempt = 0; attempt < 100 && answer === ""; attempt++) {
       try {
-        const response = await fetch(`http://${address}/health`);
+        const response = await fetch(`http://${address}/health`, { signal: AbortSignal.timeout(2000) });
         if (response.ok) answer = await response.text();
       } catch {
         await new Promise((resolve) => setTimeout(resolve, 100));

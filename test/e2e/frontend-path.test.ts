@@ -1,0 +1,214 @@
+// Issue 4's promise on a real engine: `docker build -f pyproject.toml` runs pyfront's frontend
+// image inside BuildKit and gives the same image as the generated Dockerfile, with the same
+// guarantees; a bad spec is reported with its file, line and problem.
+import { execFileSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { docker, engineEnv, imageInspect, removeImage, repoRoot } from "./support/engine.js";
+import {
+  combined,
+  copyExample,
+  EXAMPLES,
+  type ExampleCopy,
+  expectBestPractice,
+  wasCached,
+} from "./support/examples.js";
+import { ensureFrontendImage, FRONTEND_IMAGE } from "./support/frontend.js";
+import { occurrences, saveImage } from "./support/image-search.js";
+
+const env = engineEnv();
+const images: string[] = [];
+const copies: ExampleCopy[] = [];
+
+beforeAll(() => ensureFrontendImage());
+
+afterAll(async () => {
+  for (const image of images) await removeImage(image);
+  for (const copy of copies) copy.dispose();
+});
+
+function scratchCopy(name: Parameters<typeof copyExample>[0]): ExampleCopy {
+  const copy = copyExample(name);
+  copies.push(copy);
+  return copy;
+}
+
+/** `docker build -f pyproject.toml`: the syntax line in the file picks pyfront's frontend. */
+async function buildWithFrontend(copy: ExampleCopy, tag: string, extra: string[] = []) {
+  images.push(tag);
+  return docker([
+    "build",
+    "--progress=plain",
+    "--network",
+    "host",
+    ...extra,
+    "-f",
+    join(copy.dir, "pyproject.toml"),
+    "-t",
+    tag,
+    copy.dir,
+  ]);
+}
+
+const DEPENDENCY_STEP = /^\[builder\] install dependencies/;
+const PROJECT_STEP = /^\[builder\] (install the project|COPY )/;
+
+describe(`pyfront's frontend on engine ${env.engine}`, () => {
+  for (const example of EXAMPLES) {
+    it(`${example.name}: builds from pyproject.toml, runs as 65532 without compiler or pip cache, caches its dependencies`, async () => {
+      const copy = scratchCopy(example.name);
+      expect(copy.read("pyproject.toml").split("\n")[0]).toBe(`#syntax=${FRONTEND_IMAGE}`);
+      const tag = `pyfront-e2e-fe-${example.name}:${env.engine.toLowerCase()}`;
+
+      const first = await buildWithFrontend(copy, tag);
+      expect(first.code, combined(first)).toBe(0);
+      await example.check(tag);
+      await expectBestPractice(tag);
+
+      copy.touchSource(example);
+      const second = await buildWithFrontend(copy, tag);
+      const log = combined(second);
+      expect(second.code, log).toBe(0);
+      if (example.name !== "script") expect(wasCached(log, DEPENDENCY_STEP), log).toBe(true);
+      expect(wasCached(log, PROJECT_STEP), log).toBe(false);
+      await example.check(tag);
+    });
+  }
+
+  it("is chosen by --build-arg BUILDKIT_SYNTAX alone, without the syntax line", async () => {
+    const copy = scratchCopy("cli-package");
+    copy.write("pyproject.toml", copy.read("pyproject.toml").replace(/^#syntax=.*\n/, ""));
+    const tag = `pyfront-e2e-fe-syntax-arg:${env.engine.toLowerCase()}`;
+    const built = await buildWithFrontend(copy, tag, ["--build-arg", `BUILDKIT_SYNTAX=${FRONTEND_IMAGE}`]);
+    expect(built.code, combined(built)).toBe(0);
+    await EXAMPLES.find((e) => e.name === "cli-package")?.check(tag);
+    await expectBestPractice(tag);
+  });
+
+  it("installs from an index that needs basic auth, and the password is nowhere", async () => {
+    const copy = scratchCopy("webapp");
+    const password = readFileSync(env.indexPasswordFile, "utf8").trim();
+    copy.write(
+      "pyproject.toml",
+      copy
+        .read("pyproject.toml")
+        .replace(
+          /indices = \[[^\n]*\]/,
+          `indices = [{ url = "${env.authIndexUrl}", primary = true, trust = true, secret = "pypi" }]`,
+        ),
+    );
+    const secretDir = mkdtempSync(join(tmpdir(), "pyfront-secret-"));
+    const secretFile = join(secretDir, `creds-${randomBytes(4).toString("hex")}`);
+    writeFileSync(secretFile, `${env.indexUser}:${password}\n`, { mode: 0o600 });
+    try {
+      const tag = `pyfront-e2e-fe-auth:${env.engine.toLowerCase()}`;
+      const built = await buildWithFrontend(copy, tag, ["--secret", `id=pypi,src=${secretFile}`]);
+      const log = combined(built);
+      expect(built.code, log).toBe(0);
+      const llb = pyfront(["llb", "--json", copy.dir]);
+      const history = await docker(["history", "--no-trunc", tag]);
+      const saved = await saveImage(tag);
+      expect(occurrences(log, password)).toBe(0);
+      expect(occurrences(llb, password)).toBe(0);
+      expect(occurrences(history.stdout, password)).toBe(0);
+      expect(occurrences(saved, password)).toBe(0);
+      expect(occurrences(readFileSync(secretFile), password)).toBe(1);
+    } finally {
+      rmSync(secretDir, { recursive: true, force: true });
+    }
+  });
+
+  it("reports a bad spec with its file, line and problem, not a crash", async () => {
+    const copy = scratchCopy("script");
+    copy.write(
+      "pyproject.toml",
+      `#syntax=${FRONTEND_IMAGE}\n[tool.pyfront]\npython_version = "3.11"\nbuild_deps = ["gcc; rm -rf /"]\n`,
+    );
+    const built = await buildWithFrontend(copy, `pyfront-e2e-fe-bad:${env.engine.toLowerCase()}`);
+    const log = combined(built);
+    expect(built.code).not.toBe(0);
+    expect(log).toMatch(/pyproject\.toml:4:\d+: .*build_deps/);
+    // BuildKit prints the offending line from the source detail the frontend returned.
+    expect(log).toContain('build_deps = ["gcc; rm -rf /"]');
+    expect(log).not.toMatch(/internal error|TypeError|at .*\.mjs:\d+/);
+  });
+});
+
+describe(`frontend and generated Dockerfile give the same image on engine ${env.engine}`, () => {
+  for (const example of EXAMPLES) {
+    it(`${example.name}: same config and file tree`, async () => {
+      const copy = scratchCopy(example.name);
+      const viaFrontend = `pyfront-e2e-eq-fe-${example.name}:${env.engine.toLowerCase()}`;
+      const viaDockerfile = `pyfront-e2e-eq-df-${example.name}:${env.engine.toLowerCase()}`;
+      const frontend = await buildWithFrontend(copy, viaFrontend);
+      expect(frontend.code, combined(frontend)).toBe(0);
+      writeFileSync(join(copy.dir, "Dockerfile.pyfront"), pyfront(["dockerfile", copy.dir]));
+      images.push(viaDockerfile);
+      const dockerfile = await docker([
+        "build",
+        "--network",
+        "host",
+        "-f",
+        join(copy.dir, "Dockerfile.pyfront"),
+        "-t",
+        viaDockerfile,
+        copy.dir,
+      ]);
+      expect(dockerfile.code, combined(dockerfile)).toBe(0);
+
+      const [a, b] = await Promise.all([imageInspect(viaFrontend), imageInspect(viaDockerfile)]);
+      const pick = (info: typeof a) => ({
+        Env: info?.Config.Env,
+        User: info?.Config.User,
+        Entrypoint: info?.Config.Entrypoint ?? null,
+        Cmd: info?.Config.Cmd ?? null,
+        Labels: info?.Config.Labels,
+        WorkingDir: info?.Config.WorkingDir,
+        ExposedPorts: info?.Config.ExposedPorts ?? null,
+      });
+      expect(pick(a)).toEqual(pick(b));
+      expect(await fileTree(viaFrontend)).toEqual(await fileTree(viaDockerfile));
+    });
+  }
+});
+
+/** Runs the real CLI, as a user would. */
+function pyfront(args: readonly string[]): string {
+  return execFileSync(process.execPath, [join(repoRoot, "bin", "pyfront.js"), ...args], { encoding: "utf8" });
+}
+
+/**
+ * Every path with its type, mode, owner and size, from `docker export`. Build-time noise is left
+ * out: timestamps, and the bytecode caches whose contents embed source mtimes.
+ */
+async function fileTree(image: string): Promise<string[]> {
+  const created = await docker(["create", image]);
+  expect(created.code, created.stderr).toBe(0);
+  const container = created.stdout.trim();
+  const dir = mkdtempSync(join(tmpdir(), "pyfront-tree-"));
+  try {
+    const tar = join(dir, "fs.tar");
+    const exported = await docker(["export", "-o", tar, container]);
+    expect(exported.code, exported.stderr).toBe(0);
+    const listing = execFileSync("tar", ["--numeric-owner", "-tvf", tar], {
+      encoding: "utf8",
+      maxBuffer: 256 * 1024 * 1024,
+    });
+    return listing
+      .split("\n")
+      .filter((line) => line !== "")
+      .map((line) => {
+        // perms owner/group size date time path
+        const [perms, owner, size, , , ...path] = line.split(/\s+/);
+        return `${perms} ${owner} ${perms?.startsWith("d") ? "-" : size} ${path.join(" ")}`;
+      })
+      .filter((line) => !/\.pyc$|__pycache__\/?$/.test(line))
+      .sort();
+  } finally {
+    await docker(["rm", container]);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,61 @@
+// Issue 3's size promise: for microb's minimal example, pyfront's image is no larger than the one
+// built from the Dockerfile microb's README prints (FROM lines on the same stand-in images).
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { docker, engineEnv, imageInspect, removeImage, repoRoot, run } from "./support/engine.js";
+import { combined } from "./support/examples.js";
+import { ensureFrontendImage } from "./support/frontend.js";
+
+const env = engineEnv();
+const fixture = join(repoRoot, "test", "e2e", "fixtures", "microb-minimal");
+const pyfrontTag = `pyfront-e2e-microb-pyfront:${env.engine.toLowerCase()}`;
+const microbTag = `pyfront-e2e-microb-dockerfile:${env.engine.toLowerCase()}`;
+
+beforeAll(() => ensureFrontendImage());
+afterAll(async () => {
+  await removeImage(pyfrontTag);
+  await removeImage(microbTag);
+});
+
+describe(`microb's minimal example on engine ${env.engine}`, () => {
+  it("builds through pyfront from [tool.microb] into an image no larger than microb's Dockerfile gives", async () => {
+    const viaPyfront = await docker([
+      "build",
+      "--progress=plain",
+      "--network",
+      "host",
+      "-f",
+      join(fixture, "pyproject.toml"),
+      "-t",
+      pyfrontTag,
+      fixture,
+    ]);
+    expect(viaPyfront.code, combined(viaPyfront)).toBe(0);
+    const viaMicrob = await docker([
+      "build",
+      "--progress=plain",
+      "--network",
+      "host",
+      "-f",
+      join(fixture, "Dockerfile.microb"),
+      "-t",
+      microbTag,
+      fixture,
+    ]);
+    expect(viaMicrob.code, combined(viaMicrob)).toBe(0);
+
+    // Both run the same way.
+    for (const tag of [pyfrontTag, microbTag]) {
+      const out = await run(tag);
+      expect(out.code, out.stderr).toBe(0);
+      expect(out.stdout).toContain("example ['setup'] FOO=bar click=click itsdangerous");
+    }
+    const ours = await imageInspect(pyfrontTag);
+    const theirs = await imageInspect(microbTag);
+    expect(ours?.Size).toBeGreaterThan(0);
+    console.log(
+      `microb minimal example: pyfront ${ours?.Size} bytes, microb's Dockerfile ${theirs?.Size} bytes`,
+    );
+    expect(ours?.Size).toBeLessThanOrEqual(theirs?.Size ?? 0);
+  });
+});
