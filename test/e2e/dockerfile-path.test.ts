@@ -34,9 +34,9 @@ function pyfront(args: readonly string[]): string {
 
 /** Writes the generated Dockerfile into the copy and builds it. */
 async function buildGenerated(copy: ExampleCopy, tag: string, secrets: string[] = []) {
-  writeFileSync(join(copy.dir, "Dockerfile.pyfront"), pyfront(["dockerfile", copy.dir]));
+  writeFileSync(copy.outside("Dockerfile.pyfront"), pyfront(["dockerfile", copy.dir]));
   images.push(tag);
-  const args = ["build", "--progress=plain", "--network", "host", "-f", join(copy.dir, "Dockerfile.pyfront")];
+  const args = ["build", "--progress=plain", "--network", "host", "-f", copy.outside("Dockerfile.pyfront")];
   for (const secret of secrets) args.push("--secret", secret);
   args.push("-t", tag, copy.dir);
   return docker(args);
@@ -82,7 +82,7 @@ describe(`generated Dockerfiles on engine ${env.engine}`, () => {
       );
     expect(pyproject).toContain('secret = "pypi"');
     copy.write("pyproject.toml", pyproject);
-    const secretFile = join(copy.dir, "..", `pyfront-secret-${randomBytes(4).toString("hex")}`);
+    const secretFile = copy.outside(`pyfront-secret-${randomBytes(4).toString("hex")}`);
     writeFileSync(secretFile, `${env.indexUser}:${password}\n`, { mode: 0o600 });
 
     const tag = `pyfront-e2e-df-auth:${env.engine.toLowerCase()}`;
@@ -90,7 +90,7 @@ describe(`generated Dockerfiles on engine ${env.engine}`, () => {
     const log = combined(built);
     expect(built.code, log).toBe(0);
 
-    const dockerfile = copy.read("Dockerfile.pyfront");
+    const dockerfile = readFileSync(copy.outside("Dockerfile.pyfront"), "utf8");
     const history = await docker(["history", "--no-trunc", tag]);
     const saved = await saveImage(tag);
     expect(occurrences(dockerfile, password)).toBe(0);

@@ -70,7 +70,10 @@ export const EXAMPLES: readonly Example[] = [
 
 /** A scratch copy of an example; removed by `dispose`. */
 export interface ExampleCopy {
+  /** The build context. */
   dir: string;
+  /** A path beside the context, not in it: generated Dockerfiles go there, so COPY . never sees them. */
+  outside(name: string): string;
   write(path: string, text: string): void;
   read(path: string): string;
   /** Appends a comment line: a code-only change. */
@@ -79,14 +82,16 @@ export interface ExampleCopy {
 }
 
 export function copyExample(name: ExampleName): ExampleCopy {
-  const dir = mkdtempSync(join(tmpdir(), `pyfront-e2e-${name}-`));
+  const root = mkdtempSync(join(tmpdir(), `pyfront-e2e-${name}-`));
+  const dir = join(root, "context");
   cpSync(join(repoRoot, "examples", name), dir, { recursive: true });
   return {
     dir,
+    outside: (file) => join(root, file),
     write: (path, text) => writeFileSync(join(dir, path), text),
     read: (path) => readFileSync(join(dir, path), "utf8"),
     touchSource: (example) => appendFileSync(join(dir, example.sourceFile), `# edited ${Date.now()}\n`),
-    dispose: () => rmSync(dir, { recursive: true, force: true }),
+    dispose: () => rmSync(root, { recursive: true, force: true }),
   };
 }
 
