@@ -7,6 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { pyfront } from "./support/cli.js";
 import { build, docker, engineEnv, removeImage, repoRoot } from "./support/engine.js";
 import {
   combined,
@@ -26,11 +27,6 @@ afterAll(async () => {
   for (const image of images) await removeImage(image);
   for (const copy of copies) copy.dispose();
 });
-
-/** Runs the real CLI, as a user would. */
-function pyfront(args: readonly string[]): string {
-  return execFileSync(process.execPath, [join(repoRoot, "bin", "pyfront.js"), ...args], { encoding: "utf8" });
-}
 
 /** Writes the generated Dockerfile into the copy and builds it. */
 async function buildGenerated(copy: ExampleCopy, tag: string, secrets: string[] = []) {

@@ -7,6 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { pyfront } from "./support/cli.js";
 import { docker, engineEnv, imageInspect, removeImage, repoRoot } from "./support/engine.js";
 import {
   combined,
@@ -190,11 +191,6 @@ describe(`frontend and generated Dockerfile give the same image on engine ${env.
     });
   }
 });
-
-/** Runs the real CLI, as a user would. */
-function pyfront(args: readonly string[]): string {
-  return execFileSync(process.execPath, [join(repoRoot, "bin", "pyfront.js"), ...args], { encoding: "utf8" });
-}
 
 /**
  * Every path with its type, mode, owner and size, from `docker export`. Build-time noise is left
