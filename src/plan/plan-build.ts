@@ -105,7 +105,6 @@ function substitutePairs(
       value = substituteBuildArgs(raw, buildArgs);
     } catch (error) {
       if (!(error instanceof SubstitutionError)) throw error;
-      // biome-ignore lint/suspicious/noTemplateCurlyInString: the hint shows the user's syntax
       problem(`${key}.${name}: ${error.message}`, "write ${NAME} or ${NAME:-default}; a literal $ is \\$");
       return [name, ""];
     }

@@ -1,14 +1,11 @@
 // Issue 3's promise on a real engine: the Dockerfile `pyfront dockerfile` prints builds with the
 // stock Dockerfile frontend into an image that runs, is non-root and lean, caches its
 // dependencies across code changes, and never keeps an index password anywhere.
-import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { readFileSync, writeFileSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
 import { pyfront } from "./support/cli.js";
-import { build, docker, engineEnv, removeImage, repoRoot } from "./support/engine.js";
+import { docker, engineEnv, removeImage } from "./support/engine.js";
 import {
   combined,
   copyExample,

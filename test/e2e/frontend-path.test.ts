@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pyfront } from "./support/cli.js";
-import { docker, engineEnv, imageInspect, removeImage, repoRoot } from "./support/engine.js";
+import { docker, engineEnv, imageInspect, removeImage } from "./support/engine.js";
 import {
   combined,
   copyExample,
