@@ -8,6 +8,7 @@ import {
   local,
   marshalDefinition,
   messageStatus,
+  parsePlatform,
   type ReturnInput,
   type State,
   sourceErrorStatus,
@@ -51,6 +52,9 @@ export async function runFrontend(gateway: GatewayClient, env: GatewayEnv): Prom
       networkMode: options.networkMode,
       noCache: options.noCache,
       imageResolveMode: options.imageResolveMode,
+      // One image per build: the first platform asked for (multi-platform is not supported yet),
+      // else the worker's own.
+      ...targetPlatform(options, env),
     };
     const contextRef = await solveState(gateway, caps, contextSource(renderOptions), inputs.context);
     const loaded = await withProbedContext(gatewayContext(gateway, contextRef), (reader) =>
@@ -84,6 +88,21 @@ export async function runFrontend(gateway: GatewayClient, env: GatewayEnv): Prom
   } catch (error) {
     return { error: errorStatus(error, spec) };
   }
+}
+
+function targetPlatform(options: FrontendOptions, env: GatewayEnv): Pick<LlbRenderOptions, "platform"> {
+  if (options.platforms[0]) return { platform: parsePlatform(options.platforms[0]) };
+  const worker = env.workers[0]?.Platforms?.[0];
+  if (worker?.os && worker.architecture) {
+    return {
+      platform: {
+        os: worker.os,
+        architecture: worker.architecture,
+        ...(worker.variant ? { variant: worker.variant } : {}),
+      },
+    };
+  }
+  return {};
 }
 
 interface DefinitionFiles {
