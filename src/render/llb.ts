@@ -350,6 +350,8 @@ function runMount(ctx: RenderContext, mount: Mount, stage: string): RunMount {
         source: sourceState(ctx, mount.from, stage),
         ...(selector !== "/" ? { selector } : {}),
         readonly: !mount.readWrite,
+        // Writes are thrown away; with no output BuildKit keeps content-based cache keys.
+        ...(mount.readWrite ? { noOutput: true } : {}),
       };
     }
   }

@@ -42,7 +42,7 @@ const PROJECT_STEP = /"--","\/pyfront\/context"\]$|COPY \. \/app$/;
 
 describe(`generated Dockerfiles on engine ${env.engine}`, () => {
   for (const example of EXAMPLES) {
-    it(`${example.name}: builds, runs as 65532 without compiler or pip cache, and caches its dependencies`, async () => {
+    it(`${example.name}: builds, runs as 65532 without compiler or pip cache, and caches unchanged rebuilds and its dependencies`, async () => {
       const copy = copyExample(example.name);
       copies.push(copy);
       const tag = `pyfront-e2e-df-${example.name}:${env.engine.toLowerCase()}`;
@@ -51,6 +51,11 @@ describe(`generated Dockerfiles on engine ${env.engine}`, () => {
       expect(first.code, combined(first)).toBe(0);
       await example.check(tag);
       await expectBestPractice(tag);
+
+      // Nothing changed: every step comes from the cache, the project's included.
+      const unchanged = await buildGenerated(copy, tag);
+      expect(unchanged.code, combined(unchanged)).toBe(0);
+      expect(wasCached(combined(unchanged), PROJECT_STEP), combined(unchanged)).toBe(true);
 
       copy.touchSource(example);
       const second = await buildGenerated(copy, tag);

@@ -59,7 +59,7 @@ const PROJECT_STEP = /^\[builder\] (install the project|COPY )/;
 
 describe(`pyfront's frontend on engine ${env.engine}`, () => {
   for (const example of EXAMPLES) {
-    it(`${example.name}: builds from pyproject.toml, runs as 65532 without compiler or pip cache, caches its dependencies`, async () => {
+    it(`${example.name}: builds from pyproject.toml, runs as 65532 without compiler or pip cache, caches unchanged rebuilds and its dependencies`, async () => {
       const copy = scratchCopy(example.name);
       expect(copy.read("pyproject.toml").split("\n")[0]).toBe(`#syntax=${FRONTEND_IMAGE}`);
       const tag = `pyfront-e2e-fe-${example.name}:${env.engine.toLowerCase()}`;
@@ -68,6 +68,11 @@ describe(`pyfront's frontend on engine ${env.engine}`, () => {
       expect(first.code, combined(first)).toBe(0);
       await example.check(tag);
       await expectBestPractice(tag);
+
+      // Nothing changed: every step comes from the cache, the project's included.
+      const unchanged = await buildWithFrontend(copy, tag);
+      expect(unchanged.code, combined(unchanged)).toBe(0);
+      expect(wasCached(combined(unchanged), PROJECT_STEP), combined(unchanged)).toBe(true);
 
       copy.touchSource(example);
       const second = await buildWithFrontend(copy, tag);

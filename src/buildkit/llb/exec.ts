@@ -30,7 +30,19 @@ export type CacheSharing = "shared" | "private" | "locked";
 
 /** A mount for one run. Targets are absolute paths inside the container. */
 export type RunMount =
-  | { type: "bind"; target: string; source: State; selector?: string; readonly?: boolean }
+  | {
+      type: "bind";
+      target: string;
+      source: State;
+      selector?: string;
+      readonly?: boolean;
+      /**
+       * Writable, but the writes are thrown away (Go's llb.ForceNoOutput). BuildKit then still
+       * hashes the source by content, so the run's cache survives a new session, as a
+       * Dockerfile's `RUN --mount=type=bind,rw` does.
+       */
+      noOutput?: boolean;
+    }
   | { type: "cache"; target: string; id: string; sharing?: CacheSharing }
   | { type: "tmpfs"; target: string; size?: number }
   | {
@@ -86,6 +98,7 @@ interface FsMount {
   readonly: boolean;
   cache?: { id: string; sharing: CacheSharing };
   tmpfsSize?: number;
+  noOutput?: boolean;
   output: number;
 }
 
@@ -132,6 +145,7 @@ export class ExecVertex implements Vertex {
             source: m.source.output,
             selector: m.selector ?? "",
             readonly: m.readonly === true,
+            ...(m.noOutput ? { noOutput: true } : {}),
           });
           break;
         case "cache":
@@ -167,7 +181,7 @@ export class ExecVertex implements Vertex {
     let next = 0;
     this.#fsMounts = fs.map((m) => ({
       ...m,
-      output: m.readonly || m.cache !== undefined || m.tmpfsSize !== undefined ? -1 : next++,
+      output: m.readonly || m.noOutput || m.cache !== undefined || m.tmpfsSize !== undefined ? -1 : next++,
     }));
   }
 

@@ -192,3 +192,22 @@ describe("exec working directory", () => {
     expect(json).toContain('"cwd":"/"');
   });
 });
+
+describe("writable bind mounts without output", () => {
+  it("write output -1, so BuildKit keeps hashing the source by content", () => {
+    const src = local("context", { sessionId: "s" });
+    const run = scratch().run({
+      args: ["true"],
+      mounts: [
+        { type: "bind", target: "/discard", source: src, noOutput: true },
+        { type: "bind", target: "/keep", source: src },
+      ],
+    });
+    const exec = opOfCase(headOp(marshalDefinition(run.root())), "exec");
+    const byDest = Object.fromEntries(exec.mounts.map((m) => [m.dest, m]));
+    expect(byDest["/discard"]).toMatchObject({ readonly: false, output: -1n });
+    expect(byDest["/keep"]).toMatchObject({ readonly: false, output: 1n });
+    expect(run.getMount("/keep")).toBeDefined();
+    expect(() => run.getMount("/discard")).toThrow(/no output/);
+  });
+});

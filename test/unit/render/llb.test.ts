@@ -151,7 +151,7 @@ describe("renderLlb: run steps", () => {
         type: MountType.BIND,
         selector: "",
         readonly: false,
-        output: 1,
+        output: -1,
         cache: undefined,
         secret: undefined,
         ssh: undefined,
