@@ -27,6 +27,7 @@ afterAll(async () => {
 
 /** Writes the generated Dockerfile into the copy and builds it. */
 async function buildGenerated(copy: ExampleCopy, tag: string, secrets: string[] = []) {
+  // Without -f the CLI finds pyproject.toml or Mopyfile.yaml in the context.
   writeFileSync(copy.outside("Dockerfile.pyfront"), pyfront(["dockerfile", copy.dir]));
   images.push(tag);
   const args = ["build", "--progress=plain", "--network", "host", "-f", copy.outside("Dockerfile.pyfront")];
@@ -38,7 +39,7 @@ async function buildGenerated(copy: ExampleCopy, tag: string, secrets: string[] 
 // RUN lines as the plain progress names them: the dependency step installs requirements by name,
 // the project step installs the bound context (packages) or copies it (scripts).
 const DEPENDENCY_STEP = /"pip","install",.*"--","[^/"][^"]*"(,"[^"]*")*\]$/;
-const PROJECT_STEP = /"--","\/pyfront\/context"\]$|COPY \. \/app$/;
+const PROJECT_STEP = /"--","\/pyfront\/context"\]$|COPY \S+ \/app$/;
 
 describe(`generated Dockerfiles on engine ${env.engine}`, () => {
   for (const example of EXAMPLES) {

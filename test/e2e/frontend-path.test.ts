@@ -38,7 +38,12 @@ function scratchCopy(name: Parameters<typeof copyExample>[0]): ExampleCopy {
 }
 
 /** `docker build -f pyproject.toml`: the syntax line in the file picks pyfront's frontend. */
-async function buildWithFrontend(copy: ExampleCopy, tag: string, extra: string[] = []) {
+async function buildWithFrontend(
+  copy: ExampleCopy,
+  tag: string,
+  extra: string[] = [],
+  specFile = "pyproject.toml",
+) {
   images.push(tag);
   return docker([
     "build",
@@ -47,7 +52,7 @@ async function buildWithFrontend(copy: ExampleCopy, tag: string, extra: string[]
     "host",
     ...extra,
     "-f",
-    join(copy.dir, "pyproject.toml"),
+    join(copy.dir, specFile),
     "-t",
     tag,
     copy.dir,
@@ -61,21 +66,21 @@ describe(`pyfront's frontend on engine ${env.engine}`, () => {
   for (const example of EXAMPLES) {
     it(`${example.name}: builds from pyproject.toml, runs as 65532 without compiler or pip cache, caches unchanged rebuilds and its dependencies`, async () => {
       const copy = scratchCopy(example.name);
-      expect(copy.read("pyproject.toml").split("\n")[0]).toBe(`#syntax=${FRONTEND_IMAGE}`);
+      expect(copy.read(example.specFile).split("\n")[0]).toBe(`#syntax=${FRONTEND_IMAGE}`);
       const tag = `pyfront-e2e-fe-${example.name}:${env.engine.toLowerCase()}`;
 
-      const first = await buildWithFrontend(copy, tag);
+      const first = await buildWithFrontend(copy, tag, [], example.specFile);
       expect(first.code, combined(first)).toBe(0);
       await example.check(tag);
       await expectBestPractice(tag);
 
       // Nothing changed: every step comes from the cache, the project's included.
-      const unchanged = await buildWithFrontend(copy, tag);
+      const unchanged = await buildWithFrontend(copy, tag, [], example.specFile);
       expect(unchanged.code, combined(unchanged)).toBe(0);
       expect(wasCached(combined(unchanged), PROJECT_STEP), combined(unchanged)).toBe(true);
 
       copy.touchSource(example);
-      const second = await buildWithFrontend(copy, tag);
+      const second = await buildWithFrontend(copy, tag, [], example.specFile);
       const log = combined(second);
       expect(second.code, log).toBe(0);
       if (example.name !== "script") expect(wasCached(log, DEPENDENCY_STEP), log).toBe(true);
@@ -84,15 +89,22 @@ describe(`pyfront's frontend on engine ${env.engine}`, () => {
     });
   }
 
-  it("is chosen by --build-arg BUILDKIT_SYNTAX alone, without the syntax line", async () => {
-    const copy = scratchCopy("cli-package");
-    copy.write("pyproject.toml", copy.read("pyproject.toml").replace(/^#syntax=.*\n/, ""));
-    const tag = `pyfront-e2e-fe-syntax-arg:${env.engine.toLowerCase()}`;
-    const built = await buildWithFrontend(copy, tag, ["--build-arg", `BUILDKIT_SYNTAX=${FRONTEND_IMAGE}`]);
-    expect(built.code, combined(built)).toBe(0);
-    await EXAMPLES.find((e) => e.name === "cli-package")?.check(tag);
-    await expectBestPractice(tag);
-  });
+  for (const example of EXAMPLES) {
+    it(`${example.name}: is chosen by --build-arg BUILDKIT_SYNTAX alone, without the syntax line`, async () => {
+      const copy = scratchCopy(example.name);
+      copy.write(example.specFile, copy.read(example.specFile).replace(/^#syntax=.*\n/, ""));
+      const tag = `pyfront-e2e-fe-syntax-arg-${example.name}:${env.engine.toLowerCase()}`;
+      const built = await buildWithFrontend(
+        copy,
+        tag,
+        ["--build-arg", `BUILDKIT_SYNTAX=${FRONTEND_IMAGE}`],
+        example.specFile,
+      );
+      expect(built.code, combined(built)).toBe(0);
+      await example.check(tag);
+      await expectBestPractice(tag);
+    });
+  }
 
   it("installs from an index that needs basic auth, and the password is nowhere", async () => {
     const copy = scratchCopy("webapp");
@@ -165,9 +177,12 @@ describe(`frontend and generated Dockerfile give the same image on engine ${env.
       const copy = scratchCopy(example.name);
       const viaFrontend = `pyfront-e2e-eq-fe-${example.name}:${env.engine.toLowerCase()}`;
       const viaDockerfile = `pyfront-e2e-eq-df-${example.name}:${env.engine.toLowerCase()}`;
-      const frontend = await buildWithFrontend(copy, viaFrontend);
+      const frontend = await buildWithFrontend(copy, viaFrontend, [], example.specFile);
       expect(frontend.code, combined(frontend)).toBe(0);
-      writeFileSync(copy.outside("Dockerfile.pyfront"), pyfront(["dockerfile", copy.dir]));
+      writeFileSync(
+        copy.outside("Dockerfile.pyfront"),
+        pyfront(["dockerfile", "-f", join(copy.dir, example.specFile), copy.dir]),
+      );
       images.push(viaDockerfile);
       const dockerfile = await docker([
         "build",

@@ -6,10 +6,12 @@ import { join } from "node:path";
 import { expect } from "vitest";
 import { type CommandResult, docker, engineEnv, repoRoot, run } from "./engine.js";
 
-export type ExampleName = "script" | "webapp" | "cli-package" | "compiled";
+export type ExampleName = "script" | "webapp" | "cli-package" | "compiled" | "mopy-app";
 
 export interface Example {
   name: ExampleName;
+  /** The spec file, whose first line names pyfront's frontend. */
+  specFile: string;
   /** A source file whose one-line change must not invalidate the dependency layer. */
   sourceFile: string;
   /** Checks a running image of this example gives the right answer. */
@@ -48,23 +50,33 @@ async function expectHealthy(image: string): Promise<void> {
 export const EXAMPLES: readonly Example[] = [
   {
     name: "script",
+    specFile: "pyproject.toml",
     sourceFile: "main.py",
     check: (image) => expectOutput(image, /^hello from script on Python 3\.11\.\d+$/m),
   },
   {
     name: "webapp",
+    specFile: "pyproject.toml",
     sourceFile: "webapp/__init__.py",
     check: expectHealthy,
   },
   {
     name: "cli-package",
+    specFile: "pyproject.toml",
     sourceFile: "src/pfcount/cli.py",
     check: (image) => expectOutput(image, /pfcount, version 0\.2\.0/, ["--version"]),
   },
   {
     name: "compiled",
+    specFile: "pyproject.toml",
     sourceFile: "src/yamlcount/__init__.py",
     check: (image) => expectOutput(image, /^scalars=10 libyaml=0\.2\.\d+$/m),
+  },
+  {
+    name: "mopy-app",
+    specFile: "Mopyfile.yaml",
+    sourceFile: "app/main.py",
+    check: (image) => expectOutput(image, /^hello from mopy \(click click\)$/m),
   },
 ];
 
