@@ -3,7 +3,7 @@
  *
  *   --engine A|B      engine to run on (default: $PYFRONT_ENGINE, else A); its environment comes from
  *                     `scripts/engine env X` unless PYFRONT_DOCKER is already set for that engine
- *   --reps N          repetitions of every measure (default 5)
+ *   --reps N          repetitions of every measure (default 3; 5 takes about 35 min)
  *   --examples a,b    examples to run (default: script,webapp,compiled)
  *   --quick           one repetition of the script example; writes to a temp file, leaves
  *                     BENCHMARKS.md alone (a CI check that the suite still works)
@@ -40,6 +40,8 @@ const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const resultsDir = join(repoRoot, "bench", "results");
 const notesDir = join(repoRoot, "bench", "notes");
 const ENGINES = ["A", "B"] as const;
+/** Three examples × four ways take about 6.5 min per repetition on 2 cores; 3 keeps a run under 20 min. */
+const DEFAULT_REPETITIONS = 3;
 
 function log(message: string): void {
   process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
@@ -128,7 +130,7 @@ async function main(): Promise<void> {
   if (!ENGINES.includes(engine as (typeof ENGINES)[number]))
     throw new Error(`--engine must be A or B, got ${engine}`);
   const quick = values.quick ?? false;
-  const repetitions = quick ? 1 : Number(values.reps ?? "5");
+  const repetitions = quick ? 1 : Number(values.reps ?? String(DEFAULT_REPETITIONS));
   const examples = (quick ? ["script"] : (values.examples?.split(",") ?? [...EXAMPLE_NAMES])).map((name) => {
     if (!(EXAMPLE_NAMES as readonly string[]).includes(name)) throw new Error(`unknown example ${name}`);
     return name as ExampleName;
@@ -148,7 +150,7 @@ async function main(): Promise<void> {
       {
         cwd: repoRoot,
         env: client.env,
-        stdio: ["ignore", "ignore", "inherit"],
+        stdio: ["ignore", "ignore", "pipe"],
       },
     );
   }

@@ -105,11 +105,17 @@ export async function runSequence(
   const state: ProjectState = { edited: false, extraDependency: false };
   const tag = `pyfront-bench-${example.name}-${way}:${ctx.engine.toLowerCase()}`;
   const imageIds = new Set<string>();
+  let writtenFor: string | undefined;
   const build = async (): Promise<number> => {
     let fileArgs: string[];
     if (way === "frontend") fileArgs = ["-f", pyproject];
     else {
-      await writeFile(dockerfilePath, await dockerfileFor(ctx, example, way, context, state));
+      // Written again only when the spec changed: a source edit leaves every Dockerfile as it is.
+      const key = String(state.extraDependency);
+      if (key !== writtenFor) {
+        await writeFile(dockerfilePath, await dockerfileFor(ctx, example, way, context, state));
+        writtenFor = key;
+      }
       fileArgs = ["-f", dockerfilePath];
     }
     const result = await timedBuild(
