@@ -13,8 +13,8 @@ const COLORS: Record<WayName, string> = {
   naive: "#8c8c8c",
 };
 
-const LABEL_W = 130;
-const PLOT_W = 210;
+const LABEL_W = 150;
+const PLOT_W = 200;
 const PANEL_W = LABEL_W + PLOT_W + 40;
 const BAR_H = 7;
 const GROUP_GAP = 9;
@@ -121,7 +121,7 @@ export function renderChart(runs: readonly SuiteRun[]): string {
       MEASURES.forEach((measure, g) => {
         const gy = PANEL_TOP + g * groupH;
         parts.push(
-          `<text x="${LABEL_W - 6}" y="${num(gy + (ways.length * BAR_H) / 2 + 4)}" text-anchor="end">${escapeXml(MEASURE_LABELS[measure])}</text>`,
+          `<text x="${LABEL_W - 28}" y="${num(gy + (ways.length * BAR_H) / 2 + 4)}" text-anchor="end">${escapeXml(MEASURE_LABELS[measure])}</text>`,
         );
         ways.forEach((way, i) => {
           const bar = panel.bars.find((b) => b.measure === measure && b.way === way);

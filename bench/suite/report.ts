@@ -27,10 +27,10 @@ export function formatValue(measure: Measure, value: number): string {
 }
 
 function formatRange(measure: Measure, cell: Cell): string {
-  const { min, max } = cell.summary;
-  if (min === max) return "";
   const unitless = (v: number) => formatValue(measure, v).replace(/ (s|MB)$/, "");
-  return ` (${unitless(min)}–${unitless(max)})`;
+  const [min, max] = [unitless(cell.summary.min), unitless(cell.summary.max)];
+  // A range that rounds to one figure says nothing.
+  return min === max ? "" : ` (${min}–${max})`;
 }
 
 export function formatRatio(ratio: number | undefined): string {

@@ -49,6 +49,9 @@ describe("cell formatting", () => {
       "210.7 MB ×1.00",
     );
     expect(formatCell("layers", { summary: summarize([5, 5]), ratio: 1 }, true)).toBe("5");
+    expect(formatCell("sizeBytes", { summary: summarize([519_450_001, 519_450_002]), ratio: 1 }, true)).toBe(
+      "519.5 MB",
+    );
     expect(formatRatio(12.4)).toBe("×12");
     expect(formatRatio(undefined)).toBe("n/a");
   });
