@@ -1,0 +1,176 @@
+/**
+ * One way's sequence on one example, in its own copy of the example: cold build (build cache
+ * pruned, base images kept), image facts, time to first output, fully cached rebuild, rebuild
+ * after a one-line source edit, rebuild after one more dependency.
+ */
+import { execFile } from "node:child_process";
+import { cp, mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import {
+  type DockerClient,
+  docker,
+  dockerOk,
+  inspectImage,
+  timedBuild,
+  timeToFirstLine,
+  timeToHealthyAnswer,
+} from "./docker.js";
+import { renderMicrobDockerfile, renderNaiveDockerfile } from "./dockerfiles.js";
+import { ADDED_DEPENDENCY, type BenchExample, type WayName } from "./examples.js";
+import {
+  addProjectDependency,
+  addPyfrontDependency,
+  appendCommentLine,
+  ensurePyfrontIndex,
+} from "./mutations.js";
+import type { Sample } from "./results.js";
+
+const run = promisify(execFile);
+
+export interface SequenceContext {
+  repoRoot: string;
+  /** Scratch directory of this run; each way gets a subdirectory. */
+  workDir: string;
+  client: DockerClient;
+  indexUrl: string;
+  pythonVersion: string;
+  engine: string;
+}
+
+/** The state of a way's copy: which of the two changes it carries. */
+interface ProjectState {
+  edited: boolean;
+  extraDependency: boolean;
+}
+
+async function dockerfileFor(
+  ctx: SequenceContext,
+  example: BenchExample,
+  way: Exclude<WayName, "frontend">,
+  context: string,
+  state: ProjectState,
+): Promise<string> {
+  const index = { url: ctx.indexUrl };
+  if (way === "dockerfile") {
+    const { stdout } = await run(
+      process.execPath,
+      [join(ctx.repoRoot, "bin", "pyfront.js"), "dockerfile", context],
+      {
+        maxBuffer: 16 * 1024 * 1024,
+      },
+    );
+    return stdout;
+  }
+  if (way === "microb") {
+    return renderMicrobDockerfile({
+      pythonVersion: ctx.pythonVersion,
+      buildDeps: example.buildDeps,
+      systemDeps: example.systemDeps,
+      packages: [...example.dependencies, ...(state.extraDependency ? [ADDED_DEPENDENCY] : [])],
+      entrypoint: example.microbEntrypoint,
+      index,
+    });
+  }
+  return renderNaiveDockerfile({
+    pythonVersion: ctx.pythonVersion,
+    // A package takes the new dependency through pyproject.toml and `pip install .`.
+    extraPackages: !example.isPackage && state.extraDependency ? [ADDED_DEPENDENCY] : [],
+    command: example.naiveCommand,
+    index,
+  });
+}
+
+async function editFile(path: string, change: (text: string) => string): Promise<void> {
+  await writeFile(path, change(await readFile(path, "utf8")));
+}
+
+export async function runSequence(
+  ctx: SequenceContext,
+  example: BenchExample,
+  way: WayName,
+  rep: number,
+  log: (message: string) => void,
+): Promise<Sample> {
+  const base = join(ctx.workDir, `${example.name}-${way}`);
+  const context = join(base, "context");
+  const dockerfilePath = join(base, "Dockerfile");
+  await rm(base, { recursive: true, force: true });
+  await mkdir(base, { recursive: true });
+  await cp(join(ctx.repoRoot, "examples", example.dir), context, { recursive: true });
+  const pyproject = join(context, "pyproject.toml");
+  // The script names no index (it has no dependency to fetch); every way needs the local one.
+  if (!example.isPackage) await editFile(pyproject, (t) => ensurePyfrontIndex(t, ctx.indexUrl));
+
+  const state: ProjectState = { edited: false, extraDependency: false };
+  const tag = `pyfront-bench-${example.name}-${way}:${ctx.engine.toLowerCase()}`;
+  const imageIds = new Set<string>();
+  let writtenFor: string | undefined;
+  const build = async (): Promise<number> => {
+    let fileArgs: string[];
+    if (way === "frontend") fileArgs = ["-f", pyproject];
+    else {
+      // Written again only when the spec changed: a source edit leaves every Dockerfile as it is.
+      const key = String(state.extraDependency);
+      if (key !== writtenFor) {
+        await writeFile(dockerfilePath, await dockerfileFor(ctx, example, way, context, state));
+        writtenFor = key;
+      }
+      fileArgs = ["-f", dockerfilePath];
+    }
+    const result = await timedBuild(
+      ctx.client,
+      ["--network", "host", ...fileArgs, "-t", tag, context],
+      join(base, "iid"),
+    );
+    imageIds.add(result.imageId);
+    return result.seconds;
+  };
+
+  try {
+    await docker(ctx.client, ["image", "rm", "-f", tag]);
+    await dockerOk(ctx.client, ["builder", "prune", "-af"]);
+    const coldSeconds = await build();
+    const facts = await inspectImage(ctx.client, tag);
+    const firstOutputSeconds =
+      example.probe.kind === "http"
+        ? await timeToHealthyAnswer(ctx.client, tag, example.probe.containerPort, example.probe.path)
+        : await timeToFirstLine(ctx.client, tag);
+    const cachedSeconds = await build();
+
+    await editFile(join(context, example.editFile), (t) => appendCommentLine(t, `bench edit ${rep + 1}`));
+    state.edited = true;
+    const editSeconds = await build();
+
+    await editFile(pyproject, (t) =>
+      example.isPackage
+        ? addProjectDependency(t, ADDED_DEPENDENCY)
+        : addPyfrontDependency(t, ADDED_DEPENDENCY),
+    );
+    state.extraDependency = true;
+    const dependencySeconds = await build();
+
+    const sample: Sample = {
+      example: example.name,
+      way,
+      rep,
+      coldSeconds,
+      cachedSeconds,
+      editSeconds,
+      dependencySeconds,
+      sizeBytes: facts.sizeBytes,
+      layers: facts.layers,
+      firstOutputSeconds,
+    };
+    log(
+      `${example.name} ${way} rep ${rep + 1}: cold ${coldSeconds.toFixed(1)} s, cached ${cachedSeconds.toFixed(2)} s, ` +
+        `edit ${editSeconds.toFixed(1)} s, dependency ${dependencySeconds.toFixed(1)} s, ` +
+        `${(facts.sizeBytes / 1e6).toFixed(1)} MB in ${facts.layers} layers, first output ${firstOutputSeconds.toFixed(2)} s`,
+    );
+    return sample;
+  } finally {
+    // Images of this sequence go, so the next cold build of any way starts from base images only.
+    if (imageIds.size > 0) await docker(ctx.client, ["image", "rm", "-f", tag, ...imageIds]);
+    await rm(base, { recursive: true, force: true });
+  }
+}
