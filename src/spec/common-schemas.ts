@@ -199,3 +199,11 @@ export function addFileSchema(requireChecksum: boolean) {
 
 export const indexUrlSchema = withCheck(z.string(), checkIndexUrl);
 export const secretIdSchema = withCheck(z.string().meta({ pattern: SECRET_ID.source }), checkSecretId);
+
+/** microb's and mopy's index entry: credentials inline (accepted with a warning), no secret. */
+export const inlineCredentialsIndexSchema = z.strictObject({
+  url: indexUrlSchema,
+  username: z.string().optional(),
+  password: z.string().optional(),
+  trust: z.boolean().optional(),
+});

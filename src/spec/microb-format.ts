@@ -8,7 +8,7 @@ import {
   copyFileSchema,
   envSchema,
   extraNameSchema,
-  indexUrlSchema,
+  inlineCredentialsIndexSchema,
   labelsSchema,
   pythonVersionSchema,
 } from "./common-schemas.js";
@@ -30,16 +30,7 @@ export const microbTargetSchema = z.strictObject({
   build_deps: aptPackagesSchema.optional(),
   system_deps: aptPackagesSchema.optional(),
   env: envSchema.optional(),
-  indices: z
-    .array(
-      z.strictObject({
-        url: indexUrlSchema,
-        username: z.string().optional(),
-        password: z.string().optional(),
-        trust: z.boolean().optional(),
-      }),
-    )
-    .optional(),
+  indices: z.array(inlineCredentialsIndexSchema).optional(),
   labels: labelsSchema.optional(),
   entrypoint: argvSchema.optional(),
   command: argvSchema.optional(),

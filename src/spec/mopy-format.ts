@@ -1,6 +1,11 @@
 import { z } from "zod";
 import type { BuildSpec, Dependency, PackageIndex, ProjectSource } from "./build-spec.js";
-import { aptPackagesSchema, envSchema, indexUrlSchema, labelsSchema } from "./common-schemas.js";
+import {
+  aptPackagesSchema,
+  envSchema,
+  inlineCredentialsIndexSchema,
+  labelsSchema,
+} from "./common-schemas.js";
 import { requireInContext } from "./context-checks.js";
 import type { ContextReader, LoadOptions } from "./context-reader.js";
 import type { DiagnosticList } from "./diagnostic-list.js";
@@ -18,16 +23,7 @@ export const mopySchema = z.strictObject({
   python: z.union([z.string(), z.number()]),
   "build-deps": aptPackagesSchema.optional(),
   envs: envSchema.optional(),
-  indices: z
-    .array(
-      z.strictObject({
-        url: indexUrlSchema,
-        username: z.string().optional(),
-        password: z.string().optional(),
-        trust: z.boolean().optional(),
-      }),
-    )
-    .optional(),
+  indices: z.array(inlineCredentialsIndexSchema).optional(),
   labels: labelsSchema.optional(),
   pip: z.array(z.string()).optional(),
   project: z.string().optional(),

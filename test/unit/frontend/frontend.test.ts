@@ -1,0 +1,138 @@
+import * as http2 from "node:http2";
+import * as net from "node:net";
+import { create } from "@bufbuild/protobuf";
+import { Code, ConnectError, type ConnectRouter } from "@connectrpc/connect";
+import { connectNodeAdapter } from "@connectrpc/connect-node";
+import { afterEach, describe, expect, it } from "vitest";
+import { createGatewayClientOverDuplex, type ReturnInput } from "../../../src/buildkit/gateway/index.js";
+import { APICapSchema } from "../../../src/buildkit/gen/moby/buildkit/v1/apicaps/caps_pb.js";
+import {
+  LLBBridge,
+  type SolveRequest,
+} from "../../../src/buildkit/gen/moby/buildkit/v1/frontend/gateway_pb.js";
+import { CAP_FIRST_RELEASE } from "../../../src/buildkit/llb/index.js";
+import { runFrontend } from "../../../src/frontend/frontend.js";
+
+const V08_CAPS = Object.entries(CAP_FIRST_RELEASE)
+  .filter(([, release]) => Number(/^v0\.(\d+)$/.exec(release)?.[1]) <= 8)
+  .map(([ID]) => create(APICapSchema, { ID, Enabled: true }));
+
+/** A client's files as BuildKit would serve them from the `dockerfile` and `context` locals. */
+type Files = Record<string, string>;
+
+const GO_MODE_DIR = 0x80000000;
+const BASE_CONFIG = {
+  config: { Env: ["PATH=/usr/local/bin:/usr/bin:/bin", "LANG=C.UTF-8"], Cmd: ["python3"] },
+};
+
+/** An in-process LLBBridge: every solve answers with a ref that reads from the same files. */
+async function startBridge(files: Files) {
+  const solves: SolveRequest[] = [];
+  const routes = (router: ConnectRouter) =>
+    router.service(LLBBridge, {
+      // Everything Docker 20.10's BuildKit (v0.8) announces.
+      ping: () => ({ FrontendAPICaps: V08_CAPS, LLBCaps: V08_CAPS, Workers: [] }),
+      inputs: () => ({ Definitions: {} }),
+      solve: (req) => {
+        solves.push(req);
+        return { result: { result: { case: "ref", value: { id: `ref-${solves.length}` } } } };
+      },
+      readFile: (req) => {
+        const text = files[req.FilePath];
+        if (text === undefined) throw new ConnectError(`no such file ${req.FilePath}`, Code.NotFound);
+        return { Data: new TextEncoder().encode(text) };
+      },
+      statFile: (req) => {
+        if (req.Path in files) return { stat: { path: req.Path, mode: 0o644 } };
+        if (Object.keys(files).some((f) => f.startsWith(`${req.Path}/`))) {
+          return { stat: { path: req.Path, mode: GO_MODE_DIR | 0o755 } };
+        }
+        throw new ConnectError(`no such file ${req.Path}`, Code.NotFound);
+      },
+      resolveImageConfig: (req) => ({
+        Digest: `sha256:${"a".repeat(64)}`,
+        Config: new TextEncoder().encode(JSON.stringify(BASE_CONFIG)),
+        Ref: req.Ref,
+      }),
+    });
+  const server = http2.createServer(connectNodeAdapter({ routes }));
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const port = (server.address() as net.AddressInfo).port;
+  const sockets: net.Socket[] = [];
+  const gateway = createGatewayClientOverDuplex(() => {
+    const socket = net.connect(port, "127.0.0.1");
+    sockets.push(socket);
+    return socket;
+  });
+  return {
+    gateway,
+    solves,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+const env = (opts: Record<string, string> = {}) => ({
+  opts: { filename: "pyproject.toml", ...opts },
+  sessionId: "session-1",
+  workers: [],
+  product: "moby",
+});
+
+describe("runFrontend against a fake BuildKit", () => {
+  let close: (() => Promise<void>) | undefined;
+  afterEach(async () => {
+    await close?.();
+  });
+
+  it("returns an image whose config merges the base image with the plan", async () => {
+    const bridge = await startBridge({
+      "pyproject.toml": '#syntax=pyfront/frontend:dev\n[tool.pyfront]\npython_version = "3.11"\n',
+      "main.py": "print('hi')\n",
+    });
+    close = bridge.close;
+    const result = (await runFrontend(bridge.gateway, env({ "label:team": "data" }))) as Extract<
+      ReturnInput,
+      { ref?: string }
+    >;
+    expect("error" in result).toBe(false);
+    expect(result.ref).toMatch(/^ref-\d+$/);
+    const config = JSON.parse(String(result.metadata?.["containerimage.config"]));
+    expect(config.config.User).toBe("65532:65532");
+    expect(config.config.Env).toContain("PYTHONUNBUFFERED=1");
+    expect(config.config.Env).toContain("LANG=C.UTF-8");
+    expect(config.config.Labels.team).toBe("data");
+    expect(config.created).toMatch(/^\d{4}-\d\d-\d\dT/);
+    // The last solve is the build itself, evaluated so failures surface in the frontend.
+    expect(bridge.solves.at(-1)?.Evaluate).toBe(true);
+  });
+
+  it("turns a spec mistake into a readable error pointing at the line, not a crash", async () => {
+    const spec = '[tool.pyfront]\npython_version = "3.11"\nbuild_deps = ["gcc; rm -rf /"]\n';
+    const bridge = await startBridge({ "pyproject.toml": spec, "main.py": "" });
+    close = bridge.close;
+    const result = await runFrontend(bridge.gateway, env());
+    if (!("error" in result)) throw new Error("expected an error");
+    expect(result.error.code).toBe(2);
+    expect(result.error.message).toContain(
+      'pyproject.toml:3:15: tool.pyfront.build_deps[0]: "gcc; rm -rf /" is not a Debian package name',
+    );
+    const detail = result.error.details[0];
+    expect(detail?.typeUrl).toBe("github.com/moby/buildkit/errdefs.Source+json");
+    const source = JSON.parse(new TextDecoder().decode(detail?.value));
+    expect(source.info.filename).toBe("pyproject.toml");
+    expect(Buffer.from(source.info.data, "base64").toString()).toBe(spec);
+    expect(source.ranges).toEqual([{ start: { line: 3 }, end: { line: 3 } }]);
+  });
+
+  it("refuses subrequests it does not implement with a clear message", async () => {
+    const bridge = await startBridge({});
+    close = bridge.close;
+    const result = await runFrontend(bridge.gateway, env({ requestid: "frontend.outline" }));
+    if (!("error" in result)) throw new Error("expected an error");
+    expect(result.error.message).toBe('pyfront does not support the subrequest "frontend.outline"');
+  });
+});
