@@ -1,6 +1,7 @@
 import type { Dependency, PackageIndex } from "../spec/build-spec.js";
 import type { BindMount, EnvVar, Mount, SecretRequirement } from "./build-plan.js";
 import {
+  BUILDER_PYTHON,
   CONTEXT_MOUNT_DIR,
   inlineIndexSecretId,
   KNOWN_HOSTS_PATH,
@@ -86,13 +87,16 @@ export function pipIndexSetup(indices: PackageIndex[]): PipIndexSetup {
   return withCredentials ? { options, credentialArgs, mounts, secrets } : { options, mounts, secrets };
 }
 
-/** argv for `pip install OPTIONS -- REQUIREMENTS`, through the credentials script when needed. */
+/**
+ * argv for `pip install OPTIONS -- REQUIREMENTS` into the venv, run by the builder's pip (pip ≥ 22.3
+ * for `--python`), through the credentials script when needed.
+ */
 export function pipInstallArgv(setup: PipIndexSetup, options: string[], requirements: string[]): string[] {
-  const pipArgs = ["install", ...setup.options, ...options, "--", ...requirements];
+  const pipArgs = ["--python", VENV_PYTHON, "install", ...setup.options, ...options, "--", ...requirements];
   if (setup.credentialArgs) {
-    return [VENV_PYTHON, "-c", PIP_WITH_CREDENTIALS_SCRIPT, ...setup.credentialArgs, "--", ...pipArgs];
+    return [BUILDER_PYTHON, "-c", PIP_WITH_CREDENTIALS_SCRIPT, ...setup.credentialArgs, "--", ...pipArgs];
   }
-  return [VENV_PYTHON, "-m", "pip", ...pipArgs];
+  return [BUILDER_PYTHON, "-m", "pip", ...pipArgs];
 }
 
 export function pipCacheMount(series: string): Mount {

@@ -25,6 +25,7 @@ import {
 } from "./pip-steps.js";
 import {
   APP_DIR,
+  BUILDER_PYTHON,
   BUILDER_STAGE,
   CONTEXT_MOUNT_DIR,
   DOWNLOADS_DIR,
@@ -147,16 +148,20 @@ function builderStage(
   });
   steps.push({
     kind: "run",
-    argv: ["python3", "-m", "venv", VENV_DIR],
+    // No pip in the venv (nor setuptools, on Pythons that bundle it): the builder's pip installs
+    // into it, so the image carries the packages only, and ensurepip's seconds are saved.
+    argv: [BUILDER_PYTHON, "-m", "venv", "--without-pip", VENV_DIR],
     mounts: [],
     env: [],
     description: `create the virtual environment ${VENV_DIR}`,
   });
-  steps.push({ kind: "env", vars: [...VENV_ENV, ...toEnvVars(userEnv)] });
+  // The venv is not put on the builder's PATH: `python3` there must stay the one with pip.
+  if (userEnv.length > 0) steps.push({ kind: "env", vars: toEnvVars(userEnv) });
   steps.push({ kind: "workdir", path: CONTEXT_MOUNT_DIR });
 
   const index = pipIndexSetup(spec.indices);
-  const deps = dependencyArgs(spec.dependencies);
+  const extraDependencies = spec.project.kind === "package" ? spec.project.extraDependencies : [];
+  const deps = dependencyArgs([...spec.dependencies, ...extraDependencies]);
   const ssh = deps.needsSsh ? gitSshSetup(spec.knownHosts) : { mounts: [], env: [] };
   const pipMounts: Mount[] = [pipCacheMount(spec.python.series), ...index.mounts, ...ssh.mounts];
 
@@ -189,12 +194,14 @@ function projectSteps(
       return [];
     case "package": {
       const extras = project.extras.length > 0 ? `[${[...project.extras].sort().join(",")}]` : "";
-      // Not --no-deps: requirements already installed are kept, and pip adds only what the
-      // dependency layer could not know (extras, dynamic dependencies). Build isolation stays on,
-      // so any PEP 517 backend works; its wheel comes from the pip cache after the first build.
+      // With static metadata the dependency step installed every requirement, so pip need not ask
+      // the index about each of them again on every code change. Otherwise pip resolves, keeping
+      // what is installed and adding what the spec could not list (dynamic dependencies). Build
+      // isolation stays on, so any PEP 517 backend works; its wheel comes from the pip cache.
+      const options = project.dependenciesComplete ? ["--no-deps"] : [];
       const install: RunStep = {
         kind: "run",
-        argv: pipInstallArgv(index, [], [`${contextMountTarget(project.path)}${extras}`]),
+        argv: pipInstallArgv(index, options, [`${contextMountTarget(project.path)}${extras}`]),
         mounts: [...pipMounts, contextBind(project.path, true)],
         env,
         description: "install the project",

@@ -1,6 +1,11 @@
 /** Fixed paths and ids of the recipe. Fixed on purpose: a venv is not relocatable. */
 export const VENV_DIR = "/opt/venv";
 export const VENV_PYTHON = `${VENV_DIR}/bin/python`;
+/**
+ * The builder image's own interpreter, which carries pip. The venv has no pip of its own: pip
+ * installs into it from outside (`--python`), so neither pip nor setuptools ship in the image.
+ */
+export const BUILDER_PYTHON = "python3";
 /** Where a scripts project's code lives in the image. */
 export const APP_DIR = "/app";
 /** Where build-context inputs are bind-mounted in the builder (never copied into a layer). */

@@ -52,7 +52,18 @@ export type Dependency =
 /** How the user's own code gets into the image. */
 export type ProjectSource =
   /** An installable package (pyproject with a build backend) at this context path. */
-  | { kind: "package"; path: string; extras: string[] }
+  | {
+      kind: "package";
+      path: string;
+      extras: string[];
+      /** Requirements of the chosen extras, installed with the other dependencies. */
+      extraDependencies: Dependency[];
+      /**
+       * The spec's `dependencies` and `extraDependencies` are all the package requires (static
+       * PEP 621 metadata), so the package itself can be installed without resolving again.
+       */
+      dependenciesComplete: boolean;
+    }
   /** Plain code copied as is: a folder with main.py, or a single .py file. */
   | { kind: "scripts"; path: string; main: string }
   /** Only the interpreter and dependencies (a base image). */

@@ -15,6 +15,18 @@ export interface PyprojectFacts {
   dependencies: Array<{ dependency: Dependency; path: SourcePath }>;
   /** Extras the project declares (`[project.optional-dependencies]` or `[tool.poetry.extras]`). */
   extras: string[];
+  /**
+   * The requirements of each extra, when `[project.optional-dependencies]` lists them statically
+   * (parseable, and not naming the project itself).
+   */
+  extraRequirements: Record<string, Dependency[]>;
+  /** `[project].dynamic` names `optional-dependencies`: the backend decides which extras exist. */
+  dynamicExtras: boolean;
+  /**
+   * `[project]` declares its dependencies statically (PEP 621: present or absent, but not
+   * `dynamic`), so pyfront knows every requirement of the package without building it.
+   */
+  staticDependencies: boolean;
   /** Console scripts (`[project.scripts]` or `[tool.poetry.scripts]`), sorted. */
   scripts: string[];
   scriptsPath?: SourcePath;
@@ -28,6 +40,7 @@ const projectSchema = z.looseObject({
   "requires-python": z.string().optional(),
   dependencies: z.array(z.string()).optional(),
   "optional-dependencies": z.record(z.string(), z.array(z.string())).optional(),
+  dynamic: z.array(z.string()).optional(),
   scripts: z.record(z.string(), z.string()).optional(),
   authors: z.array(z.looseObject({ name: z.string().optional(), email: z.string().optional() })).optional(),
   license: z
@@ -74,6 +87,9 @@ export function readPyproject(doc: SourceDocument, out: DiagnosticList): Pyproje
     isPackage: false,
     dependencies: [],
     extras: [],
+    extraRequirements: {},
+    dynamicExtras: false,
+    staticDependencies: false,
     scripts: [],
     metadata: { authors: [] },
   };
@@ -97,6 +113,7 @@ export function readPyproject(doc: SourceDocument, out: DiagnosticList): Pyproje
     addRequirement(facts, out, doc, text, ["project", "dependencies", i]);
   });
   facts.extras = Object.keys(p?.["optional-dependencies"] ?? po?.extras ?? {}).sort();
+  if (p) readStaticMetadata(facts, p);
   if (p?.scripts) {
     facts.scripts = Object.keys(p.scripts).sort();
     facts.scriptsPath = ["project", "scripts"];
@@ -125,6 +142,41 @@ export function readPyproject(doc: SourceDocument, out: DiagnosticList): Pyproje
 
   facts.metadata = projectMetadata(p, po);
   return facts;
+}
+
+/** What `--no-deps` needs to be safe: requirements pyfront can list without building the package. */
+function readStaticMetadata(facts: PyprojectFacts, p: ProjectTable): void {
+  const dynamic = new Set(p.dynamic ?? []);
+  facts.staticDependencies = !dynamic.has("dependencies");
+  if (dynamic.has("optional-dependencies")) {
+    facts.dynamicExtras = true;
+    return;
+  }
+  const self = p.name === undefined ? undefined : normalizedName(p.name);
+  for (const [extra, texts] of Object.entries(p["optional-dependencies"] ?? {})) {
+    const dependencies: Dependency[] = [];
+    for (const text of texts) {
+      const parsed = parseRequirement(text);
+      // `name[other]` inside an extra means "and that extra too": left to pip's resolver.
+      if (isProblemResult(parsed) || (self !== undefined && requirementName(parsed.dependency) === self)) {
+        break;
+      }
+      dependencies.push(parsed.dependency);
+    }
+    if (dependencies.length === texts.length) facts.extraRequirements[extra] = dependencies;
+  }
+}
+
+/** PEP 503 normalized form, for comparing project names. */
+function normalizedName(name: string): string {
+  return name.toLowerCase().replace(/[-_.]+/g, "-");
+}
+
+function requirementName(dependency: Dependency): string | undefined {
+  if (dependency.kind === "index")
+    return normalizedName(/^[A-Za-z0-9._-]+/.exec(dependency.requirement)?.[0] ?? "");
+  if (dependency.kind === "git" && dependency.name) return normalizedName(dependency.name);
+  return undefined;
 }
 
 function addRequirement(

@@ -129,7 +129,7 @@ function projectSource(input: PyprojectAssemblyInput, projectDir: string): Proje
   const extras = config.extras ?? [];
   if (facts.isPackage) {
     extras.forEach((extra, i) => {
-      if (!facts.extras.includes(extra)) {
+      if (!facts.dynamicExtras && !facts.extras.includes(extra)) {
         out.error(
           { doc, path: [...origin("extras"), i] },
           {
@@ -143,7 +143,14 @@ function projectSource(input: PyprojectAssemblyInput, projectDir: string): Proje
         );
       }
     });
-    return { kind: "package", path: projectDir, extras: [...extras] };
+    const known = extras.map((extra) => facts.extraRequirements[extra]);
+    return {
+      kind: "package",
+      path: projectDir,
+      extras: [...extras],
+      extraDependencies: known.flatMap((dependencies) => dependencies ?? []),
+      dependenciesComplete: facts.staticDependencies && known.every((d) => d !== undefined),
+    };
   }
   if (extras.length > 0) {
     out.error(

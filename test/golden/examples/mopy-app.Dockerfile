@@ -5,14 +5,12 @@ ENV PIP_DISABLE_PIP_VERSION_CHECK="1"
 ENV PIP_NO_INPUT="1"
 ENV PIP_ROOT_USER_ACTION="ignore"
 # create the virtual environment /opt/venv
-RUN ["python3","-m","venv","/opt/venv"]
-ENV VIRTUAL_ENV="/opt/venv"
-ENV PATH="/opt/venv/bin:${PATH}"
+RUN ["python3","-m","venv","--without-pip","/opt/venv"]
 ENV GREETING="hello from mopy"
 ENV PIP_INDEX_URL="http://127.0.0.1:3141/simple"
 WORKDIR /pyfront/context
 # install dependencies (before the project's code, so code changes reuse this layer)
-RUN --mount=type=cache,id=pyfront-pip-3.11,target=/root/.cache/pip,sharing=shared ["/opt/venv/bin/python","-m","pip","install","--extra-index-url","http://127.0.0.1:3141/simple","--trusted-host","127.0.0.1:3141","--","click>=8.0"]
+RUN --mount=type=cache,id=pyfront-pip-3.11,target=/root/.cache/pip,sharing=shared ["python3","-m","pip","--python","/opt/venv/bin/python","install","--extra-index-url","http://127.0.0.1:3141/simple","--trusted-host","127.0.0.1:3141","--","click>=8.0"]
 COPY app /app
 # compile the application's bytecode
 RUN ["/opt/venv/bin/python","-m","compileall","-q","/app"]

@@ -7,14 +7,12 @@ ENV PIP_DISABLE_PIP_VERSION_CHECK="1"
 ENV PIP_NO_INPUT="1"
 ENV PIP_ROOT_USER_ACTION="ignore"
 # create the virtual environment /opt/venv
-RUN ["python3","-m","venv","/opt/venv"]
-ENV VIRTUAL_ENV="/opt/venv"
-ENV PATH="/opt/venv/bin:${PATH}"
+RUN ["python3","-m","venv","--without-pip","/opt/venv"]
 WORKDIR /pyfront/context
 # install dependencies (before the project's code, so code changes reuse this layer)
-RUN --mount=type=cache,id=pyfront-pip-3.12,target=/root/.cache/pip,sharing=shared --mount=type=bind,source=libs/fastmath,target=/pyfront/context/libs/fastmath,rw=true ["/opt/venv/bin/python","-m","pip","install","--","psycopg2==2.9.9","/pyfront/context/libs/fastmath"]
+RUN --mount=type=cache,id=pyfront-pip-3.12,target=/root/.cache/pip,sharing=shared --mount=type=bind,source=libs/fastmath,target=/pyfront/context/libs/fastmath,rw=true ["python3","-m","pip","--python","/opt/venv/bin/python","install","--","psycopg2==2.9.9","/pyfront/context/libs/fastmath"]
 # install the project
-RUN --mount=type=cache,id=pyfront-pip-3.12,target=/root/.cache/pip,sharing=shared --mount=type=bind,source=.,target=/pyfront/context,rw=true ["/opt/venv/bin/python","-m","pip","install","--","/pyfront/context"]
+RUN --mount=type=cache,id=pyfront-pip-3.12,target=/root/.cache/pip,sharing=shared --mount=type=bind,source=.,target=/pyfront/context,rw=true ["python3","-m","pip","--python","/opt/venv/bin/python","install","--","/pyfront/context"]
 
 FROM python:3.12.4-slim AS runtime
 # install system dependencies (apt)

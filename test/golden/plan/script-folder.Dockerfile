@@ -5,12 +5,10 @@ ENV PIP_DISABLE_PIP_VERSION_CHECK="1"
 ENV PIP_NO_INPUT="1"
 ENV PIP_ROOT_USER_ACTION="ignore"
 # create the virtual environment /opt/venv
-RUN ["python3","-m","venv","/opt/venv"]
-ENV VIRTUAL_ENV="/opt/venv"
-ENV PATH="/opt/venv/bin:${PATH}"
+RUN ["python3","-m","venv","--without-pip","/opt/venv"]
 WORKDIR /pyfront/context
 # install dependencies (before the project's code, so code changes reuse this layer)
-RUN --mount=type=cache,id=pyfront-pip-3.11,target=/root/.cache/pip,sharing=shared --mount=type=bind,source=requirements.txt,target=/pyfront/context/requirements.txt,rw=true ["/opt/venv/bin/python","-m","pip","install","--requirement","/pyfront/context/requirements.txt","--","requests==2.31.0"]
+RUN --mount=type=cache,id=pyfront-pip-3.11,target=/root/.cache/pip,sharing=shared --mount=type=bind,source=requirements.txt,target=/pyfront/context/requirements.txt,rw=true ["python3","-m","pip","--python","/opt/venv/bin/python","install","--requirement","/pyfront/context/requirements.txt","--","requests==2.31.0"]
 COPY my-app /app
 # compile the application's bytecode
 RUN ["/opt/venv/bin/python","-m","compileall","-q","/app"]

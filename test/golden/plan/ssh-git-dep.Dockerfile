@@ -6,12 +6,10 @@ ENV PIP_DISABLE_PIP_VERSION_CHECK="1"
 ENV PIP_NO_INPUT="1"
 ENV PIP_ROOT_USER_ACTION="ignore"
 # create the virtual environment /opt/venv
-RUN ["python3","-m","venv","/opt/venv"]
-ENV VIRTUAL_ENV="/opt/venv"
-ENV PATH="/opt/venv/bin:${PATH}"
+RUN ["python3","-m","venv","--without-pip","/opt/venv"]
 WORKDIR /pyfront/context
 # install dependencies (before the project's code, so code changes reuse this layer)
-RUN --mount=type=cache,id=pyfront-pip-3.11,target=/root/.cache/pip,sharing=shared --mount=type=ssh,id=default,required=true --mount=type=bind,source=ci/known_hosts,target=/pyfront/ssh/known_hosts,rw=false ["env","GIT_SSH_COMMAND=ssh -o UserKnownHostsFile=/pyfront/ssh/known_hosts -o StrictHostKeyChecking=yes","/opt/venv/bin/python","-m","pip","install","--","tool @ git+ssh://git@git.example.org/team/tool.git@v1.0","git+https://github.com/example/anatome.git@dev"]
+RUN --mount=type=cache,id=pyfront-pip-3.11,target=/root/.cache/pip,sharing=shared --mount=type=ssh,id=default,required=true --mount=type=bind,source=ci/known_hosts,target=/pyfront/ssh/known_hosts,rw=false ["env","GIT_SSH_COMMAND=ssh -o UserKnownHostsFile=/pyfront/ssh/known_hosts -o StrictHostKeyChecking=yes","python3","-m","pip","--python","/opt/venv/bin/python","install","--","tool @ git+ssh://git@git.example.org/team/tool.git@v1.0","git+https://github.com/example/anatome.git@dev"]
 COPY app /app
 # compile the application's bytecode
 RUN ["/opt/venv/bin/python","-m","compileall","-q","/app"]

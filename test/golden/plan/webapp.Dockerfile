@@ -5,15 +5,13 @@ ENV PIP_DISABLE_PIP_VERSION_CHECK="1"
 ENV PIP_NO_INPUT="1"
 ENV PIP_ROOT_USER_ACTION="ignore"
 # create the virtual environment /opt/venv
-RUN ["python3","-m","venv","/opt/venv"]
-ENV VIRTUAL_ENV="/opt/venv"
-ENV PATH="/opt/venv/bin:${PATH}"
+RUN ["python3","-m","venv","--without-pip","/opt/venv"]
 ENV APP_MODE="production"
 WORKDIR /pyfront/context
 # install dependencies (before the project's code, so code changes reuse this layer)
-RUN --mount=type=cache,id=pyfront-pip-3.11,target=/root/.cache/pip,sharing=shared ["/opt/venv/bin/python","-m","pip","install","--","flask==3.0.0","gunicorn"]
+RUN --mount=type=cache,id=pyfront-pip-3.11,target=/root/.cache/pip,sharing=shared ["python3","-m","pip","--python","/opt/venv/bin/python","install","--","flask==3.0.0","gunicorn"]
 # install the project
-RUN --mount=type=cache,id=pyfront-pip-3.11,target=/root/.cache/pip,sharing=shared --mount=type=bind,source=services/web,target=/pyfront/context/services/web,rw=true ["/opt/venv/bin/python","-m","pip","install","--","/pyfront/context/services/web"]
+RUN --mount=type=cache,id=pyfront-pip-3.11,target=/root/.cache/pip,sharing=shared --mount=type=bind,source=services/web,target=/pyfront/context/services/web,rw=true ["python3","-m","pip","--python","/opt/venv/bin/python","install","--no-deps","--","/pyfront/context/services/web"]
 
 FROM python:3.11 AS downloads
 ADD https://downloads.example.org/geo/GeoLite2-City.mmdb?v=2 /pyfront/downloads/0/GeoLite2-City.mmdb

@@ -24,7 +24,36 @@ describe("the default recipe", () => {
     expect(projectIndex).toBeGreaterThan(depIndex);
     const depStep = builder.steps[depIndex] as RunStep;
     expect(depStep.mounts.filter((m) => m.type === "bind")).toEqual([]);
-    expect(depStep.argv.slice(-3)).toEqual(["--", "click>=8", "rich[jupyter]~=13.0"]);
+    // The chosen extras' requirements go in with the others, before the code.
+    expect(depStep.argv.slice(-5)).toEqual(["--", "click>=8", "rich[jupyter]~=13.0", "pyyaml>=6", "typer"]);
+  });
+
+  it("installs the project with --no-deps only when its metadata lists every requirement", () => {
+    const projectStep = (name: string) =>
+      runs(stage(plan(name), "builder")).find((r) => r.description === "install the project")!;
+    const complete = projectStep("package-console-script").argv;
+    expect(complete.slice(complete.indexOf("install"))).toContain("--no-deps");
+    expect(complete.slice(-2)).toEqual(["--", "/pyfront/context[cli,yaml]"]);
+    // Dynamic dependencies: pip resolves what the dependency step could not know.
+    expect(projectStep("compiled-deps").argv).not.toContain("--no-deps");
+  });
+
+  it("runs the builder's pip against the venv, which gets no pip of its own", () => {
+    const builder = stage(plan("webapp"), "builder");
+    expect(runs(builder)[0]!.argv).toEqual(["python3", "-m", "venv", "--without-pip", "/opt/venv"]);
+    for (const step of runs(builder).filter((r) => r.description.startsWith("install"))) {
+      expect(step.argv.slice(0, 6)).toEqual([
+        "python3",
+        "-m",
+        "pip",
+        "--python",
+        "/opt/venv/bin/python",
+        "install",
+      ]);
+    }
+    // python3 in the builder must stay the image's own, the one that carries pip.
+    const builderEnv = builder.steps.flatMap((s) => (s.kind === "env" ? s.vars.map((v) => v.name) : []));
+    expect(builderEnv).not.toContain("PATH");
   });
 
   it("mounts only the files needed for resolution in the dependency step", () => {
@@ -38,7 +67,9 @@ describe("the default recipe", () => {
   it("uses one venv path in builder and runtime, from images of the same Python series", () => {
     const p = plan("compiled-deps");
     const builder = stage(p, "builder");
-    expect(runs(builder).some((r) => r.argv.join(" ") === "python3 -m venv /opt/venv")).toBe(true);
+    expect(runs(builder).some((r) => r.argv.join(" ") === "python3 -m venv --without-pip /opt/venv")).toBe(
+      true,
+    );
     expect(copies(stage(p, "runtime"))).toContainEqual(
       expect.objectContaining({
         from: { kind: "stage", name: "builder" },

@@ -52,7 +52,16 @@ export const FIXTURES: Record<string, BuildSpec> = {
       { kind: "index", requirement: "click>=8" },
       { kind: "index", requirement: "rich[jupyter]~=13.0" },
     ],
-    project: { kind: "package", path: ".", extras: ["yaml", "cli"] },
+    project: {
+      kind: "package",
+      path: ".",
+      extras: ["yaml", "cli"],
+      extraDependencies: [
+        { kind: "index", requirement: "pyyaml>=6" },
+        { kind: "index", requirement: "typer" },
+      ],
+      dependenciesComplete: true,
+    },
     entrypoint: ["hello-cli"],
     metadata: {
       name: "hello-cli",
@@ -69,7 +78,13 @@ export const FIXTURES: Record<string, BuildSpec> = {
       { kind: "index", requirement: "flask==3.0.0" },
       { kind: "index", requirement: "gunicorn" },
     ],
-    project: { kind: "package", path: "services/web", extras: [] },
+    project: {
+      kind: "package",
+      path: "services/web",
+      extras: [],
+      extraDependencies: [],
+      dependenciesComplete: true,
+    },
     entrypoint: ["gunicorn", "--bind", "0.0.0.0:8000"],
     command: ["web.app:create_app()"],
     env: [["APP_MODE", "production"]],
@@ -112,7 +127,8 @@ export const FIXTURES: Record<string, BuildSpec> = {
       { kind: "index", requirement: "psycopg2==2.9.9" },
       { kind: "local", path: "libs/fastmath" },
     ],
-    project: { kind: "package", path: ".", extras: [] },
+    // Dynamic dependencies (e.g. setuptools reading requirements.txt): pip resolves them.
+    project: { kind: "package", path: ".", extras: [], extraDependencies: [], dependenciesComplete: false },
   }),
   "secret-index": baseSpec({
     indices: [
@@ -125,7 +141,7 @@ export const FIXTURES: Record<string, BuildSpec> = {
       { url: "http://mirror.local:8080/simple", primary: false, trusted: true },
     ],
     dependencies: [{ kind: "index", requirement: "internal-lib>=2" }],
-    project: { kind: "package", path: ".", extras: [] },
+    project: { kind: "package", path: ".", extras: [], extraDependencies: [], dependenciesComplete: true },
   }),
   "plain-indices": baseSpec({
     indices: [
@@ -159,7 +175,7 @@ export const FIXTURES: Record<string, BuildSpec> = {
       },
     ],
     dependencies: [{ kind: "index", requirement: "nats-py" }],
-    project: { kind: "package", path: ".", extras: [] },
+    project: { kind: "package", path: ".", extras: [], extraDependencies: [], dependenciesComplete: false },
     entrypoint: ["micro", "run"],
     command: ["example:setup"],
   }),
