@@ -29,10 +29,10 @@ function num(value: number): string {
   return Number(value.toFixed(1)).toString();
 }
 
-/** Ticks of a 1-2-5 sequence between two powers of ten. */
+/** Ticks of a 1-2-5 sequence from lo to hi. */
 export function logTicks(lo: number, hi: number): number[] {
   const ticks: number[] = [];
-  for (let exp = Math.round(Math.log10(lo)); exp <= Math.round(Math.log10(hi)); exp++) {
+  for (let exp = Math.floor(Math.log10(lo)); exp <= Math.ceil(Math.log10(hi)); exp++) {
     for (const step of [1, 2, 5]) {
       const tick = step * 10 ** exp;
       if (tick >= lo * 0.999 && tick <= hi * 1.001) ticks.push(Number(tick.toPrecision(3)));
@@ -41,12 +41,19 @@ export function logTicks(lo: number, hi: number): number[] {
   return ticks;
 }
 
-/** Powers of ten around every ratio, and at least 0.1–10 so that panels compare at a glance. */
+/** The 1-2-5 value at or below (`down`) or at or above `value`. */
+function niceBound(value: number, down: boolean): number {
+  const exp = Math.floor(Math.log10(value));
+  const steps = [1, 2, 5, 10].map((step) => Number((step * 10 ** exp).toPrecision(3)));
+  return down
+    ? (steps.filter((s) => s <= value * 1.001).at(-1) ?? steps[0]!)
+    : (steps.find((s) => s >= value * 0.999) ?? steps[3]!);
+}
+
+/** 1-2-5 bounds around every ratio, and at least 0.2–5 so that panels compare at a glance. */
 export function ratioDomain(ratios: readonly number[]): { lo: number; hi: number } {
   const finite = ratios.filter((r) => Number.isFinite(r) && r > 0);
-  const min = Math.min(0.1, ...finite);
-  const max = Math.max(10, ...finite);
-  return { lo: 10 ** Math.floor(Math.log10(min)), hi: 10 ** Math.ceil(Math.log10(max)) };
+  return { lo: niceBound(Math.min(0.2, ...finite), true), hi: niceBound(Math.max(5, ...finite), false) };
 }
 
 interface Panel {

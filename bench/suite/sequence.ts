@@ -3,10 +3,10 @@
  * pruned, base images kept), image facts, time to first output, fully cached rebuild, rebuild
  * after a one-line source edit, rebuild after one more dependency.
  */
-import { execFile } from "node:child_process";
 import { cp, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { promisify } from "node:util";
+import { loadProject } from "../../src/cli/project-input.js";
+import { renderProjectDockerfile } from "../../src/cli/renderings.js";
 import {
   type DockerClient,
   docker,
@@ -25,8 +25,6 @@ import {
   ensurePyfrontIndex,
 } from "./mutations.js";
 import type { Sample } from "./results.js";
-
-const run = promisify(execFile);
 
 export interface SequenceContext {
   repoRoot: string;
@@ -53,14 +51,8 @@ async function dockerfileFor(
 ): Promise<string> {
   const index = { url: ctx.indexUrl };
   if (way === "dockerfile") {
-    const { stdout } = await run(
-      process.execPath,
-      [join(ctx.repoRoot, "bin", "pyfront.js"), "dockerfile", context],
-      {
-        maxBuffer: 16 * 1024 * 1024,
-      },
-    );
-    return stdout;
+    // What `pyfront dockerfile DIR` prints, without a Node start-up per sequence.
+    return renderProjectDockerfile(loadProject({ dir: context, buildArgs: {} }));
   }
   if (way === "microb") {
     return renderMicrobDockerfile({

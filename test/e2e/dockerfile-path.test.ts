@@ -38,7 +38,7 @@ async function buildGenerated(copy: ExampleCopy, tag: string, secrets: string[] 
 
 // RUN lines as the plain progress names them: the dependency step installs requirements by name,
 // the project step installs the bound context (packages) or copies it (scripts).
-const DEPENDENCY_STEP = /"pip","install",.*"--","[^/"][^"]*"(,"[^"]*")*\]$/;
+const DEPENDENCY_STEP = /"install",.*"--","[^/"][^"]*"(,"[^"]*")*\]$/;
 const PROJECT_STEP = /"--","\/pyfront\/context"\]$|COPY \S+ \/app$/;
 
 describe(`generated Dockerfiles on engine ${env.engine}`, () => {

@@ -3,16 +3,18 @@ import { logTicks, ratioDomain, renderChart } from "../../../bench/suite/chart.j
 import { recordedRun } from "./fixtures.js";
 
 describe("ratioDomain", () => {
-  it("spans at least 0.1 to 10, widened to powers of ten around the data", () => {
-    expect(ratioDomain([0.5, 2])).toEqual({ lo: 0.1, hi: 10 });
-    expect(ratioDomain([0.05, 30])).toEqual({ lo: 0.01, hi: 100 });
-    expect(ratioDomain([Number.NaN, 0])).toEqual({ lo: 0.1, hi: 10 });
+  it("spans at least 0.2 to 5, widened to 1-2-5 bounds around the data", () => {
+    expect(ratioDomain([0.5, 2])).toEqual({ lo: 0.2, hi: 5 });
+    expect(ratioDomain([0.098, 3.6])).toEqual({ lo: 0.05, hi: 5 });
+    expect(ratioDomain([0.05, 30])).toEqual({ lo: 0.05, hi: 50 });
+    expect(ratioDomain([Number.NaN, 0])).toEqual({ lo: 0.2, hi: 5 });
   });
 });
 
 describe("logTicks", () => {
   it("gives a 1-2-5 sequence", () => {
     expect(logTicks(0.1, 10)).toEqual([0.1, 0.2, 0.5, 1, 2, 5, 10]);
+    expect(logTicks(0.05, 5)).toEqual([0.05, 0.1, 0.2, 0.5, 1, 2, 5]);
   });
 });
 
