@@ -11,7 +11,7 @@ PY_FULL_EXTRA="python3-dev build-essential git openssh-client pkg-config libyaml
 ROOTFS_BUILDS=(
   "image-python-3.11|bookworm|$PY_SLIM_PKGS|$HOOKS_DIR/python-image.sh|image-python-3.11-slim|$PY_FULL_EXTRA"
   "image-python-3.13|trixie|$PY_SLIM_PKGS|$HOOKS_DIR/python-image.sh|image-python-3.13-slim|$PY_FULL_EXTRA"
-  "image-node-20-slim|trixie|nodejs ca-certificates|$HOOKS_DIR/node-image.sh||"
+  "image-node-20-slim|trixie|ca-certificates libstdc++6|$HOOKS_DIR/node-image.sh||"
 )
 
 # Image tag|build line index|which tarball (full or slim)|Cmd
