@@ -1,7 +1,6 @@
 // Issue 3's promise on a real engine: the Dockerfile `pyfront dockerfile` prints builds with the
 // stock Dockerfile frontend into an image that runs, is non-root and lean, caches its
 // dependencies across code changes, and never keeps an index password anywhere.
-import { randomBytes } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
 import { pyfront } from "./support/cli.js";
@@ -12,6 +11,7 @@ import {
   EXAMPLES,
   type ExampleCopy,
   expectBestPractice,
+  useAuthIndex,
   wasCached,
 } from "./support/examples.js";
 import { occurrences, saveImage } from "./support/image-search.js";
@@ -71,18 +71,7 @@ describe(`generated Dockerfiles on engine ${env.engine}`, () => {
   it("installs from an index that needs basic auth, and the password is nowhere", async () => {
     const copy = copyExample("webapp");
     copies.push(copy);
-    const password = readFileSync(env.indexPasswordFile, "utf8").trim();
-    expect(password.length).toBeGreaterThan(8);
-    const pyproject = copy
-      .read("pyproject.toml")
-      .replace(
-        /indices = \[[^\n]*\]/,
-        `indices = [{ url = "${env.authIndexUrl}", primary = true, trust = true, secret = "pypi" }]`,
-      );
-    expect(pyproject).toContain('secret = "pypi"');
-    copy.write("pyproject.toml", pyproject);
-    const secretFile = copy.outside(`pyfront-secret-${randomBytes(4).toString("hex")}`);
-    writeFileSync(secretFile, `${env.indexUser}:${password}\n`, { mode: 0o600 });
+    const { password, secretFile } = useAuthIndex(copy);
 
     const tag = `pyfront-e2e-df-auth:${env.engine.toLowerCase()}`;
     const built = await buildGenerated(copy, tag, [`id=pypi,src=${secretFile}`]);

@@ -2,7 +2,6 @@
 // image inside BuildKit and gives the same image as the generated Dockerfile, with the same
 // guarantees; a bad spec is reported with its file, line and problem.
 import { execFileSync } from "node:child_process";
-import { randomBytes } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -15,6 +14,7 @@ import {
   EXAMPLES,
   type ExampleCopy,
   expectBestPractice,
+  useAuthIndex,
   wasCached,
 } from "./support/examples.js";
 import { ensureFrontendImage, FRONTEND_IMAGE } from "./support/frontend.js";
@@ -108,35 +108,19 @@ describe(`pyfront's frontend on engine ${env.engine}`, () => {
 
   it("installs from an index that needs basic auth, and the password is nowhere", async () => {
     const copy = scratchCopy("webapp");
-    const password = readFileSync(env.indexPasswordFile, "utf8").trim();
-    copy.write(
-      "pyproject.toml",
-      copy
-        .read("pyproject.toml")
-        .replace(
-          /indices = \[[^\n]*\]/,
-          `indices = [{ url = "${env.authIndexUrl}", primary = true, trust = true, secret = "pypi" }]`,
-        ),
-    );
-    const secretDir = mkdtempSync(join(tmpdir(), "pyfront-secret-"));
-    const secretFile = join(secretDir, `creds-${randomBytes(4).toString("hex")}`);
-    writeFileSync(secretFile, `${env.indexUser}:${password}\n`, { mode: 0o600 });
-    try {
-      const tag = `pyfront-e2e-fe-auth:${env.engine.toLowerCase()}`;
-      const built = await buildWithFrontend(copy, tag, ["--secret", `id=pypi,src=${secretFile}`]);
-      const log = combined(built);
-      expect(built.code, log).toBe(0);
-      const llb = pyfront(["llb", "--json", copy.dir]);
-      const history = await docker(["history", "--no-trunc", tag]);
-      const saved = await saveImage(tag);
-      expect(occurrences(log, password)).toBe(0);
-      expect(occurrences(llb, password)).toBe(0);
-      expect(occurrences(history.stdout, password)).toBe(0);
-      expect(occurrences(saved, password)).toBe(0);
-      expect(occurrences(readFileSync(secretFile), password)).toBe(1);
-    } finally {
-      rmSync(secretDir, { recursive: true, force: true });
-    }
+    const { password, secretFile } = useAuthIndex(copy);
+    const tag = `pyfront-e2e-fe-auth:${env.engine.toLowerCase()}`;
+    const built = await buildWithFrontend(copy, tag, ["--secret", `id=pypi,src=${secretFile}`]);
+    const log = combined(built);
+    expect(built.code, log).toBe(0);
+    const llb = pyfront(["llb", "--json", copy.dir]);
+    const history = await docker(["history", "--no-trunc", tag]);
+    const saved = await saveImage(tag);
+    expect(occurrences(log, password)).toBe(0);
+    expect(occurrences(llb, password)).toBe(0);
+    expect(occurrences(history.stdout, password)).toBe(0);
+    expect(occurrences(saved, password)).toBe(0);
+    expect(occurrences(readFileSync(secretFile), password)).toBe(1);
   });
 
   it("reports a bad spec with its file, line and problem, not a crash", async () => {

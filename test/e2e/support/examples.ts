@@ -1,5 +1,6 @@
 // The example projects as e2e fixtures: what each must print or answer once built, and scratch
 // copies that a test may edit without touching the repository.
+import { randomBytes } from "node:crypto";
 import { appendFileSync, cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -145,3 +146,27 @@ export function combined(result: CommandResult): string {
 }
 
 export { engineEnv };
+
+/** A copy switched to the basic-auth index, and the secret file (beside the context) that opens it. */
+export interface AuthIndexSetup {
+  password: string;
+  secretFile: string;
+}
+
+/** Points the copy's `[tool.pyfront]` indices at the auth index, through the build secret `pypi`. */
+export function useAuthIndex(copy: ExampleCopy): AuthIndexSetup {
+  const env = engineEnv();
+  const password = readFileSync(env.indexPasswordFile, "utf8").trim();
+  expect(password.length).toBeGreaterThan(8);
+  const pyproject = copy
+    .read("pyproject.toml")
+    .replace(
+      /indices = \[[^\n]*\]/,
+      `indices = [{ url = "${env.authIndexUrl}", primary = true, trust = true, secret = "pypi" }]`,
+    );
+  expect(pyproject).toContain('secret = "pypi"');
+  copy.write("pyproject.toml", pyproject);
+  const secretFile = copy.outside(`pyfront-secret-${randomBytes(4).toString("hex")}`);
+  writeFileSync(secretFile, `${env.indexUser}:${password}\n`, { mode: 0o600 });
+  return { password, secretFile };
+}
