@@ -10,6 +10,8 @@
  *   --out FILE        where to write the raw figures (default bench/results/suite-<engine>.json)
  *   --report-only     regenerate BENCHMARKS.md and the chart from the recorded results, no builds
  *   --skip-frontend-image   use the engine's pyfront/frontend:dev as it is
+ *   --prune-foreign-engine  run on an engine pyfront did not start (a user's own Docker), although
+ *                     the suite prunes its whole build cache before every cold build
  *
  * A full run rewrites bench/results/suite-<engine>.json, bench/results/suite.svg and BENCHMARKS.md.
  */
@@ -122,6 +124,7 @@ async function main(): Promise<void> {
       out: { type: "string" },
       "report-only": { type: "boolean", default: false },
       "skip-frontend-image": { type: "boolean", default: false },
+      "prune-foreign-engine": { type: "boolean", default: false },
     },
   });
   if (values["report-only"]) return writeReport();
@@ -136,6 +139,13 @@ async function main(): Promise<void> {
     return name as ExampleName;
   });
   const env = engineEnvironment(engine);
+  // Cold builds start from `docker builder prune -af`: never on a user's own engine unless asked.
+  if (env.PYFRONT_ENGINE_OWNED !== "1" && !values["prune-foreign-engine"]) {
+    throw new Error(
+      `engine ${engine} (${env.DOCKER_HOST ?? "the default socket"}) is not one pyfront started, and the suite ` +
+        "prunes its whole build cache; pass --prune-foreign-engine to run it there anyway",
+    );
+  }
   const client: DockerClient = { bin: env.PYFRONT_DOCKER ?? "docker", env: { ...env, DOCKER_BUILDKIT: "1" } };
   const indexUrl = env.PYFRONT_INDEX_URL;
   if (!indexUrl) throw new Error("PYFRONT_INDEX_URL is not set: is the engine up (scripts/engine status)?");

@@ -1,85 +1,456 @@
 # Stand-ins for the official base images, made from Debian packages and tagged with the real names.
 # shellcheck shell=bash
+#
+# The python:* stand-ins are built the way the official images are: CPython compiled from the
+# upstream release tarball (taken from Debian's source package, whose .orig.tar.xz is upstream's
+# signed tarball) into /usr/local, on a Debian minbase root of the image's release. One
+# mmdebstrap run per release makes, in order: debian:<release>-slim, the python slim base (plus
+# CA certificates, netbase, tzdata and the libraries CPython links), the full base (compilers,
+# headers, git: like buildpack-deps), and each CPython of that release. Composing base + CPython
+# gives the slim and the full image of each version. docs/engine.md says why not Debian's Python.
 
 HOOKS_DIR="$PYFRONT_ROOT/scripts/lib/hooks"
-PY_SLIM_PKGS="python3 python3-pip python3-venv python-is-python3 ca-certificates"
-# Like the official non-slim images (buildpack-deps): compilers, headers, git, ssh, common -dev libs.
-PY_FULL_EXTRA="python3-dev build-essential git openssh-client pkg-config libyaml-dev libffi-dev libssl-dev"
 
-# One mmdebstrap run per line: name|suite|packages|hook|slim name|extra packages for the full image.
-# The python runs snapshot the slim image, then add the builder packages for the full one.
-ROOTFS_BUILDS=(
-  "image-python-3.11|bookworm|$PY_SLIM_PKGS|$HOOKS_DIR/python-image.sh|image-python-3.11-slim|$PY_FULL_EXTRA"
-  "image-python-3.13|trixie|$PY_SLIM_PKGS|$HOOKS_DIR/python-image.sh|image-python-3.13-slim|$PY_FULL_EXTRA"
-  "image-node-20-slim|trixie|ca-certificates libstdc++6|$HOOKS_DIR/node-image.sh||"
+# The CPython each stand-in series gets: series|how|what|suite carrying it.
+#   build:    compile the upstream tarball of this Debian source package=version (the suite only
+#             says where the source comes from; the build runs on the image's own release);
+#   relocate: Debian's binary build of the series, moved to /usr/local with Debian's changes
+#             undone (hooks/relocate-debian-python.py), where no upstream source can be had here:
+#             this machine's mirror serves no sid source packages, and sid alone carries 3.14.
+CPYTHON_SOURCES=(
+  "3.11|build|python3.11=3.11.2-6+deb12u8|bookworm"
+  "3.13|build|python3.13=3.13.5-2+deb13u5|trixie"
+  # Debian's interpreter has pyexpat built in, so it links libexpat.so.1, which minbase lacks:
+  # RELOCATED_BUNDLED_DEBS puts the release's copy in /usr/local/lib, so that /usr/local still
+  # starts on a bare debian:<release>-slim, as the official one does.
+  "3.14|relocate|python3.14-minimal libpython3.14-minimal libpython3.14-stdlib python3.14 libpython3.14 libpython3.14-dev python3.14-venv python3.14-gdbm|sid"
 )
 
-# Image tag|build line index|which tarball (full or slim)|Cmd
-IMAGES=(
-  "python:3.11|0|full|python3"
-  "python:3.11-slim|0|slim|python3"
-  "python:3.13|1|full|python3"
-  "python:3.13-slim|1|slim|python3"
-  "node:20-slim|2|full|node"
+# Per release: codename|series built on it (the first is the release's default)|slim runtime
+# packages|full (builder) packages. The runtime packages are what the official slim images keep
+# after their build (the libraries CPython's modules link) plus ca-certificates, netbase, tzdata;
+# compose-python.sh fails the build when a module links a library that is missing.
+PY_RUNTIME_COMMON="adduser ca-certificates netbase tzdata libbz2-1.0 libexpat1 libffi8 liblzma5 libncursesw6 libtinfo6 libuuid1 zlib1g libsqlite3-0"
+# Like the official non-slim images (buildpack-deps): compilers, autotools, VCS clients, headers of
+# common libraries (libpq-dev included: psycopg2 builds there, not on slim).
+PY_FULL_COMMON="ca-certificates netbase build-essential autoconf automake libtool pkg-config git openssh-client curl wget gnupg dirmngr procps file patch unzip xz-utils bzip2 libbz2-dev libc6-dev libcurl4-openssl-dev libdb-dev libevent-dev libexpat1-dev libffi-dev libgdbm-dev libgdbm-compat-dev libgmp-dev libjpeg-dev libkrb5-dev liblzma-dev libncurses-dev libpng-dev libpq-dev libreadline-dev libsqlite3-dev libssl-dev libxml2-dev libxslt1-dev libyaml-dev uuid-dev zlib1g-dev libzstd-dev"
+PYTHON_RELEASES=(
+  "bookworm|3.11|$PY_RUNTIME_COMMON libgdbm6 libgdbm-compat4 libreadline8 libssl3 libnsl2 libtirpc3|$PY_FULL_COMMON"
+  "trixie|3.13 3.14|$PY_RUNTIME_COMMON libgdbm6t64 libgdbm-compat4t64 libreadline8t64 libssl3t64 libzstd1|$PY_FULL_COMMON"
 )
 
-build_fields() {
-  local IFS='|'
-  # shellcheck disable=SC2206
-  BUILD=(${ROOTFS_BUILDS[$1]})
-  while [ ${#BUILD[@]} -lt 6 ]; do BUILD+=(""); done
+# Extra tags, as Docker Hub has them: the newest series also answers to python:3, python:latest...
+PYTHON_NEWEST_SERIES=3.14
+
+RELOCATED_BUNDLED_DEBS="libexpat1"
+
+NODE_BUILD="image-node-20-slim|trixie|ca-certificates libstdc++6|$HOOKS_DIR/node-image.sh"
+
+# --- recipes and paths ---------------------------------------------------------------------------
+
+release_fields() {
+  local line
+  for line in "${PYTHON_RELEASES[@]}"; do
+    IFS='|' read -r REL_SUITE REL_SERIES REL_RUNTIME REL_FULL <<<"$line"
+    [ "$REL_SUITE" = "$1" ] && return 0
+  done
+  die "no Python release '$1'"
 }
 
-image_tar() {
-  local tag index which cmd
-  IFS='|' read -r tag index which cmd <<<"$1"
-  build_fields "$index"
-  if [ "$which" = slim ]; then rootfs_slim_tar_path "${BUILD[@]}"; else rootfs_tar_path "${BUILD[@]}"; fi
+cpython_fields() {
+  local line
+  for line in "${CPYTHON_SOURCES[@]}"; do
+    IFS='|' read -r CPY_SERIES CPY_HOW CPY_SOURCE CPY_SUITE <<<"$line"
+    [ "$CPY_SERIES" = "$1" ] && return 0
+  done
+  die "no CPython source for series $1"
+}
+
+# Series of a release built from source, and relocated from Debian's build.
+release_series() {
+  local how="$1" series out=()
+  for series in $REL_SERIES; do
+    cpython_fields "$series"
+    [ "$CPY_HOW" = "$how" ] && out+=("$series")
+  done
+  echo "${out[*]}"
+}
+
+# The directory of one mmdebstrap run for a release, named by a hash of everything that goes into
+# it. Two runs per release, side by side: "slim" makes debian:<release>-slim and the python slim
+# base; "full" makes the full base and compiles the release's CPythons (the long part, so a change
+# to the slim packages does not compile again).
+release_dir() {
+  local suite="$1" part="$2" series hash
+  release_fields "$suite"
+  hash="$({
+    printf 'python-release v3\n%s\n%s\n%s\n%s\n' "$suite" "$part" "$DEBIAN_MIRROR" "${MMDEBSTRAP_SLIM_OPTS[*]}"
+    if [ "$part" = slim ]; then
+      echo "$REL_RUNTIME"
+      cat "$HOOKS_DIR/snapshot.sh"
+    else
+      echo "$REL_FULL"
+      for series in $(release_series build); do
+        cpython_fields "$series"
+        echo "$CPY_SERIES $CPY_SOURCE $CPY_SUITE"
+      done
+      cat "$HOOKS_DIR/cpython-build.sh"
+    fi
+    cat "$HOOKS_DIR/python-release.sh"
+  } | recipe_hash)"
+  echo "$ROOTFS_CACHE/python-$suite-$part-$hash"
+}
+
+# Every series, of all releases, made the given way (build or relocate), oldest first.
+release_series_all() {
+  local line series
+  for line in "${CPYTHON_SOURCES[@]}"; do
+    IFS='|' read -r series how _ _ <<<"$line"
+    [ "$how" = "$1" ] && echo "$series"
+  done | sort -V
+}
+
+# The Debian release whose images carry a series.
+release_of_series() {
+  local line suite series
+  for line in "${PYTHON_RELEASES[@]}"; do
+    IFS='|' read -r suite series _ _ <<<"$line"
+    [[ " $series " == *" $1 "* ]] && { echo "$suite"; return 0; }
+  done
+  die "no release carries Python $1"
+}
+
+# The directory of a relocated CPython tree.
+relocated_dir() {
+  local series="$1" hash
+  cpython_fields "$series"
+  hash="$({
+    printf 'relocated v1\n%s\n%s\n%s\n%s\n%s\n%s\n' "$CPY_SERIES" "$CPY_SOURCE" "$CPY_SUITE" "$DEBIAN_MIRROR" "$RELOCATED_BUNDLED_DEBS" \
+      "$(release_of_series "$1")" "$(for s in $(release_series_all build); do cpython_fields "$s"; echo "$CPY_SOURCE"; done)"
+    cat "$HOOKS_DIR/relocate-debian-python.py"
+  } | recipe_hash)"
+  echo "$ROOTFS_CACHE/cpython-$series-$hash"
+}
+
+# The directory of a release's composed python images.
+images_dir() {
+  local suite="$1" series hash
+  release_fields "$suite"
+  hash="$({
+    printf 'images v1\n%s\n%s\n%s\n' "$(basename "$(release_dir "$suite" slim)")" \
+      "$(basename "$(release_dir "$suite" full)")" "$REL_SERIES"
+    for series in $(release_series relocate); do basename "$(relocated_dir "$series")"; done
+    cat "$HOOKS_DIR/compose-python.sh"
+  } | recipe_hash)"
+  echo "$ROOTFS_CACHE/images-$suite-$hash"
+}
+
+release_ready() { [ -f "$(images_dir "$1")/done" ]; }
+
+node_tar() {
+  local name suite packages hook
+  IFS='|' read -r name suite packages hook <<<"$NODE_BUILD"
+  rootfs_tar_path "$name" "$suite" "$packages" "$hook"
+}
+
+# Every stand-in: tarball|tags (space-separated)|Cmd. The first tag names the image in logs.
+image_list() {
+  local line suite series version dir tags slim_tags codename
+  for line in "${PYTHON_RELEASES[@]}"; do
+    IFS='|' read -r suite series _ _ <<<"$line"
+    dir="$(images_dir "$suite")"
+    codename="$suite"
+    for series in $series; do
+      version="$(cat "$dir/version-$series" 2>/dev/null || echo "$series")"
+      slim_tags="python:$series-slim python:$version-slim python:$series-slim-$codename python:$version-slim-$codename"
+      tags="python:$series python:$version python:$series-$codename python:$version-$codename"
+      if [ "$series" = "$PYTHON_NEWEST_SERIES" ]; then
+        slim_tags+=" python:3-slim python:slim python:3-slim-$codename python:slim-$codename"
+        tags+=" python:3 python:latest python:3-$codename python:$codename"
+      fi
+      echo "$dir/python-$series-slim.tar|$slim_tags|python3"
+      echo "$dir/python-$series.tar|$tags|python3"
+    done
+    echo "$(release_dir "$suite" slim)/debian-slim.tar|debian:$codename-slim debian:$(debian_major "$codename")-slim|bash"
+  done
+  echo "$(node_tar)|node:20-slim|node"
+}
+
+debian_major() {
+  case "$1" in
+    bookworm) echo 12 ;;
+    trixie) echo 13 ;;
+    *) die "unknown Debian release $1" ;;
+  esac
 }
 
 images_missing() {
-  local line
-  for line in "${IMAGES[@]}"; do [ -f "$(image_tar "$line")" ] || return 0; done
+  local line tar
+  while IFS= read -r line; do
+    tar="${line%%|*}"
+    [ -f "$tar" ] || return 0
+  done < <(image_list)
   return 1
 }
 
-# Build every missing tarball, one mmdebstrap run per build line, all in parallel.
-build_all_image_rootfs() {
-  local i pids=() pid rc=0 missing
-  for i in "${!ROOTFS_BUILDS[@]}"; do
-    build_fields "$i"
-    missing=0
-    [ -f "$(rootfs_tar_path "${BUILD[@]}")" ] || missing=1
-    if [ -n "${BUILD[4]}" ] && [ ! -f "$(rootfs_slim_tar_path "${BUILD[@]}")" ]; then missing=1; fi
-    [ "$missing" = 1 ] || continue
-    log "building root filesystem ${BUILD[0]#image-}${BUILD[4]:+ and ${BUILD[4]#image-}} ($(elapsed))"
-    build_rootfs "${BUILD[@]}" &
+# --- building ------------------------------------------------------------------------------------
+
+# apt-get options for a private apt setup on one suite (neither the host's sources nor its state
+# matter): sets APT_PRIVATE_OPTS. KIND is deb or deb-src.
+private_apt() {
+  local suite="$1" kind="$2"
+  local apt="$CACHE_DIR/apt/$suite-$kind"
+  mkdir -p "$apt/lists/partial" "$apt/cache/archives/partial"
+  echo "$kind $DEBIAN_MIRROR $suite main" >"$apt/sources.list"
+  : >"$apt/status"
+  APT_PRIVATE_OPTS=(
+    -o "Dir::Etc::SourceList=$apt/sources.list" -o "Dir::Etc::SourceParts=/dev/null"
+    -o "Dir::State::Lists=$apt/lists" -o "Dir::Cache=$apt/cache" -o "Dir::State::status=$apt/status"
+    -o "Acquire::Check-Valid-Until=false" -o "Acquire::Retries=3" -o "Acquire::Languages=none"
+    -o "APT::Architecture=amd64"
+  )
+  apt-get "${APT_PRIVATE_OPTS[@]}" update -q >/dev/null 2>&1 || die "apt-get update for $kind $suite failed"
+}
+
+# Fetch a Debian source package's upstream tarball (apt checks it against the signed index) into
+# $CACHE_DIR/python-src; prints its path.
+fetch_cpython_source() {
+  local series="$1" dir tarball dl
+  cpython_fields "$series"
+  dir="$CACHE_DIR/python-src"
+  mkdir -p "$dir"
+  tarball="$(find "$dir" -maxdepth 1 -name "${CPY_SOURCE%%=*}_$(echo "${CPY_SOURCE#*=}" | sed 's/-[^-]*$//').orig.tar.*" | head -1)"
+  if [ -z "$tarball" ]; then
+    private_apt "$CPY_SUITE" deb-src
+    dl="$dir/dl-$series"
+    rm -rf "$dl"
+    mkdir -p "$dl"
+    (cd "$dl" && apt-get "${APT_PRIVATE_OPTS[@]}" source --download-only -q "$CPY_SOURCE" >"$dl.log" 2>&1) ||
+      { tail -3 "$dl.log" >&2; die "could not download the source of $CPY_SOURCE from $CPY_SUITE"; }
+    tarball="$(find "$dl" -maxdepth 1 -name '*.orig.tar.*' ! -name '*.asc' | head -1)"
+    [ -n "$tarball" ] || die "the source of $CPY_SOURCE has no upstream tarball"
+    mv "$tarball" "$dir/"
+    tarball="$dir/$(basename "$tarball")"
+    rm -rf "$dl" "$dl.log"
+  fi
+  echo "$tarball"
+}
+
+# One mmdebstrap run for a release (PART slim or full, see release_dir). Logs to
+# $ROOTFS_CACHE/python-SUITE-PART.log.
+build_python_release() {
+  local suite="$1" part="$2" dir work series source sources=() final
+  release_fields "$suite"
+  dir="$(release_dir "$suite" "$part")"
+  [ -f "$dir/done" ] && return 0
+  mkdir -p "$ROOTFS_CACHE" "$DEB_CACHE/$suite"
+  if [ "$part" = full ]; then
+    for series in $(release_series build); do
+      source="$(fetch_cpython_source "$series")" || die "no CPython source for $series"
+      sources+=("$series=$source")
+    done
+    release_fields "$suite"
+    final=full-base.tar
+  else
+    final=python-slim-base.tar
+  fi
+  work="$dir.work.$$"
+  rm -rf "$work"
+  mkdir -p "$work/out" "$work/debs-out"
+  local logf="$ROOTFS_CACHE/python-$suite-$part.log" packages="$REL_FULL"
+  [ "$part" = slim ] && packages="$REL_RUNTIME"
+  local hooks=(
+    --skip=download/empty --skip=essential/unlink
+    --setup-hook='mkdir -p "$1"/var/cache/apt/archives/'
+    --setup-hook="sync-in $DEB_CACHE/$suite /var/cache/apt/archives/"
+    --customize-hook="sh $HOOKS_DIR/python-release.sh $part \"\$1\" $work/out '$packages' ${sources[*]}"
+    --customize-hook="sync-out /var/cache/apt/archives $work/debs-out"
+  )
+  if ! mmdebstrap --variant=minbase --skip=chroot/policy-rc.d --skip=chroot/start-stop-daemon \
+    --aptopt='Acquire::Check-Valid-Until "false"' --aptopt='Acquire::Retries "3"' \
+    "${MMDEBSTRAP_SLIM_OPTS[@]}" "${hooks[@]}" \
+    "$suite" "$work/out/$final" "$DEBIAN_MIRROR" >"$logf" 2>&1; then
+    tail -8 "$logf" >&2
+    rm -rf "$work"
+    die "building the $suite $part base failed (log: $logf)"
+  fi
+  local deb
+  for deb in "$work"/debs-out/*.deb; do
+    [ -e "$deb" ] && mv -n "$deb" "$DEB_CACHE/$suite/"
+  done
+  rm -rf "$work/debs-out" "$dir"
+  mv "$work/out" "$dir"
+  rm -rf "$work"
+  touch "$dir/done"
+  find "$ROOTFS_CACHE" -maxdepth 1 -name "python-$suite-$part-????????????????" ! -name "$(basename "$dir")" -exec rm -rf {} +
+}
+
+# A relocated CPython tree from Debian's binary packages (see CPYTHON_SOURCES).
+build_relocated_cpython() {
+  local series="$1" dir work
+  dir="$(relocated_dir "$series")"
+  [ -f "$dir/done" ] && return 0
+  cpython_fields "$series"
+  work="$dir.work.$$"
+  rm -rf "$work"
+  mkdir -p "$work/debs" "$work/src" "$work/out/tree" "$DEB_CACHE/$CPY_SUITE"
+  private_apt "$CPY_SUITE" deb
+  # shellcheck disable=SC2086
+  (cd "$work/debs" && apt-get "${APT_PRIVATE_OPTS[@]}" download -q $CPY_SOURCE >"$work/download.log" 2>&1) ||
+    { tail -3 "$work/download.log" >&2; die "could not download $CPY_SOURCE from $CPY_SUITE"; }
+  local deb
+  for deb in "$work"/debs/*.deb; do dpkg-deb -x "$deb" "$work/src"; done
+  # The image's release bounds the glibc the relocated build may need.
+  local release glibc
+  release="$(release_of_series "$series")"
+  private_apt "$release" deb
+  glibc="$(apt-cache "${APT_PRIVATE_OPTS[@]}" show libc6 2>/dev/null | sed -n 's/^Version: \([0-9]*\.[0-9]*\).*/\1/p' | sort -V | tail -1)"
+  [ -n "$glibc" ] || die "cannot tell the glibc version of $release"
+  # Modules needing a newer glibc are compiled again from the nearest older built series' source.
+  local nearest="" other
+  for other in $(release_series_all build); do
+    [ "$(printf '%s\n%s\n' "$other" "$series" | sort -V | tail -1)" = "$series" ] && [ "$other" != "$series" ] && nearest="$other"
+  done
+  [ -n "$nearest" ] || die "relocating $series needs an older series built from source (its pip wheel, its modules' sources)"
+  local nearest_tar
+  nearest_tar="$(fetch_cpython_source "$nearest")"
+  ensure_packages gcc binutils
+  /usr/bin/python3 "$HOOKS_DIR/relocate-debian-python.py" "$series" "$work/src" "$work/out/tree" "$glibc" "$nearest_tar" >"$work/relocate.log" ||
+    die "relocating Debian's Python $series failed"
+  cp "$work/relocate.log" "$work/out/relocate.log"
+  mkdir -p "$work/bundled-debs" "$work/bundled"
+  # shellcheck disable=SC2086
+  (cd "$work/bundled-debs" && apt-get "${APT_PRIVATE_OPTS[@]}" download -q $RELOCATED_BUNDLED_DEBS >"$work/download.log" 2>&1) ||
+    { tail -3 "$work/download.log" >&2; die "could not download $RELOCATED_BUNDLED_DEBS from $release"; }
+  for deb in "$work"/bundled-debs/*.deb; do dpkg-deb -x "$deb" "$work/bundled"; done
+  cp -a "$work"/bundled/usr/lib/x86_64-linux-gnu/*.so.* "$work/out/tree/usr/local/lib/"
+  tar -C "$work/out/tree" --numeric-owner --owner=0 --group=0 --sort=name -cf "$work/out/cpython.tar" usr
+  PYTHONDONTWRITEBYTECODE=1 LD_LIBRARY_PATH="$work/out/tree/usr/local/lib" \
+    "$work/src/usr/bin/python$series" -c 'import platform; print(platform.python_version())' >"$work/out/version" 2>/dev/null ||
+    dpkg-deb -f "$(ls "$work"/debs/python"$series"-minimal_*.deb)" Version | sed 's/-[^-]*$//' >"$work/out/version"
+  cat "$work"/debs/*.deb | sha256sum | cut -d' ' -f1 >"$work/out/sha256"
+  mv "$work/out/tree/image.env" "$work/out/image.env"
+  rm -rf "$work/out/tree" "$dir"
+  mv "$work/out" "$dir"
+  rm -rf "$work"
+  touch "$dir/done"
+  find "$ROOTFS_CACHE" -maxdepth 1 -name "cpython-$series-????????????????" ! -name "$(basename "$dir")" -exec rm -rf {} +
+}
+
+# Bases, CPythons, then the composed slim and full image of each series of a release.
+build_python_images() {
+  local suite="$1" dir out work series tree version sha pids=() pid rc=0
+  out="$(images_dir "$suite")"
+  [ -f "$out/done" ] && return 0
+  build_python_release "$suite" slim &
+  pids+=($!)
+  build_python_release "$suite" full &
+  pids+=($!)
+  release_fields "$suite"
+  for series in $(release_series relocate); do
+    build_relocated_cpython "$series" &
     pids+=($!)
   done
+  for pid in "${pids[@]}"; do wait "$pid" || rc=1; done
+  [ "$rc" = 0 ] || die "building the $suite images failed"
+  local slim_dir
+  dir="$(release_dir "$suite" full)"
+  slim_dir="$(release_dir "$suite" slim)"
+  release_fields "$suite"
+  work="$out.work.$$"
+  rm -rf "$work"
+  mkdir -p "$work"
+  local logf="$ROOTFS_CACHE/images-$suite.log"
+  : >"$logf"
+  for series in $REL_SERIES; do
+    cpython_fields "$series"
+    if [ "$CPY_HOW" = build ]; then
+      tree="$dir/cpython-$series.tar"
+      version="$(cat "$dir/version-$series")"
+      sha="$(cat "$dir/sha256-$series")"
+    else
+      tree="$(relocated_dir "$series")/cpython.tar"
+      version="$(cat "$(relocated_dir "$series")/version")"
+      sha="$(cat "$(relocated_dir "$series")/sha256")"
+    fi
+    echo "$version" >"$work/version-$series"
+    local extra_env=""
+    [ "$CPY_HOW" = relocate ] && extra_env="$(relocated_dir "$series")/image.env"
+    local kind base
+    for kind in slim full; do
+      base="$dir/full-base.tar"
+      [ "$kind" = slim ] && base="$slim_dir/python-slim-base.tar"
+      local name="python-$series"
+      [ "$kind" = slim ] && name="python-$series-slim"
+      sh "$HOOKS_DIR/compose-python.sh" "$base" "$tree" "$work/$name.tar" "$version" "$sha" "$kind" $extra_env >>"$logf" 2>&1 ||
+        { tail -8 "$logf" >&2; rm -rf "$work"; die "composing $name failed (log: $logf)"; }
+    done
+  done
+  rm -rf "$out"
+  mv "$work" "$out"
+  touch "$out/done"
+  find "$ROOTFS_CACHE" -maxdepth 1 -name "images-$suite-????????????????" ! -name "$(basename "$out")" -exec rm -rf {} +
+}
+
+# Build every missing image, one job per release plus the Node image, all in parallel.
+build_all_image_rootfs() {
+  local line suite pids=() pid rc=0
+  for line in "${PYTHON_RELEASES[@]}"; do
+    suite="${line%%|*}"
+    release_ready "$suite" && continue
+    log "building the $suite images: debian:$suite-slim, python $(release_fields "$suite"; echo "$REL_SERIES") ($(elapsed))"
+    build_python_images "$suite" &
+    pids+=($!)
+  done
+  if [ ! -f "$(node_tar)" ]; then
+    local name nsuite packages hook
+    IFS='|' read -r name nsuite packages hook <<<"$NODE_BUILD"
+    log "building root filesystem node-20-slim ($(elapsed))"
+    build_rootfs "$name" "$nsuite" "$packages" "$hook" &
+    pids+=($!)
+  fi
   for pid in "${pids[@]}"; do wait "$pid" || rc=1; done
   [ "$rc" = 0 ] || die "building base image root filesystems failed"
 }
 
-# Import every stand-in into one engine unless it already has this exact recipe.
+# --- importing -----------------------------------------------------------------------------------
+
+# The image config of a stand-in, as `docker import --change` lines (official ENV and Cmd).
+image_changes() {
+  local tar="$1" cmd="$2" recipe="$3" kv
+  echo "LABEL org.pyfront.recipe=$recipe"
+  echo "CMD [\"$cmd\"]"
+  case "$cmd" in
+    python3) echo 'ENV PATH=/usr/local/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' ;;
+    *) echo 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' ;;
+  esac
+  [ "$cmd" = bash ] || echo 'ENV LANG=C.UTF-8'
+  if [ -f "${tar%.tar}.env" ]; then
+    while IFS= read -r kv; do [ -n "$kv" ] && echo "ENV $kv"; done <"${tar%.tar}.env"
+  fi
+  return 0
+}
+
+# Import every stand-in into one engine unless it already has this exact recipe, then tag it.
 import_images() {
-  local engine="$1" line tag index which cmd tar hash have kv
-  for line in "${IMAGES[@]}"; do
-    IFS='|' read -r tag index which cmd <<<"$line"
-    tar="$(image_tar "$line")"
-    hash="$(basename "$tar" .tar)"
-    have="$(engine_docker "$engine" image inspect -f '{{index .Config.Labels "org.pyfront.recipe"}}' "$tag" 2>/dev/null || true)"
-    [ "$have" = "$hash" ] && continue
-    log "engine $engine: importing $tag ($(elapsed))"
-    local changes=(
-      --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
-      --change 'ENV LANG=C.UTF-8'
-      --change "LABEL org.pyfront.recipe=$hash"
-      --change "CMD [\"$cmd\"]"
-    )
-    while IFS= read -r kv; do
-      [ -n "$kv" ] && changes+=(--change "ENV $kv")
-    done <"${tar%.tar}.env"
-    engine_docker "$engine" import "${changes[@]}" "$tar" "$tag" >/dev/null ||
-      die "engine $engine: docker import of $tag failed"
-  done
+  local engine="$1" line tar tags cmd first recipe have tag change changes
+  while IFS= read -r line; do
+    IFS='|' read -r tar tags cmd <<<"$line"
+    first="${tags%% *}"
+    # The recipe label names the tarball: its directory (hash) and file.
+    recipe="$(basename "$(dirname "$tar")")/$(basename "$tar" .tar)"
+    [ "$(dirname "$tar")" = "$ROOTFS_CACHE" ] && recipe="$(basename "$tar" .tar)"
+    have="$(engine_docker "$engine" image inspect -f '{{index .Config.Labels "org.pyfront.recipe"}}' "$first" 2>/dev/null || true)"
+    if [ "$have" != "$recipe" ]; then
+      log "engine $engine: importing $first ($(elapsed))"
+      changes=()
+      while IFS= read -r change; do changes+=(--change "$change"); done < <(image_changes "$tar" "$cmd" "$recipe")
+      engine_docker "$engine" import "${changes[@]}" "$tar" "$first" >/dev/null ||
+        die "engine $engine: docker import of $first failed"
+    fi
+    for tag in ${tags#"$first"}; do
+      have="$(engine_docker "$engine" image inspect -f '{{index .Config.Labels "org.pyfront.recipe"}}' "$tag" 2>/dev/null || true)"
+      [ "$have" = "$recipe" ] || engine_docker "$engine" tag "$first" "$tag" >/dev/null
+    done
+  done < <(image_list)
 }

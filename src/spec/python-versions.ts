@@ -3,7 +3,7 @@ import type { Problem } from "./diagnostic-list.js";
 import { satisfies, type VersionSpecifier } from "./pep440.js";
 
 /** The Python series pyfront has base images for, oldest first. */
-export const SUPPORTED_PYTHON_SERIES = ["3.9", "3.10", "3.11", "3.12", "3.13"] as const;
+export const SUPPORTED_PYTHON_SERIES = ["3.9", "3.10", "3.11", "3.12", "3.13", "3.14"] as const;
 export const NEWEST_PYTHON_SERIES = SUPPORTED_PYTHON_SERIES[SUPPORTED_PYTHON_SERIES.length - 1]!;
 export const PYTHON_VERSION_PATTERN = /^[0-9]+(\.[0-9]+){0,2}$/;
 

@@ -52,23 +52,24 @@ describe("PEP 440 specifiers", () => {
 
 describe("Python series selection", () => {
   test.each([
-    [">=3.9", "3.13"],
+    [">=3.9", "3.14"],
+    [">=3.9,<3.14", "3.13"],
     [">=3.9,<3.12", "3.11"],
     ["<3.11", "3.10"],
     ["~=3.10.2", "3.10"],
     ["==3.9.*", "3.9"],
-    [">=3.11.4,!=3.13.*", "3.12"],
-    ["", "3.13"],
+    [">=3.11.4,!=3.13.*,!=3.14.*", "3.12"],
+    ["", "3.14"],
   ])("requires-python %j picks %s", (text, series) => {
     expect(newestSeriesMatching(parseSpecifierSet(text)!)).toBe(series);
   });
 
-  test.each([">=3.14", "<3.9", "==2.7.*"])("requires-python %j matches no supported series", (text) => {
+  test.each([">=3.15", "<3.9", "==2.7.*"])("requires-python %j matches no supported series", (text) => {
     expect(newestSeriesMatching(parseSpecifierSet(text)!)).toBeUndefined();
   });
 
   test("reads requested versions into a series", () => {
-    expect(resolvePythonVersion("3")).toEqual({ requested: "3", series: "3.13" });
+    expect(resolvePythonVersion("3")).toEqual({ requested: "3", series: "3.14" });
     expect(resolvePythonVersion("3.9")).toEqual({ requested: "3.9", series: "3.9" });
     expect(resolvePythonVersion("3.12.4")).toEqual({ requested: "3.12.4", series: "3.12" });
     expect(resolvePythonVersion("3.8")).toMatchObject({ code: "unsupported-python-version" });
