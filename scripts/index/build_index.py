@@ -203,11 +203,14 @@ def convert_metadata(files: Files) -> tuple[str, str, dict[str, bytes], set[str]
                 out[rel] = files[p][0]
     else:
         metadata = get("PKG-INFO")
-        parsed = HeaderParser().parsestr(metadata)
-        if not parsed.get_all("Requires-Dist") and get("requires.txt"):
+        if get("requires.txt"):
+            # An egg-info's requirements are requires.txt (what importlib.metadata reads); the
+            # Requires-Dist/Provides-Extra lines of its PKG-INFO, when there are any, may be partial.
+            head, sep, body = metadata.partition("\n\n")
+            head = "\n".join(l for l in head.split("\n") if not l.startswith(("Requires-Dist:", "Provides-Extra:")))
             requires, extras = requires_from_egg_info(get("requires.txt"))
             metadata = add_headers(
-                metadata, [("Provides-Extra", e) for e in extras] + [("Requires-Dist", r) for r in requires]
+                head + sep + body, [("Provides-Extra", e) for e in extras] + [("Requires-Dist", r) for r in requires]
             )
         for p in sorted(consumed):
             rel = p.split("/", 1)[1] if "/" in p else ""
@@ -289,6 +292,10 @@ class Build:
         self.sdist_files: dict[str, list[Path]] = {}
         self.report: dict = {"wheels": {}, "rejected": [], "dropped_abis": [], "missing_debs": {}, "sdists": {}}
         self.system = set(cfg["system_libs"])
+        # .deb name -> distribution, for reading Depends as requirements: from the metadata of the
+        # .debs themselves (see dist_names), python3-foo -> foo as the fallback.
+        self.deb_dist_names: dict[str, str] = {}
+        self.report["requires_from_depends"] = []
 
     # Which .debs a suite needs: the listed ones, their group members, the libraries their compiled
     # parts link, the outside-file sources and (for suites ABIs run on) the system libraries.
@@ -363,6 +370,20 @@ class Build:
                 path.unlink()
         return out
 
+    def dist_names(self) -> None:
+        """Which distribution each listed .deb holds (its metadata's Name), over all suites."""
+        for suite, debs in self.debs.items():
+            for pkg in self.cfg["debs"]:
+                if pkg in debs and pkg not in self.deb_dist_names:
+                    tree = deb_tree(debs[pkg])[0]
+                    tops = metadata_tops({p[len(DIST_PACKAGES):]: v for p, v in tree.items() if p.startswith(DIST_PACKAGES)})
+                    if len(tops) >= 1 and not self.cfg.get("splits", {}).get(pkg):
+                        self.deb_dist_names[pkg] = normalize(re.split(r"-\d", tops[0], maxsplit=1)[0])
+        for group, members in self.cfg["groups"].items():
+            for m in members:
+                if group in self.deb_dist_names:
+                    self.deb_dist_names[m] = self.deb_dist_names[group]
+
     def library_pool(self, suite: str) -> elfrepair.LibraryPool:
         pool = elfrepair.LibraryPool()
         for pkg, deb in sorted(self.debs[suite].items()):
@@ -389,6 +410,15 @@ class Build:
 
     def deb_wheels(self, suite: str, pkg: str, files: Files, pool: elfrepair.LibraryPool) -> list[Path]:
         name, version, dist_info, consumed = convert_metadata(files)
+        restore = self.cfg.get("restore", {})
+        fix = restore.get(f"{normalize(name)} {version}") or restore.get(normalize(name))
+        if fix:  # requirements Debian's metadata dropped, as upstream declares them
+            dist_info["METADATA"] = add_headers(dist_info["METADATA"].decode(),
+                                                [("Requires-Dist", r) for r in fix["requires"]]).encode()
+        added = self.requires_from_depends(suite, pkg, normalize(name), dist_info["METADATA"].decode())
+        if added:
+            dist_info["METADATA"] = add_headers(dist_info["METADATA"].decode(),
+                                                [("Requires-Dist", r) for r in added]).encode()
         payload = {p: v for p, v in files.items() if p not in consumed}
         common, per_abi = split_by_abi(payload)
         if not per_abi:
@@ -422,6 +452,25 @@ class Build:
             self.report["wheels"][path.name] = {"suite": suite, "deb": pkg, "bundled": fixed.bundled}
             made.append(path)
         return made
+
+    def requires_from_depends(self, suite: str, pkg: str, dist: str, metadata: str) -> list[str]:
+        """Debian often strips install_requires from the metadata and states them as .deb Depends
+        only. Each python3-* Depends whose distribution the metadata never names (not even in an
+        extra), unless packages.toml says it is Debian's own addition, becomes a Requires-Dist."""
+        named = requires_names(metadata, extras=True)
+        if pkg in self.cfg.get("splits", {}):  # whose Depends they are is unknown
+            return []
+        ignore = set(self.cfg.get("depends_not_requirements", {}).get(dist, []))
+        members = {m for ms in self.cfg["groups"].values() for m in ms}
+        added = []
+        for alts in debfetch.dependency_names(self.suites[suite].packages[pkg]):
+            dep = self.deb_dist_names.get(alts[0])
+            if dep and dep != dist and alts[0] not in members and dep not in named and dep not in ignore \
+                    and "*" not in ignore and dep not in added:
+                added.append(dep)
+        if added:
+            self.report["requires_from_depends"].append(f"{suite}/{pkg} ({dist}): {', '.join(added)}")
+        return added
 
     def libstdcxx_verdict(self, suite: str, runs_on: str, short: dict[str, set[str]]) -> str:
         """Would shipping the build suite's libstdc++ (auditwheel never does) make the wheel run?"""
@@ -505,6 +554,15 @@ def sdist_from_orig(orig: Path, dest: Path, base: str) -> str:
     with open(dest, "wb") as fh, gzip.GzipFile(fileobj=fh, mode="wb", mtime=0, filename="") as gz:
         gz.write(buf.getvalue())
     return "a tarball of upstream's tree, so PKG-INFO added from setuptools egg_info"
+
+
+def requires_names(metadata: str, extras: bool = False) -> set[str]:
+    """Distributions a metadata file requires (markers ignored), without extras unless asked."""
+    out = set()
+    for r in HeaderParser().parsestr(metadata).get_all("Requires-Dist") or []:
+        if extras or ("extra ==" not in r and "extra==" not in r):
+            out.add(normalize(re.split(r"[\s;\[<>=!~(]", r.strip(), maxsplit=1)[0]))
+    return out
 
 
 def tzdata_files(deb: Path, iana: str, version: str) -> Files:
@@ -644,9 +702,8 @@ def write_pages(out: Path, files: list[Path]) -> None:
                 meta = core_metadata(f)
                 rp = HeaderParser().parsestr(meta.decode()).get("Requires-Python", "") or ""
                 attr = f' data-requires-python="{html.escape(rp)}"' if rp else ""
-                if f.name.endswith(".whl"):  # PEP 658/714: the metadata without the wheel
-                    m = hashlib.sha256(meta).hexdigest()
-                    attr += f' data-core-metadata="sha256={m}" data-dist-info-metadata="sha256={m}"'
+                # The <wheel>.metadata files are not announced (PEP 658): bookworm's pip 23.0.1
+                # rejects them ("inconsistent Name" when the file name is normalized).
                 fh.write(f'<a href="../../files/{f.name}#sha256={digest}"{attr}>{f.name}</a><br>\n')
             fh.write("</body></html>\n")
         summary[name] = sorted(p.name for p in plist)
@@ -666,6 +723,7 @@ def main() -> None:
     build = Build(cfg, args.out, args.debs.resolve(), args.mirror.rstrip("/"))
     build.files_dir.mkdir(parents=True, exist_ok=True)
     build.fetch()
+    build.dist_names()
     made: list[Path] = []
     for suite in cfg["suites"]:
         t = time.monotonic()

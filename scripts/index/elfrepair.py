@@ -144,26 +144,36 @@ def repair(payload: dict[str, tuple[bytes, int]], dist: str, pool: LibraryPool, 
             todo += lib_info[name].needed
         for name, (new, _data) in sorted(bundle.items()):
             path = root / libs_dir / new
-            args = ["--set-soname", new, "--force-rpath", "--set-rpath", "$ORIGIN"]
-            for dep in lib_info[name].needed:
-                if dep in bundle:
-                    args += ["--replace-needed", dep, bundle[dep][0]]
-            subprocess.run(["patchelf", *args, str(path)], check=True)
+            patch(path, [("--set-soname", new), ("--force-rpath", "--set-rpath", "$ORIGIN")] +
+                  [("--replace-needed", dep, bundle[dep][0]) for dep in lib_info[name].needed if dep in bundle])
             out[f"{libs_dir}/{new}"] = (path.read_bytes(), 0o755)
         for p in elfs:
             deps = [n for n in infos[p].needed if n in bundle]
             if not deps:
                 continue
             rpath = "$ORIGIN/" + os.path.relpath(libs_dir, os.path.dirname(p) or ".")
-            args = ["--force-rpath", "--set-rpath", rpath]
-            for dep in deps:
-                args += ["--replace-needed", dep, bundle[dep][0]]
-            subprocess.run(["patchelf", *args, str(disk[p])], check=True)
+            patch(disk[p], [("--force-rpath", "--set-rpath", rpath)] +
+                  [("--replace-needed", dep, bundle[dep][0]) for dep in deps])
             out[p] = (disk[p].read_bytes(), payload[p][1])
-        final = {p: elf_info(root / p) if p in disk or p.startswith(libs_dir + "/") else None
-                 for p in out if is_elf(out[p][0])}
+        final = {p: elf_info(root / p) for p in out if is_elf(out[p][0])}
+        # What the loader will look for must now be a system library, one of the wheel's own
+        # files, or a bundled copy under its new name.
+        names = {os.path.basename(p) for p in final} | {i.soname for i in final.values() if i.soname}
+        for p, i in final.items():
+            bad = [n for n in i.needed if n not in system and n not in names and n not in unresolved]
+            if bad:
+                raise SystemExit(f"{dist}: {p} still needs {bad} after patchelf")
+            if p.startswith(libs_dir + "/") and i.soname != os.path.basename(p):
+                raise SystemExit(f"{dist}: {p} has soname {i.soname} after patchelf")
     return Repaired(out, sorted(v[0] for v in bundle.values()), {p: i for p, i in final.items() if i},
                     unresolved)
+
+
+def patch(path: Path, operations: list[tuple[str, ...]]) -> None:
+    """One patchelf run per operation: Debian 12's patchelf garbles strings when one run does
+    several (a --set-soname next to --replace-needed left RPATH holding a library name)."""
+    for op in operations:
+        subprocess.run(["patchelf", *op, str(path)], check=True)
 
 
 def version_shortfall(infos: dict[str, ElfInfo], system_defs: dict[str, set[str]]) -> dict[str, set[str]]:
