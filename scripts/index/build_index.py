@@ -735,11 +735,18 @@ def main() -> None:
     made += build_sdists(args.src, build.files_dir)
     unique = sorted({p.name: p for p in made}.values(), key=lambda p: p.name)
     write_pages(args.out, unique)
+    kinds: dict[str, int] = {}
+    for p in unique:
+        tag = p.name[:-4].split("-")[-3] if p.name.endswith(".whl") else "sdist"
+        kind = tag if tag.startswith("cp") or tag == "sdist" else "pure"
+        kinds[kind] = kinds.get(kind, 0) + 1
+    build.report["summary"] = {"projects": len({file_project(p)[0] for p in unique}), "files": len(unique), **kinds}
     (args.out / "report.json").write_text(json.dumps(build.report, indent=2, sort_keys=True) + "\n")
     for line in build.report["rejected"]:
         log(f"index: not published: {line}")
     projects = {file_project(p)[0] for p in unique}
-    log(f"index: {len(unique)} files, {len(projects)} projects in {args.out} ({time.monotonic() - start:.0f}s)")
+    log(f"index: {len(unique)} files, {len(projects)} projects in {args.out} ({time.monotonic() - start:.0f}s): "
+        + ", ".join(f"{k} {v}" for k, v in sorted(kinds.items())))
     check = subprocess.run([sys.executable, str(HERE / "check_closure.py"), str(args.out), "--config", str(args.config)])
     if check.returncode:
         raise SystemExit("index: dependency closure check failed")
