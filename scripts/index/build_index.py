@@ -1,15 +1,24 @@
-"""Build a PEP 503 "simple" index tree offline.
+"""Build the local PEP 503 "simple" index tree.
 
-Wheels are repackaged from Debian's python3-* .debs (their dist-packages tree plus the metadata,
-egg-info converted to dist-info, with a fresh RECORD); compiled ones get the CPython tag of the
-suite they came from. Our own packages under src/ become an sdist (yamlfast, a C extension linking
-libyaml) and pure wheels. Output is byte-for-byte deterministic for the same inputs.
+What goes in is data, in packages.toml. Wheels are repackaged from Debian's python3-* .debs (their
+dist-packages tree plus the metadata, egg-info converted to dist-info faithfully: Requires-Dist,
+Provides-Extra, Requires-Python, entry points). A .deb built for several CPythons becomes one wheel
+per ABI, each with only its own extension modules; the shared libraries those link beyond the
+system ones are bundled into <dist>.libs/ as auditwheel does, taken from the same suite's .debs.
+A compiled wheel is published only when every symbol version it needs from libc/libstdc++/libgcc
+exists on the suite its ABI runs on. Debian's orig tarballs give upstream sdists; our own packages
+under src/ become an sdist (yamlfast) and pure wheels (pfhello). A closure check of every
+project's requirements per target ends the build. Same inputs give the same bytes.
+
+Usage: build_index.py --out DIR --debs CACHE_DIR [--src DIR] [--config packages.toml]
 """
 
 from __future__ import annotations
 
 import argparse
 import base64
+import concurrent.futures
+import functools
 import gzip
 import hashlib
 import html
@@ -20,19 +29,33 @@ import re
 import subprocess
 import sys
 import tarfile
+import tempfile
+import time
+import tomllib
 import zipfile
 from email.parser import HeaderParser
 from pathlib import Path
 
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import debfetch  # noqa: E402
+import elfrepair  # noqa: E402
+
 DIST_PACKAGES = "usr/lib/python3/dist-packages/"
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 SDIST_MTIME = 1_700_000_000
+# dist-info files that describe an installation, not a distribution.
+INSTALL_ONLY = {"RECORD", "INSTALLER", "REQUESTED", "direct_url.json", "WHEEL"}
+EGG_INFO_DROP = {"PKG-INFO", "requires.txt", "SOURCES.txt", "dependency_links.txt", "not-zip-safe", "zip-safe",
+                 "installed-files.txt"}
+SO_ABI = re.compile(r"\.cpython-(3\d+)-x86_64-linux-gnu\.so$")
 
-# Debian splits some distributions over several .debs: the first one carries the metadata.
-DEB_GROUPS = {
-    "python3-setuptools": ["python3-setuptools", "python3-pkg-resources"],
-}
-SKIP_ALONE = {"python3-pkg-resources"}
+Files = dict[str, tuple[bytes, int]]
+
+
+def log(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)
 
 
 def normalize(name: str) -> str:
@@ -43,35 +66,82 @@ def wheel_name_part(name: str) -> str:
     return re.sub(r"[-_.]+", "_", name).lower()
 
 
-def deb_files(deb: Path) -> dict[str, tuple[bytes, int]]:
-    """Regular files under dist-packages in a .deb: relative path -> (content, mode)."""
+# --- .deb contents -------------------------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=None)
+def deb_tree(deb: Path) -> tuple[Files, dict[str, str]]:
+    """All regular files (path -> (content, mode)) and symlinks (path -> target) of a .deb."""
     raw = subprocess.run(["dpkg-deb", "--fsys-tarfile", str(deb)], check=True, capture_output=True).stdout
-    files: dict[str, tuple[bytes, int]] = {}
+    files: Files = {}
     links: dict[str, str] = {}
     with tarfile.open(fileobj=io.BytesIO(raw)) as tar:
         for member in tar.getmembers():
             name = member.name.removeprefix("./")
-            if not name.startswith(DIST_PACKAGES) or "__pycache__" in name or name.endswith(".pyc"):
-                continue
-            rel = name[len(DIST_PACKAGES):]
             if member.isfile():
-                data = tar.extractfile(member).read()  # type: ignore[union-attr]
-                files[rel] = (data, member.mode)
+                files[name] = (tar.extractfile(member).read(), member.mode)  # type: ignore[union-attr]
             elif member.issym():
-                links[rel] = member.linkname
-    for rel, target in links.items():
+                links[name] = member.linkname
+    return files, links
+
+
+def resolve_link(rel: str, target: str) -> str:
+    return target.lstrip("/") if target.startswith("/") else os.path.normpath(os.path.join(os.path.dirname(rel), target))
+
+
+def outside_files(target: str, rule: dict, deb: Path) -> dict[str, tuple[bytes, int]]:
+    """What an absolute symlink to `target` stands for, from the .deb the rule names: {suffix: file}."""
+    files, links = deb_tree(deb)
+    if "concat" in rule:
+        base = rule["concat"].strip("/") + "/"
+        parts = [files[p][0] for p in sorted(files) if p.startswith(base)]
+        return {"": (b"".join(d if d.endswith(b"\n") else d + b"\n" for d in parts), 0o644)}
+    base = rule["path"].strip("/")
+    want = target.strip("/")
+    out: dict[str, tuple[bytes, int]] = {}
+    for p in sorted(set(files) | set(links)):
+        if p != want and not p.startswith(want + "/"):
+            continue
+        real = p
+        for _ in range(8):
+            if real in links:
+                real = resolve_link(real, links[real])
+        if real in files and (real == base or real.startswith(base + "/")):
+            out[p[len(want):].lstrip("/")] = (files[real][0], 0o644)
+    return out
+
+
+def dist_files(debs: list[Path], outside: dict, outside_debs: dict[str, Path]) -> Files:
+    """dist-packages of the given .debs merged, symlinks resolved (inside the tree or via `outside`)."""
+    files: Files = {}
+    links: dict[str, str] = {}
+    for deb in debs:
+        tree, tree_links = deb_tree(deb)
+        for name, v in tree.items():
+            if name.startswith(DIST_PACKAGES) and "__pycache__/" not in name and not name.endswith(".pyc"):
+                files[name[len(DIST_PACKAGES):]] = v
+        for name, target in tree_links.items():
+            if name.startswith(DIST_PACKAGES):
+                links[name[len(DIST_PACKAGES):]] = target
+    for rel, target in sorted(links.items()):
         if target.startswith("/"):
-            # Debian points certifi's bundle at the system store; a wheel needs the file itself.
-            host = Path(target)
-            if host.is_file():
-                files[rel] = (host.read_bytes(), 0o644)
-            else:
-                print(f"warning: {deb.name}: {rel} -> {target} missing on this host; left out", file=sys.stderr)
+            rule = next((k for k in outside if target == k or target.startswith(k + "/")), None)
+            if rule is None or outside[rule]["deb"] not in outside_debs:
+                log(f"warning: {debs[0].name}: {rel} -> {target} has no source; left out")
+                continue
+            for suffix, v in outside_files(target, outside[rule], outside_debs[outside[rule]["deb"]]).items():
+                files[f"{rel}/{suffix}" if suffix else rel] = v
         else:
-            resolved = os.path.normpath(os.path.join(os.path.dirname(rel), target))
+            resolved = resolve_link(rel, target)
             if resolved in files:
                 files[rel] = files[resolved]
+            else:
+                for p in [p for p in files if p.startswith(resolved + "/")]:
+                    files[rel + p[len(resolved):]] = files[p]
     return files
+
+
+# --- metadata -------------------------------------------------------------------------------------
 
 
 def requires_from_egg_info(text: str) -> tuple[list[str], list[str]]:
@@ -85,8 +155,7 @@ def requires_from_egg_info(text: str) -> tuple[list[str], list[str]]:
         if not line or line.startswith("#"):
             continue
         if line.startswith("[") and line.endswith("]"):
-            section = line[1:-1]
-            extra, _, marker = section.partition(":")
+            extra, _, marker = line[1:-1].partition(":")
             if extra and extra not in extras:
                 extras.append(extra)
             continue
@@ -102,43 +171,81 @@ def requires_from_egg_info(text: str) -> tuple[list[str], list[str]]:
 def add_headers(metadata: str, headers: list[tuple[str, str]]) -> str:
     head, sep, body = metadata.partition("\n\n")
     extra = "".join(f"\n{k}: {v}" for k, v in headers)
+    # Requires-Dist and Provides-Extra are metadata 2.1 fields.
+    head = re.sub(r"^Metadata-Version: (1\.\d|2\.0)$", "Metadata-Version: 2.1", head, flags=re.M)
     return head.rstrip("\n") + extra + "\n" + (sep[1:] + body if sep else "")
 
 
-def convert_metadata(files: dict[str, tuple[bytes, int]]) -> tuple[str, str, dict[str, bytes], set[str]]:
-    """Find the top-level dist-info/egg-info; return (name, version, dist-info files, consumed paths)."""
-    tops = sorted({p.split("/", 1)[0] for p in files if p.split("/", 1)[0].endswith((".dist-info", ".egg-info"))})
+def metadata_tops(files: Files) -> list[str]:
+    return sorted({p.split("/", 1)[0] for p in files if p.split("/", 1)[0].endswith((".dist-info", ".egg-info"))})
+
+
+def convert_metadata(files: Files) -> tuple[str, str, dict[str, bytes], set[str]]:
+    """The one top-level dist-info/egg-info -> (name, version, dist-info files, consumed paths)."""
+    tops = metadata_tops(files)
     if len(tops) != 1:
         raise SystemExit(f"expected one metadata directory, found {tops}")
     top = tops[0]
     consumed = {p for p in files if p.split("/", 1)[0] == top}
-    get = lambda n: files.get(f"{top}/{n}", (b"", 0))[0].decode()  # noqa: E731
+    if top in files:  # an egg-info file (distutils): PKG-INFO only
+        consumed = {top}
+        files = {f"{top}/PKG-INFO": files[top]}
+
+    def get(n: str) -> str:
+        return files.get(f"{top}/{n}", (b"", 0))[0].decode()
+
     out: dict[str, bytes] = {}
     if top.endswith(".dist-info"):
         metadata = get("METADATA")
+        for p in sorted(consumed):
+            rel = p.split("/", 1)[1]
+            if rel not in INSTALL_ONLY and rel != "METADATA":
+                out[rel] = files[p][0]
     else:
         metadata = get("PKG-INFO")
-        parsed = HeaderParser().parsestr(metadata)
-        if not parsed.get_all("Requires-Dist") and get("requires.txt"):
+        if get("requires.txt"):
+            # An egg-info's requirements are requires.txt (what importlib.metadata reads); the
+            # Requires-Dist/Provides-Extra lines of its PKG-INFO, when there are any, may be partial.
+            head, sep, body = metadata.partition("\n\n")
+            head = "\n".join(l for l in head.split("\n") if not l.startswith(("Requires-Dist:", "Provides-Extra:")))
             requires, extras = requires_from_egg_info(get("requires.txt"))
             metadata = add_headers(
-                metadata, [("Provides-Extra", e) for e in extras] + [("Requires-Dist", r) for r in requires]
+                head + sep + body, [("Provides-Extra", e) for e in extras] + [("Requires-Dist", r) for r in requires]
             )
-    for extra_file in ("entry_points.txt", "top_level.txt"):
-        if get(extra_file):
-            out[extra_file] = get(extra_file).encode()
+        for p in sorted(consumed):
+            rel = p.split("/", 1)[1] if "/" in p else ""
+            if rel and rel not in EGG_INFO_DROP:
+                out[rel] = files[p][0]
     parsed = HeaderParser().parsestr(metadata)
-    name, version = parsed["Name"], parsed["Version"]
     out["METADATA"] = metadata.encode()
-    return name, version, out, consumed
+    return parsed["Name"], parsed["Version"], out, consumed
+
+
+def split_distributions(files: Files, split: dict[str, list[str]]) -> list[Files]:
+    """One .deb holding several distributions -> one file set per distribution."""
+    if not split:
+        return [files]
+    parts: list[Files] = []
+    rest = dict(files)
+    for dist, paths in sorted(split.items()):
+        mine_top = [t for t in metadata_tops(files) if normalize(re.split(r"-\d", t, maxsplit=1)[0]) == normalize(dist)]
+        keep = set(paths) | set(mine_top)
+        part = {p: v for p, v in files.items() if p.split("/", 1)[0] in keep}
+        if part:
+            parts.append(part)
+            for p in part:
+                rest.pop(p, None)
+    return parts + ([rest] if metadata_tops(rest) else [])
+
+
+# --- wheels ---------------------------------------------------------------------------------------
 
 
 def record_hash(data: bytes) -> str:
     return "sha256=" + base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
 
 
-def write_wheel(out_dir: Path, name: str, version: str, tag: str, files: dict[str, tuple[bytes, int]],
-                dist_info: dict[str, bytes]) -> Path:
+def write_wheel(out_dir: Path, name: str, version: str, tag: str, files: Files, dist_info: dict[str, bytes]) -> Path:
     info = f"{wheel_name_part(name)}-{version}.dist-info"
     pure = tag.endswith("-none-any")
     dist_info = dict(dist_info)
@@ -156,39 +263,353 @@ def write_wheel(out_dir: Path, name: str, version: str, tag: str, files: dict[st
             zi.external_attr = ((mode & 0o777) | 0o100000) << 16
             zi.compress_type = zipfile.ZIP_DEFLATED
             zf.writestr(zi, d)
+    (out_dir / f"{path.name}.metadata").write_bytes(dist_info["METADATA"])
     return path
 
 
-def wheel_tag(files: dict[str, tuple[bytes, int]]) -> str:
-    abis = sorted({m.group(1) for p in files if (m := re.search(r"\.cpython-(3\d+)-x86_64-linux-gnu\.so$", p))})
-    if not abis:
-        return "py3-none-any"
-    if len(abis) > 1:
-        raise SystemExit(f"extension modules for several Pythons: {abis}")
-    return f"cp{abis[0]}-cp{abis[0]}-linux_x86_64"
+def split_by_abi(payload: Files) -> tuple[Files, dict[str, Files]]:
+    """(files every wheel gets, {abi: that ABI's extension modules})."""
+    common: Files = {}
+    per_abi: dict[str, Files] = {}
+    for p, v in payload.items():
+        m = SO_ABI.search(p)
+        if m:
+            per_abi.setdefault(f"cp{m.group(1)}", {})[p] = v
+        else:
+            common[p] = v
+    return common, per_abi
 
 
-def debs_to_wheels(deb_dir: Path, expect_abi: str, out_dir: Path) -> list[Path]:
-    by_package = {}
-    for deb in sorted(deb_dir.glob("*.deb")):
-        pkg = deb.name.split("_", 1)[0]
-        # Keep only the newest .deb per package (the cache may hold older ones).
-        by_package[pkg] = max(by_package.get(pkg, deb), deb, key=lambda d: d.stat().st_mtime)
-    made = []
-    for pkg in sorted(by_package):
-        if pkg in SKIP_ALONE:
-            continue
-        files: dict[str, tuple[bytes, int]] = {}
-        for part in DEB_GROUPS.get(pkg, [pkg]):
-            if part in by_package:
-                files.update(deb_files(by_package[part]))
+class Build:
+    def __init__(self, cfg: dict, out: Path, cache: Path, mirror: str) -> None:
+        self.cfg = cfg
+        self.out = out
+        self.files_dir = out / "files"
+        self.cache = cache
+        self.mirror = mirror
+        self.suites: dict[str, debfetch.Suite] = {}
+        self.debs: dict[str, dict[str, Path]] = {}  # suite -> package -> .deb
+        self.sdist_files: dict[str, list[Path]] = {}
+        self.report: dict = {"wheels": {}, "rejected": [], "dropped_abis": [], "missing_debs": {}, "sdists": {}}
+        self.system = set(cfg["system_libs"])
+        # .deb name -> distribution, for reading Depends as requirements: from the metadata of the
+        # .debs themselves (see dist_names), python3-foo -> foo as the fallback.
+        self.deb_dist_names: dict[str, str] = {}
+        self.report["requires_from_depends"] = []
+
+    # Which .debs a suite needs: the listed ones, their group members, the libraries their compiled
+    # parts link, the outside-file sources and (for suites ABIs run on) the system libraries.
+    def plan(self) -> tuple[list[tuple[str, Path, str, int]], list[tuple[str, Path, str, int]]]:
+        cfg = self.cfg
+        runs_on = {a["runs_on"] for a in cfg["abis"].values()}
+        jobs = []
+        source_jobs = []
+        for name, suite in self.suites.items():
+            want: set[str] = set()
+            missing = []
+            for deb in cfg["debs"]:
+                if deb in suite.packages:
+                    want.add(deb)
+                    want.update(m for m in cfg["groups"].get(deb, []) if m in suite.packages)
+                else:
+                    missing.append(deb)
+            self.report["missing_debs"][name] = missing
+            compiled = [d for d in want if suite.packages[d]["Architecture"] != "all"]
+            want.update(debfetch.library_closure(suite, compiled))
+            want.update(r["deb"] for r in cfg["outside"].values())
+            if "tzdata" in cfg.get("generated", {}):
+                want.add("tzdata")
+            if name in runs_on or name in cfg["suites"]:
+                want.update(cfg["system_libs"].values())
+            self.debs[name] = {}
+            for pkg in sorted(want):
+                rec = suite.packages[pkg]
+                dest = self.cache / name / os.path.basename(rec["Filename"])
+                self.debs[name][pkg] = dest
+                jobs.append((rec["Filename"], dest, rec["SHA256"], int(rec["Size"])))
+            for sd in cfg.get("sdists", []):
+                if name in sd["suites"]:
+                    directory, files = debfetch.source_files(suite, sd["source"])
+                    for fname, sha, size in files:
+                        if ".orig.tar." in fname:
+                            dest = self.cache / name / fname
+                            self.sdist_files.setdefault(name, []).append(dest)
+                            source_jobs.append((f"{directory}/{fname}", dest, sha, size))
+        for name in self.suites:
+            (self.cache / name).mkdir(parents=True, exist_ok=True)
+        return jobs, source_jobs
+
+    def fetch(self) -> None:
+        names = list(dict.fromkeys(list(self.cfg["suites"]) + [a["runs_on"] for a in self.cfg["abis"].values()]))
+        want_src = {s for sd in self.cfg.get("sdists", []) for s in sd["suites"]}
+        with concurrent.futures.ThreadPoolExecutor(len(names)) as pool:
+            futures = {n: pool.submit(debfetch.update, n, self.mirror, self.cache, n in want_src) for n in names}
+            self.suites = {n: f.result() for n, f in futures.items()}
+        jobs, source_jobs = self.plan()
+        t = time.monotonic()
+        debfetch.fetch(self.mirror, jobs)
+        for failure in debfetch.fetch(self.mirror, source_jobs, optional=True):
+            self.report["sdists"][failure.rsplit("/", 1)[1].split(":")[0]] = "not in the archive: " + failure
+        size = sum(j[3] for j in jobs + source_jobs)
+        log(f"index: {len(jobs)} Debian files ({size / 1e6:.0f} MB) in place after {time.monotonic() - t:.1f}s")
+
+    @functools.cached_property
+    def system_defs(self) -> dict[str, dict[str, set[str]]]:
+        """Suite -> system soname -> version names its copy defines."""
+        out: dict[str, dict[str, set[str]]] = {}
+        for suite in sorted({a["runs_on"] for a in self.cfg["abis"].values()} | set(self.cfg["suites"])):
+            out[suite] = {}
+            for soname, pkg in sorted(self.cfg["system_libs"].items()):
+                pool = elfrepair.LibraryPool()
+                pool.add_tree(*deb_tree(self.debs[suite][pkg]))
+                if soname not in pool.by_name:
+                    continue
+                path = self.cache / f"elf-{suite}-{soname}"
+                path.write_bytes(pool.by_name[soname][1])
+                out[suite][soname] = elfrepair.elf_info(path).verdef
+                path.unlink()
+        return out
+
+    def dist_names(self) -> None:
+        """Which distribution each listed .deb holds (its metadata's Name), over all suites."""
+        for suite, debs in self.debs.items():
+            for pkg in self.cfg["debs"]:
+                if pkg in debs and pkg not in self.deb_dist_names:
+                    tree = deb_tree(debs[pkg])[0]
+                    tops = metadata_tops({p[len(DIST_PACKAGES):]: v for p, v in tree.items() if p.startswith(DIST_PACKAGES)})
+                    if len(tops) >= 1 and not self.cfg.get("splits", {}).get(pkg):
+                        self.deb_dist_names[pkg] = normalize(re.split(r"-\d", tops[0], maxsplit=1)[0])
+        for group, members in self.cfg["groups"].items():
+            for m in members:
+                if group in self.deb_dist_names:
+                    self.deb_dist_names[m] = self.deb_dist_names[group]
+
+    def library_pool(self, suite: str) -> elfrepair.LibraryPool:
+        pool = elfrepair.LibraryPool()
+        for pkg, deb in sorted(self.debs[suite].items()):
+            if pkg.startswith("lib") and pkg not in self.cfg["system_libs"].values():
+                pool.add_tree(*deb_tree(deb))
+        return pool
+
+    def suite_wheels(self, suite: str) -> list[Path]:
+        cfg = self.cfg
+        debs = self.debs[suite]
+        members = {m for ms in cfg["groups"].values() for m in ms}
+        outside_debs = {r["deb"]: debs[r["deb"]] for r in cfg["outside"].values() if r["deb"] in debs}
+        pool = self.library_pool(suite)
+        made = []
+        for pkg in sorted(p for p in cfg["debs"] if p in debs and p not in members):
+            parts = [debs[pkg]] + [debs[m] for m in cfg["groups"].get(pkg, []) if m in debs]
+            files = dist_files(parts, cfg["outside"], outside_debs)
+            if not metadata_tops(files):  # a transitional package in this suite
+                self.report["missing_debs"][suite].append(f"{pkg} (no Python metadata: transitional)")
+                continue
+            for dist_set in split_distributions(files, cfg.get("splits", {}).get(pkg, {})):
+                made += self.deb_wheels(suite, pkg, dist_set, pool)
+        return made
+
+    def deb_wheels(self, suite: str, pkg: str, files: Files, pool: elfrepair.LibraryPool) -> list[Path]:
         name, version, dist_info, consumed = convert_metadata(files)
+        restore = self.cfg.get("restore", {})
+        fix = restore.get(f"{normalize(name)} {version}") or restore.get(normalize(name))
+        if fix:  # requirements Debian's metadata dropped, as upstream declares them
+            dist_info["METADATA"] = add_headers(dist_info["METADATA"].decode(),
+                                                [("Requires-Dist", r) for r in fix["requires"]]).encode()
+        added = self.requires_from_depends(suite, pkg, normalize(name), dist_info["METADATA"].decode())
+        if added:
+            dist_info["METADATA"] = add_headers(dist_info["METADATA"].decode(),
+                                                [("Requires-Dist", r) for r in added]).encode()
         payload = {p: v for p, v in files.items() if p not in consumed}
-        tag = wheel_tag(payload)
-        if tag != "py3-none-any" and not tag.startswith(expect_abi):
-            raise SystemExit(f"{pkg}: built for {tag}, expected {expect_abi}")
-        made.append(write_wheel(out_dir, name, version, tag, payload, dist_info))
-    return made
+        common, per_abi = split_by_abi(payload)
+        if not per_abi:
+            if any(elfrepair.is_elf(d) for d, _ in common.values()):
+                raise SystemExit(f"{suite}/{pkg}: ELF files but no CPython extension; not handled")
+            path = self.files_dir / f"{wheel_name_part(name)}-{version}-py3-none-any.whl"
+            if path.exists():  # the same pure release from an older suite: that one stays
+                return []
+            self.report["wheels"][path.name] = {"suite": suite, "deb": pkg}
+            return [write_wheel(self.files_dir, name, version, "py3-none-any", common, dist_info)]
+        wanted = self.cfg["suites"][suite]["abis"]
+        for abi in sorted(set(per_abi) - set(wanted)):
+            self.report["dropped_abis"].append(f"{suite}/{pkg}: {abi} ({len(per_abi[abi])} extension modules)")
+        made = []
+        for abi in [a for a in wanted if a in per_abi]:
+            runs_on = self.cfg["abis"][abi]["runs_on"]
+            fixed = elfrepair.repair({**common, **per_abi[abi]}, name, pool, self.system)
+            where = f"{suite}/{pkg} {name} {version} {abi}"
+            if fixed.unresolved:
+                self.report["rejected"].append(f"{where}: needs {', '.join(fixed.unresolved)}, found in no .deb")
+                continue
+            short = elfrepair.version_shortfall(fixed.infos, self.system_defs[runs_on])
+            if short:
+                lacks = "; ".join(f"{lib}: {' '.join(sorted(v, key=elfrepair.version_key))}"
+                                  for lib, v in sorted(short.items()))
+                self.report["rejected"].append(
+                    f"{where}: needs symbol versions {runs_on} lacks ({lacks}); {self.libstdcxx_verdict(suite, runs_on, short)}")
+                continue
+            tag = f"{abi}-{abi}-manylinux_2_{elfrepair.glibc_minor(list(fixed.infos.values()))}_x86_64"
+            path = write_wheel(self.files_dir, name, version, tag, fixed.files, dist_info)
+            self.report["wheels"][path.name] = {"suite": suite, "deb": pkg, "bundled": fixed.bundled}
+            made.append(path)
+        return made
+
+    def requires_from_depends(self, suite: str, pkg: str, dist: str, metadata: str) -> list[str]:
+        """Debian often strips install_requires from the metadata and states them as .deb Depends
+        only. Each python3-* Depends whose distribution the metadata never names (not even in an
+        extra), unless packages.toml says it is Debian's own addition, becomes a Requires-Dist."""
+        named = requires_names(metadata, extras=True)
+        if pkg in self.cfg.get("splits", {}):  # whose Depends they are is unknown
+            return []
+        ignore = set(self.cfg.get("depends_not_requirements", {}).get(dist, []))
+        members = {m for ms in self.cfg["groups"].values() for m in ms}
+        added = []
+        for alts in debfetch.dependency_names(self.suites[suite].packages[pkg]):
+            dep = self.deb_dist_names.get(alts[0])
+            if dep and dep != dist and alts[0] not in members and dep not in named and dep not in ignore \
+                    and "*" not in ignore and dep not in added:
+                added.append(dep)
+        if added:
+            self.report["requires_from_depends"].append(f"{suite}/{pkg} ({dist}): {', '.join(added)}")
+        return added
+
+    def libstdcxx_verdict(self, suite: str, runs_on: str, short: dict[str, set[str]]) -> str:
+        """Would shipping the build suite's libstdc++ (auditwheel never does) make the wheel run?"""
+        if set(short) - {"libstdc++.so.6", "libgcc_s.so.1"}:
+            return "bundling libstdc++ would not help (glibc too old)"
+        pool = elfrepair.LibraryPool()
+        pool.add_tree(*deb_tree(self.debs[suite][self.cfg["system_libs"]["libstdc++.so.6"]]))
+        path = self.cache / f"elf-{suite}-libstdcxx"
+        path.write_bytes(pool.by_name["libstdc++.so.6"][1])
+        info = elfrepair.elf_info(path)
+        path.unlink()
+        own = elfrepair.version_shortfall({"libstdc++": info}, self.system_defs[runs_on])
+        if own:
+            return f"bundling {suite}'s libstdc++ would not help (it needs {own})"
+        return f"bundling {suite}'s libstdc++.so.6 would fix it"
+
+    def generated_tzdata(self) -> list[Path]:
+        made = []
+        for suite in self.cfg["generated"]["tzdata"]["suites"]:
+            rec = self.suites[suite].packages["tzdata"]
+            iana = re.match(r"(\d{4})([a-z])", rec["Version"])
+            if not iana:
+                raise SystemExit(f"tzdata version {rec['Version']} is not YYYYx")
+            version = f"{iana.group(1)}.{ord(iana.group(2)) - ord('a') + 1}"
+            path = self.files_dir / f"tzdata-{version}-py2.py3-none-any.whl"
+            if path.exists():
+                continue
+            made.append(write_wheel(self.files_dir, "tzdata", version, "py2.py3-none-any",
+                                    tzdata_files(self.debs[suite]["tzdata"], iana.group(0), version),
+                                    {"METADATA": tzdata_metadata(version).encode()}))
+            self.report["wheels"][path.name] = {"suite": suite, "deb": "tzdata", "generated": True}
+        return made
+
+    def sdists(self) -> list[Path]:
+        made = []
+        for suite, tarballs in sorted(self.sdist_files.items()):
+            for orig in tarballs:
+                if not orig.exists():
+                    continue
+                source, _, rest = orig.name.partition("_")
+                version = rest.split(".orig.tar.")[0]
+                if re.search(r"[+~](dfsg|ds|repack)", version):
+                    self.report["sdists"][orig.name] = "repacked by Debian: not upstream's sdist; left out"
+                    continue
+                dest = self.files_dir / f"{source}-{version}.tar.gz"
+                how = sdist_from_orig(orig, dest, f"{source}-{version}")
+                self.report["sdists"][dest.name] = f"{suite}: Debian's {orig.name}, {how}"
+                made.append(dest)
+        return made
+
+
+def sdist_from_orig(orig: Path, dest: Path, base: str) -> str:
+    """Debian's orig tarball as an sdist. When it is upstream's sdist (PKG-INFO at the top) the bytes
+    are kept; a tarball of upstream's tree (a git tag) gets the PKG-INFO that setuptools' egg_info
+    writes for it, repacked deterministically (sorted, owner root, gzip without a time stamp)."""
+    with tarfile.open(orig) as tar:
+        members = [m for m in tar.getmembers() if m.isfile() or m.issym()]
+        tops = {m.name.split("/", 1)[0] for m in members}
+        if tops != {base}:
+            raise SystemExit(f"{orig.name}: expected one top directory {base}, found {sorted(tops)[:3]}")
+        if any(m.name == f"{base}/PKG-INFO" for m in members):
+            dest.write_bytes(orig.read_bytes())
+            return "upstream's sdist as is"
+        with tempfile.TemporaryDirectory(prefix="pyfront-sdist-") as tmp:
+            tar.extractall(tmp)  # checked against the signed Sources list
+            egg = Path(tmp) / "egg"
+            egg.mkdir()
+            subprocess.run([sys.executable, "setup.py", "-q", "egg_info", "-e", str(egg)], cwd=Path(tmp) / base,
+                           check=True, capture_output=True)
+            pkg_info = next(egg.glob("*.egg-info/PKG-INFO")).read_bytes()
+        data = {m.name: (m, tar.extractfile(m).read() if m.isfile() else b"") for m in members}  # type: ignore[union-attr]
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w", format=tarfile.PAX_FORMAT) as out:
+        info = tarfile.TarInfo(f"{base}/PKG-INFO")
+        info.size, info.mtime, info.mode = len(pkg_info), SDIST_MTIME, 0o644
+        entries = [(info, pkg_info)] + [(m, d) for _n, (m, d) in sorted(data.items())]
+        for m, d in sorted(entries, key=lambda e: e[0].name):
+            m.uid = m.gid = 0
+            m.uname = m.gname = ""
+            out.addfile(m, io.BytesIO(d) if m.isfile() else None)
+    with open(dest, "wb") as fh, gzip.GzipFile(fileobj=fh, mode="wb", mtime=0, filename="") as gz:
+        gz.write(buf.getvalue())
+    return "a tarball of upstream's tree, so PKG-INFO added from setuptools egg_info"
+
+
+def requires_names(metadata: str, extras: bool = False) -> set[str]:
+    """Distributions a metadata file requires (markers ignored), without extras unless asked."""
+    out = set()
+    for r in HeaderParser().parsestr(metadata).get_all("Requires-Dist") or []:
+        if extras or ("extra ==" not in r and "extra==" not in r):
+            out.add(normalize(re.split(r"[\s;\[<>=!~(]", r.strip(), maxsplit=1)[0]))
+    return out
+
+
+def tzdata_files(deb: Path, iana: str, version: str) -> Files:
+    """PyPI tzdata's layout from Debian's /usr/share/zoneinfo: every directory a package, so
+    importlib.resources finds the TZif files; `zones` lists them."""
+    files, links = deb_tree(deb)
+    base = "usr/share/zoneinfo/"
+    zones: dict[str, bytes] = {}
+    extra: dict[str, bytes] = {}
+    for p in sorted(set(files) | set(links)):
+        if not p.startswith(base):
+            continue
+        rel = p[len(base):]
+        if rel.split("/", 1)[0] in ("posix", "right") or rel in ("localtime", "posixrules"):
+            continue
+        real = p
+        for _ in range(8):
+            if real in links:
+                real = resolve_link(real, links[real])
+        if real not in files:
+            continue
+        data = files[real][0]
+        if data[:4] == b"TZif":
+            zones[rel] = data
+        elif "/" not in rel and (rel.endswith(".tab") or rel == "tzdata.zi"):
+            extra[rel] = data
+    init = f'# IANA {iana}, from Debian\'s tzdata package.\n__version__ = "{version}"\nIANA_VERSION = "{iana}"\n'
+    out: Files = {
+        "tzdata/__init__.py": (init.encode(), 0o644),
+        "tzdata/zones": (("\n".join(sorted(zones)) + "\n").encode(), 0o644),
+        "tzdata/zoneinfo/__init__.py": (b"", 0o644),
+    }
+    for rel, data in {**zones, **extra}.items():
+        out[f"tzdata/zoneinfo/{rel}"] = (data, 0o644)
+        parts = rel.split("/")[:-1]
+        for i in range(1, len(parts) + 1):
+            out.setdefault(f"tzdata/zoneinfo/{'/'.join(parts[:i])}/__init__.py", (b"", 0o644))
+    return out
+
+
+def tzdata_metadata(version: str) -> str:
+    return ("Metadata-Version: 2.1\nName: tzdata\nVersion: " + version + "\n"
+            "Summary: Provider of IANA time zone data (built from Debian's tzdata package)\n"
+            "License: Apache-2.0\nRequires-Python: >=2\n")
+
+
+# --- our own packages -----------------------------------------------------------------------------
 
 
 def own_metadata(name: str, version: str, summary: str, requires_python: str, requires: list[str]) -> str:
@@ -238,21 +659,25 @@ def build_sdists(src: Path, out_dir: Path) -> list[Path]:
     return made
 
 
+# --- pages ----------------------------------------------------------------------------------------
+
+
 def file_project(path: Path) -> tuple[str, str]:
     """(normalized project, version) from a wheel or sdist file name."""
     stem = path.name.removesuffix(".tar.gz").removesuffix(".whl")
+    if path.name.endswith(".tar.gz"):
+        name, _, version = stem.rpartition("-")
+        return normalize(name), version
     parts = stem.split("-")
     return normalize(parts[0]), parts[1]
 
 
-def requires_python_of(path: Path) -> str:
+def core_metadata(path: Path) -> bytes:
     if path.name.endswith(".whl"):
-        with zipfile.ZipFile(path) as zf:
-            meta = next(n for n in zf.namelist() if n.endswith(".dist-info/METADATA"))
-            return HeaderParser().parsestr(zf.read(meta).decode()).get("Requires-Python", "") or ""
+        return (path.parent / f"{path.name}.metadata").read_bytes()
     with tarfile.open(path) as tar:
         pkg_info = next(m for m in tar.getmembers() if m.name.count("/") == 1 and m.name.endswith("/PKG-INFO"))
-        return HeaderParser().parsestr(tar.extractfile(pkg_info).read().decode()).get("Requires-Python", "") or ""  # type: ignore[union-attr]
+        return tar.extractfile(pkg_info).read()  # type: ignore[union-attr]
 
 
 def write_pages(out: Path, files: list[Path]) -> None:
@@ -274,8 +699,11 @@ def write_pages(out: Path, files: list[Path]) -> None:
             fh.write(head.format(f"Links for {name}"))
             for f in sorted(plist, key=lambda p: p.name):
                 digest = hashlib.sha256(f.read_bytes()).hexdigest()
-                rp = requires_python_of(f)
+                meta = core_metadata(f)
+                rp = HeaderParser().parsestr(meta.decode()).get("Requires-Python", "") or ""
                 attr = f' data-requires-python="{html.escape(rp)}"' if rp else ""
+                # The <wheel>.metadata files are not announced (PEP 658): bookworm's pip 23.0.1
+                # rejects them ("inconsistent Name" when the file name is normalized).
                 fh.write(f'<a href="../../files/{f.name}#sha256={digest}"{attr}>{f.name}</a><br>\n')
             fh.write("</body></html>\n")
         summary[name] = sorted(p.name for p in plist)
@@ -285,21 +713,43 @@ def write_pages(out: Path, files: list[Path]) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", required=True, type=Path)
-    ap.add_argument("--src", required=True, type=Path)
-    ap.add_argument("--debs", action="append", default=[], help="ABI:DIR, e.g. cp311:/path/bookworm")
+    ap.add_argument("--debs", required=True, type=Path, help="cache of Debian lists, .debs and source files")
+    ap.add_argument("--src", type=Path, default=HERE / "src")
+    ap.add_argument("--config", type=Path, default=HERE / "packages.toml")
+    ap.add_argument("--mirror", default=os.environ.get("PYFRONT_DEBIAN_MIRROR", "http://deb.debian.org/debian"))
     args = ap.parse_args()
-    files_dir = args.out / "files"
-    files_dir.mkdir(parents=True, exist_ok=True)
+    start = time.monotonic()
+    cfg = tomllib.loads(args.config.read_text())
+    build = Build(cfg, args.out, args.debs.resolve(), args.mirror.rstrip("/"))
+    build.files_dir.mkdir(parents=True, exist_ok=True)
+    build.fetch()
+    build.dist_names()
     made: list[Path] = []
-    for spec in args.debs:
-        abi, _, deb_dir = spec.partition(":")
-        made += debs_to_wheels(Path(deb_dir), abi, files_dir)
-    made += build_pure_wheels(args.src, files_dir)
-    made += build_sdists(args.src, files_dir)
-    # The same pure wheel may come from both suites: one file, listed once.
+    for suite in cfg["suites"]:
+        t = time.monotonic()
+        made += build.suite_wheels(suite)
+        log(f"index: {suite} converted in {time.monotonic() - t:.1f}s")
+    made += build.generated_tzdata()
+    made += build.sdists()
+    made += build_pure_wheels(args.src, build.files_dir)
+    made += build_sdists(args.src, build.files_dir)
     unique = sorted({p.name: p for p in made}.values(), key=lambda p: p.name)
     write_pages(args.out, unique)
-    print(f"index: {len(unique)} files, {len({file_project(p)[0] for p in unique})} projects in {args.out}")
+    kinds: dict[str, int] = {}
+    for p in unique:
+        tag = p.name[:-4].split("-")[-3] if p.name.endswith(".whl") else "sdist"
+        kind = tag if tag.startswith("cp") or tag == "sdist" else "pure"
+        kinds[kind] = kinds.get(kind, 0) + 1
+    build.report["summary"] = {"projects": len({file_project(p)[0] for p in unique}), "files": len(unique), **kinds}
+    (args.out / "report.json").write_text(json.dumps(build.report, indent=2, sort_keys=True) + "\n")
+    for line in build.report["rejected"]:
+        log(f"index: not published: {line}")
+    projects = {file_project(p)[0] for p in unique}
+    log(f"index: {len(unique)} files, {len(projects)} projects in {args.out} ({time.monotonic() - start:.0f}s): "
+        + ", ".join(f"{k} {v}" for k, v in sorted(kinds.items())))
+    check = subprocess.run([sys.executable, str(HERE / "check_closure.py"), str(args.out), "--config", str(args.config)])
+    if check.returncode:
+        raise SystemExit("index: dependency closure check failed")
 
 
 if __name__ == "__main__":

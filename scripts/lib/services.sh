@@ -46,12 +46,13 @@ index_recipe_hash() {
 
 index_dir() { echo "$INDEX_CACHE/$(index_recipe_hash)"; }
 
-# Build the index tree (wheels from Debian .debs, our sdists) unless cached.
+# Build the index tree (wheels from Debian .debs, sdists, ours) unless cached; about 2 minutes cold.
 build_index() {
   local dir
   dir="$(index_dir)"
   [ -f "$dir/simple/index.html" ] && return 0
   log "index: building packages ($(elapsed))"
+  ensure_packages python3 python3-setuptools binutils patchelf dpkg
   mkdir -p "$INDEX_CACHE"
   rm -rf "$dir.tmp"
   if ! bash "$PYFRONT_ROOT/scripts/index/make-index.sh" "$dir.tmp" "$CACHE_DIR/index-debs" >"$INDEX_CACHE/build.log" 2>&1; then
