@@ -420,6 +420,7 @@ class Build:
             dist_info["METADATA"] = add_headers(dist_info["METADATA"].decode(),
                                                 [("Requires-Dist", r) for r in added]).encode()
         payload = {p: v for p, v in files.items() if p not in consumed}
+        payload = undo_debian(payload, self.cfg.get("undo_debian", {}).get(normalize(name), []), f"{suite}/{pkg}")
         common, per_abi = split_by_abi(payload)
         if not per_abi:
             if any(elfrepair.is_elf(d) for d, _ in common.values()):
@@ -554,6 +555,21 @@ def sdist_from_orig(orig: Path, dest: Path, base: str) -> str:
     with open(dest, "wb") as fh, gzip.GzipFile(fileobj=fh, mode="wb", mtime=0, filename="") as gz:
         gz.write(buf.getvalue())
     return "a tarball of upstream's tree, so PKG-INFO added from setuptools egg_info"
+
+
+def undo_debian(files: Files, edits: list[dict], where: str) -> Files:
+    """Apply packages.toml's undo_debian edits; a file that lacks its `old` text fails the build
+    unless the file itself is absent (older versions may not have it)."""
+    out = dict(files)
+    for edit in edits:
+        if edit["file"] not in out:
+            continue
+        data, mode = out[edit["file"]]
+        text = data.decode()
+        if edit["old"] not in text:
+            raise SystemExit(f"{where}: {edit['file']} lacks the Debian change undo_debian expects")
+        out[edit["file"]] = (text.replace(edit["old"], edit["new"]).encode(), mode)
+    return out
 
 
 def requires_names(metadata: str, extras: bool = False) -> set[str]:

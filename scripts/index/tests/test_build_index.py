@@ -25,6 +25,21 @@ except ImportError:  # the checker takes packaging from the index; these tests n
     cc = None
 
 
+class UndoDebian(unittest.TestCase):
+    EDITS = [{"file": "pkg/a.py", "old": "debian_only()", "new": "pass"}]
+
+    def test_replaces_and_leaves_other_files(self):
+        files = {"pkg/a.py": (b"x = 1\ndebian_only()\n", 0o644), "pkg/b.py": (b"debian_only()\n", 0o644)}
+        out = bi.undo_debian(files, self.EDITS, "t")
+        self.assertEqual(out["pkg/a.py"], (b"x = 1\npass\n", 0o644))
+        self.assertEqual(out["pkg/b.py"], files["pkg/b.py"])
+
+    def test_missing_file_is_skipped_but_missing_text_fails(self):
+        self.assertEqual(bi.undo_debian({}, self.EDITS, "t"), {})
+        with self.assertRaises(SystemExit):
+            bi.undo_debian({"pkg/a.py": (b"upstream\n", 0o644)}, self.EDITS, "t")
+
+
 class Metadata(unittest.TestCase):
     def test_requires_txt_sections(self):
         reqs, extras = bi.requires_from_egg_info(
