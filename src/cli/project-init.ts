@@ -3,7 +3,7 @@ import { basename, join, relative, resolve, sep } from "node:path";
 import { directoryContext } from "../context/directory-context.js";
 import { planBuild } from "../plan/plan-build.js";
 import { type BuildSpec, type Diagnostic, loadBuildSpec, SpecError } from "../spec/index.js";
-import { usageError } from "./project-input.js";
+import { DEFAULT_SPEC_FILES, usageError } from "./project-input.js";
 
 /** The frontend image the `#syntax=` line names; the one `npm run frontend:image` builds. */
 export const FRONTEND_REFERENCE = "pyfront/frontend:dev";
@@ -62,23 +62,26 @@ export function initProject(options: InitOptions): InitResult {
     );
   }
   const shown = (name: string) => relative(options.cwd, join(projectDir, name)).split(sep).join("/") || name;
-  const pyprojectPath = join(projectDir, "pyproject.toml");
-  const existed = existsSync(pyprojectPath);
+  // A mopy project keeps its Mopyfile: a new pyproject.toml next to it would build something else.
+  const specName = DEFAULT_SPEC_FILES.find((name) => existsSync(join(projectDir, name))) ?? "pyproject.toml";
+  const isMopy = specName !== "pyproject.toml";
+  const specPath = join(projectDir, specName);
+  const existed = existsSync(specPath);
   // latin1 maps every byte to one character and back: the user's bytes survive whatever encoding they are in.
-  const original = existed ? readFileSync(pyprojectPath).toString("latin1") : "";
+  const original = existed ? readFileSync(specPath).toString("latin1") : "";
   const newline = original.includes("\r\n") ? "\r\n" : "\n";
 
   const lines: string[] = [];
   let updated = withoutInitBlock(original, options.force);
   const hadBlock = updated !== original;
-  updated = withSyntaxLine(updated, options.force, newline, (note) =>
-    lines.push(note(shown("pyproject.toml"))),
-  );
+  updated = withSyntaxLine(updated, options.force, newline, (note) => lines.push(note(shown(specName))));
 
   // Detected from the file as the user has it, so positions in messages are theirs.
-  const { spec, warnings } = detect(original, projectDir, options.cwd);
+  const { spec, warnings } = detect(original, specName, projectDir, options.cwd);
   const configured = /^\s*\[\s*tool\s*\.\s*(pyfront|microb)\s*[\].]/m.test(original);
-  if (configured) {
+  if (isMopy) {
+    // Its keys are mopy's own (docs/formats/mopy.md); a [tool.pyfront] sketch would not apply.
+  } else if (configured) {
     lines.push(
       `${shown("pyproject.toml")}: has a [tool.pyfront] or [tool.microb] table already; left as it is`,
     );
@@ -91,10 +94,10 @@ export function initProject(options: InitOptions): InitResult {
     );
   }
   if (updated !== original) {
-    writeFileSync(pyprojectPath, Buffer.from(updated, "latin1"));
-    if (!existed) lines.unshift(`${shown("pyproject.toml")}: created`);
+    writeFileSync(specPath, Buffer.from(updated, "latin1"));
+    if (!existed) lines.unshift(`${shown(specName)}: created`);
   } else {
-    lines.push(`${shown("pyproject.toml")}: nothing to change`);
+    lines.push(`${shown(specName)}: nothing to change`);
   }
 
   const ignorePath = join(projectDir, ".dockerignore");
@@ -108,11 +111,7 @@ export function initProject(options: InitOptions): InitResult {
 
   const context = relative(options.cwd, projectDir) || ".";
   const tag = imageName(spec, projectDir);
-  lines.push(
-    "",
-    "Build the image with:",
-    `  docker build -f ${shown("pyproject.toml")} -t ${tag} ${context}`,
-  );
+  lines.push("", "Build the image with:", `  docker build -f ${shown(specName)} -t ${tag} ${context}`);
   if (spec.indices.some((i) => i.credentialsSecret !== undefined)) {
     const ids = spec.indices.flatMap((i) => (i.credentialsSecret ? [i.credentialsSecret] : []));
     lines.push(
@@ -123,7 +122,12 @@ export function initProject(options: InitOptions): InitResult {
 }
 
 /** Loads the spec as the build would; errors stop init, since the build would stop on them too. */
-function detect(text: string, projectDir: string, cwd: string): { spec: BuildSpec; warnings: Diagnostic[] } {
+function detect(
+  text: string,
+  specName: string,
+  projectDir: string,
+  cwd: string,
+): { spec: BuildSpec; warnings: Diagnostic[] } {
   const display = (d: Diagnostic): Diagnostic =>
     d.position
       ? {
@@ -138,7 +142,7 @@ function detect(text: string, projectDir: string, cwd: string): { spec: BuildSpe
     // The loader reads text; the bytes outside ASCII matter only for values, which UTF-8 decoding gives right.
     const loaded = loadBuildSpec(
       Buffer.from(text, "latin1").toString("utf8"),
-      { specFile: "pyproject.toml" },
+      { specFile: specName },
       directoryContext(projectDir),
     );
     return { spec: loaded.spec, warnings: loaded.warnings.map(display) };

@@ -107,6 +107,18 @@ describe("pyfront init", () => {
     expect(read(dir, "app/pyproject.toml")).toBe('[project]\nname = "x"\nrequires-python = "<3"\n');
   });
 
+  it("sets a mopy project up in its Mopyfile, and creates no pyproject.toml beside it", async () => {
+    const mopyfile = "python: '3.11'\npip:\n  - flask\n";
+    const dir = project({ "Mopyfile.yaml": mopyfile });
+    const { code, stdout, stderr } = await cli(["init", "."], { cwd: dir });
+    expect(stderr).toBe("");
+    expect(code).toBe(0);
+    expect(read(dir, "Mopyfile.yaml")).toBe(`${SYNTAX_LINE}\n${mopyfile}`);
+    expect(stdout).toContain("docker build -f Mopyfile.yaml -t ");
+    expect((await cli(["plan", "."], { cwd: dir })).code).toBe(0);
+    expect(() => read(dir, "pyproject.toml")).toThrow();
+  });
+
   it("refuses a file or a missing directory", async () => {
     const dir = project({ "pyproject.toml": "" });
     expect((await cli(["init", "pyproject.toml"], { cwd: dir })).stderr).toContain("is not a directory");
