@@ -34,7 +34,7 @@ interface ProjectFlags {
 
 /** Runs the CLI and resolves to the process exit code; all output goes through the given streams. */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
-  const report = new DiagnosticReport(io.stderr, styleFor(io.stderr, io.env));
+  const report = new DiagnosticReport(io.stderr, styleFor(io.stderr, io.env), formatAskedFor(argv));
   const program = buildProgram(io, report);
   try {
     await program.parseAsync(argv, { from: "user" });
@@ -55,7 +55,10 @@ export function buildProgram(io: CliIo, report: DiagnosticReport): Command {
     .exitOverride()
     .configureOutput({
       writeOut: (text) => io.stdout.write(text),
-      writeErr: (text) => io.stderr.write(text),
+      // With --format json, commander's own errors reach stderr as diagnostics (see reportError).
+      writeErr: (text) => {
+        if (report.format === "text") io.stderr.write(text);
+      },
     })
     .showHelpAfterError("(run with --help for usage)");
 
@@ -152,6 +155,17 @@ export function buildProgram(io: CliIo, report: DiagnosticReport): Command {
   return program;
 }
 
+/**
+ * `--format json` as written on the command line, read before commander parses it, so that a
+ * mistake commander itself reports (an unknown option) also comes out as JSON.
+ */
+function formatAskedFor(argv: readonly string[]): ReportFormat {
+  const at = argv.indexOf("--format");
+  const value =
+    at === -1 ? argv.find((a) => a.startsWith("--format="))?.slice("--format=".length) : argv[at + 1];
+  return value === "json" ? "json" : "text";
+}
+
 function parseBuildArgs(raw: readonly string[], env: NodeJS.ProcessEnv): Record<string, string> {
   const buildArgs: Record<string, string> = {};
   for (const item of raw) {
@@ -183,7 +197,11 @@ async function readStdin(stdin: CliIo["stdin"]): Promise<string> {
 function reportError(error: unknown, report: DiagnosticReport, io: CliIo): number {
   if (error instanceof CommanderError) {
     // Help and version end through here too, with exit code 0.
-    return error.exitCode === 0 ? 0 : EXIT_USER_ERROR;
+    if (error.exitCode === 0) return 0;
+    if (report.format === "json") {
+      report.add([{ code: "usage", severity: "error", message: error.message.replace(/^error: /, "") }]);
+    }
+    return EXIT_USER_ERROR;
   }
   if (error instanceof SpecError) {
     report.add(error.diagnostics);

@@ -110,6 +110,11 @@ describe("pyfront's arguments, as docker build users expect them", () => {
     });
     const usage = await cli(["plan", "--format", "json", "nowhere"], { cwd: dir });
     expect(JSON.parse(usage.stderr).diagnostics[0]).toMatchObject({ code: "usage", severity: "error" });
+    const unknownFlag = await cli(["plan", "--format=json", "--no-such-flag", "."], { cwd: dir });
+    expect(unknownFlag.code).toBe(EXIT_USER_ERROR);
+    expect(JSON.parse(unknownFlag.stderr)).toEqual({
+      diagnostics: [{ severity: "error", code: "usage", message: "unknown option '--no-such-flag'" }],
+    });
     const ok = await cli(["plan", "--format", "json", "."], { cwd: project(SCRIPT_PROJECT) });
     expect(ok.stderr).toBe("");
   });
