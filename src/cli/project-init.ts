@@ -78,7 +78,7 @@ export function initProject(options: InitOptions): InitResult {
 
   // Detected from the file as the user has it, so positions in messages are theirs.
   const { spec, warnings } = detect(original, specName, projectDir, options.cwd);
-  const configured = /^\s*\[\s*tool\s*\.\s*(pyfront|microb)\s*[\].]/m.test(original);
+  const configured = spec.format === "pyfront" || spec.format === "microb";
   if (isMopy) {
     // Its keys are mopy's own (docs/formats/mopy.md); a [tool.pyfront] sketch would not apply.
   } else if (configured) {
@@ -182,6 +182,9 @@ function withoutInitBlock(text: string, force: boolean): string {
   const start = text.indexOf(INIT_BLOCK_START);
   const end = text.indexOf(INIT_BLOCK_END, start);
   if (start === -1 || end === -1) return text;
+  // Once a line in it is uncommented, the block is the user's: --force leaves it alone.
+  const body = text.slice(start, end).split(/\r?\n/);
+  if (body.some((line) => line.trim() !== "" && !line.trim().startsWith("#"))) return text;
   let after = end + INIT_BLOCK_END.length;
   if (text.startsWith("\r\n", after)) after += 2;
   else if (text.startsWith("\n", after)) after += 1;

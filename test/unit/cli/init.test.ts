@@ -91,6 +91,27 @@ describe("pyfront init", () => {
     expect(read(dir, ".dockerignore")).toBe(DEFAULT_DOCKERIGNORE);
   });
 
+  it("leaves its block alone, even with --force, once the user has uncommented a line of it", async () => {
+    const dir = project({ "pyproject.toml": '[project]\nname = "x"\nversion = "1"\n', "x/__init__.py": "" });
+    await cli(["init", "."], { cwd: dir });
+    const edited = read(dir, "pyproject.toml")
+      .replace("# [tool.pyfront]\n", "[tool.pyfront]\n")
+      .replace("# expose = [8000]", "expose = [8000]");
+    writeFileSync(join(dir, "pyproject.toml"), edited);
+    const { code, stdout } = await cli(["init", "--force", "."], { cwd: dir });
+    expect(code).toBe(0);
+    expect(stdout).toContain("has a [tool.pyfront] or [tool.microb] table already");
+    expect(read(dir, "pyproject.toml")).toBe(edited);
+  });
+
+  it("counts a dotted-key [tool.pyfront] as configured, as the build does", async () => {
+    const original = '[tool]\npyfront.python_version = "3.12"\n';
+    const dir = project({ "pyproject.toml": original, "main.py": "" });
+    const { stdout } = await cli(["init", "."], { cwd: dir });
+    expect(stdout).toContain("has a [tool.pyfront] or [tool.microb] table already");
+    expect(read(dir, "pyproject.toml")).toBe(`${SYNTAX_LINE}\n${original}`);
+  });
+
   it("leaves a [tool.pyfront] table alone", async () => {
     const original = '[tool.pyfront]\npython_version = "3.11"\n';
     const dir = project({ "pyproject.toml": original, "main.py": "" });
