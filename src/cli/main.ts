@@ -4,7 +4,7 @@ import { SpecError } from "../spec/index.js";
 import { COMPLETION_SHELLS, type CompletionShell, completionScript } from "./completion.js";
 import { DiagnosticReport, REPORT_FORMATS, type ReportFormat } from "./diagnostic-report.js";
 import { packageVersion } from "./package-info.js";
-import { initProject } from "./project-init.js";
+import { FORMAT_DOCS_URL, initProject } from "./project-init.js";
 import { type LoadedProject, loadProject, usageError } from "./project-input.js";
 import { renderProjectDockerfile, renderProjectLlb, renderProjectPlan } from "./renderings.js";
 import { styleFor } from "./terminal-style.js";
@@ -60,7 +60,19 @@ export function buildProgram(io: CliIo, report: DiagnosticReport): Command {
         if (report.format === "text") io.stderr.write(text);
       },
     })
-    .showHelpAfterError("(run with --help for usage)");
+    .showHelpAfterError("(run with --help for usage)")
+    .addHelpText(
+      "after",
+      [
+        "",
+        "Examples:",
+        "  pyfront init .                            set up the project in this directory",
+        "  pyfront plan .                            what a build of it would do, as JSON",
+        "  docker build -f pyproject.toml -t app .   build it: BuildKit runs pyfront's frontend",
+        "",
+        `Docs: ${FORMAT_DOCS_URL}`,
+      ].join("\n"),
+    );
 
   const formatOption = () =>
     new Option("--format <format>", "how problems are reported: text, or json for editors and CI")
@@ -80,7 +92,7 @@ export function buildProgram(io: CliIo, report: DiagnosticReport): Command {
       .addOption(
         new Option("--build-arg <key=value>", "build argument, as for docker build (repeatable)")
           .argParser((value: string, previous: string[] = []) => [...previous, value])
-          .default([]),
+          .default([], "none"),
       )
       .addOption(formatOption())
       // Accepted only to answer it: docker users type -t for a tag, and these commands build nothing.
