@@ -11,6 +11,15 @@ export default defineConfig({
       },
       {
         test: {
+          // npm pack and a global install from the tarball: needs npm, no engine.
+          name: "package",
+          include: ["test/package/**/*.test.ts"],
+          testTimeout: 120_000,
+          hookTimeout: 300_000,
+        },
+      },
+      {
+        test: {
           name: "e2e",
           include: ["test/e2e/**/*.test.ts"],
           // Real image builds: slow, and they share one engine, so one file at a time.

@@ -1,15 +1,24 @@
 #!/usr/bin/env node
-// The pyfront command. Runs the compiled CLI (npm run build), or the TypeScript sources through
-// tsx in a checkout where it has not been built.
+// The pyfront command. An installed package runs the compiled CLI in dist/ (built by prepack); a
+// checkout runs the TypeScript sources through tsx, so a stale dist/ never hides an edit there.
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const source = join(root, "src", "cli", "run.ts");
 const compiled = join(root, "dist", "cli", "run.js");
-if (!existsSync(compiled)) {
+
+if (existsSync(source) && existsSync(join(root, "node_modules", "tsx"))) {
   const { register } = await import("tsx/esm/api");
   register();
+  await import(pathToFileURL(source).href);
+} else if (existsSync(compiled)) {
+  await import(pathToFileURL(compiled).href);
+} else {
+  process.stderr.write(
+    "pyfront: this copy has neither its compiled CLI (dist/) nor tsx to run its sources;\n" +
+      "  in a checkout run `npm ci`, or `npm run build` for dist/\n",
+  );
+  process.exitCode = 1;
 }
-const entry = existsSync(compiled) ? compiled : join(root, "src", "cli", "run.ts");
-await import(pathToFileURL(entry).href);

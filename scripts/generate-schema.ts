@@ -1,11 +1,18 @@
-// Writes schema/pyfront.schema.json from the zod schema, formatted by Biome like every other file.
-// test/unit/spec/json-schema.test.ts fails when the committed file is stale.
+// Writes schema/pyfront.schema.json (the [tool.pyfront] table) and schema/pyproject-pyfront.schema.json
+// (a whole pyproject.toml, checking only that table) from the zod schema, formatted by Biome like
+// every other file. test/unit/spec/json-schema.test.ts fails when a committed file is stale.
 import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { pyfrontJsonSchemaText } from "../src/spec/pyfront-json-schema.js";
+import { pyfrontJsonSchemaText, pyprojectJsonSchemaText } from "../src/spec/pyfront-json-schema.js";
 
-const target = fileURLToPath(new URL("../schema/pyfront.schema.json", import.meta.url));
-writeFileSync(target, pyfrontJsonSchemaText());
-execFileSync("npx", ["biome", "format", "--write", target], { stdio: "inherit" });
-console.log(`wrote ${target}`);
+const targets = [
+  ["pyfront.schema.json", pyfrontJsonSchemaText()],
+  ["pyproject-pyfront.schema.json", pyprojectJsonSchemaText()],
+] as const;
+for (const [name, text] of targets) {
+  const target = fileURLToPath(new URL(`../schema/${name}`, import.meta.url));
+  writeFileSync(target, text);
+  execFileSync("npx", ["biome", "format", "--write", target], { stdio: "inherit" });
+  console.log(`wrote ${target}`);
+}

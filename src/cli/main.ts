@@ -1,120 +1,229 @@
-import { Command, CommanderError, Option } from "commander";
-import { formatDiagnostic, SpecError } from "../spec/index.js";
-import { type LoadedProject, loadProject, type ProjectArguments } from "./project-input.js";
+import { posix } from "node:path";
+import { Argument, Command, CommanderError, Option } from "commander";
+import { SpecError } from "../spec/index.js";
+import { COMPLETION_SHELLS, type CompletionShell, completionScript } from "./completion.js";
+import { DiagnosticReport, REPORT_FORMATS, type ReportFormat } from "./diagnostic-report.js";
+import { packageVersion } from "./package-info.js";
+import { FORMAT_DOCS_URL, initProject } from "./project-init.js";
+import { type LoadedProject, loadProject, usageError } from "./project-input.js";
 import { renderProjectDockerfile, renderProjectLlb, renderProjectPlan } from "./renderings.js";
+import { styleFor } from "./terminal-style.js";
 
 /** Exit codes: 2 for anything the user can fix, 1 for pyfront's own failures. */
 export const EXIT_USER_ERROR = 2;
 export const EXIT_INTERNAL_ERROR = 1;
 
+/** The process around the CLI; tests hand in their own. */
+export interface CliIo {
+  stdout: NodeJS.WritableStream & { isTTY?: boolean };
+  stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  env: NodeJS.ProcessEnv;
+  /** For `-f -`; absent means no standard input to read. */
+  stdin?: NodeJS.ReadableStream & { isTTY?: boolean };
+  /** Where relative paths start; default the process's current directory. */
+  cwd?: string;
+}
+
 interface ProjectFlags {
   file?: string;
   target?: string;
   buildArg: string[];
+  format: ReportFormat;
+  tag?: string;
 }
 
 /** Runs the CLI and resolves to the process exit code; all output goes through the given streams. */
-export async function runCli(
-  argv: readonly string[],
-  io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream; env: NodeJS.ProcessEnv },
-): Promise<number> {
-  const program = buildProgram(io);
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  const report = new DiagnosticReport(io.stderr, styleFor(io.stderr, io.env), formatAskedFor(argv));
+  const program = buildProgram(io, report);
   try {
     await program.parseAsync(argv, { from: "user" });
     return 0;
   } catch (error) {
-    return reportError(error, io.stderr, io.env);
+    return reportError(error, report, io);
+  } finally {
+    report.finish();
   }
 }
 
-function buildProgram(io: {
-  stdout: NodeJS.WritableStream;
-  stderr: NodeJS.WritableStream;
-  env: NodeJS.ProcessEnv;
-}) {
+/** The command tree; exported for the completion scripts' tests. */
+export function buildProgram(io: CliIo, report: DiagnosticReport): Command {
   const program = new Command("pyfront")
     .description("Build best-practice container images from Python projects through BuildKit.")
+    .version(packageVersion(), "-V, --version", "print pyfront's version")
+    .helpOption("-h, --help", "print help")
     .exitOverride()
     .configureOutput({
       writeOut: (text) => io.stdout.write(text),
-      writeErr: (text) => io.stderr.write(text),
+      // With --format json, commander's own errors reach stderr as diagnostics (see reportError).
+      writeErr: (text) => {
+        if (report.format === "text") io.stderr.write(text);
+      },
     })
-    .showHelpAfterError("(run with --help for usage)");
+    .showHelpAfterError("(run with --help for usage)")
+    .addHelpText(
+      "after",
+      [
+        "",
+        "Examples:",
+        "  pyfront init .                            set up the project in this directory",
+        "  pyfront plan .                            what a build of it would do, as JSON",
+        "  docker build -f pyproject.toml -t app .   build it: BuildKit runs pyfront's frontend",
+        "",
+        `Docs: ${FORMAT_DOCS_URL}`,
+      ].join("\n"),
+    );
+
+  const formatOption = () =>
+    new Option("--format <format>", "how problems are reported: text, or json for editors and CI")
+      .choices(REPORT_FORMATS)
+      .default("text");
 
   const projectCommand = (name: string, description: string) =>
     program
       .command(name)
       .description(description)
-      .argument("[dir]", "build context directory", ".")
-      .option("-f, --file <file>", "spec file (pyproject.toml, Mopyfile.yaml); default: found in DIR")
-      .option("-t, --target <name>", "target to build, for specs that define several")
+      .argument("[dir]", "build context directory, or the spec file in it", ".")
+      .option(
+        "-f, --file <file>",
+        "spec file (pyproject.toml, Mopyfile.yaml; - for stdin); default: found in DIR",
+      )
+      .option("--target <name>", "target to build, for specs that define several")
       .addOption(
         new Option("--build-arg <key=value>", "build argument, as for docker build (repeatable)")
           .argParser((value: string, previous: string[] = []) => [...previous, value])
-          .default([]),
-      );
+          .default([], "none"),
+      )
+      .addOption(formatOption())
+      // Accepted only to answer it: docker users type -t for a tag, and these commands build nothing.
+      .addOption(new Option("-t, --tag <name>").hideHelp());
 
-  const load = (dir: string, flags: ProjectFlags): LoadedProject => {
-    const project = loadProject(toProjectArguments(dir, flags, io.env));
-    for (const warning of project.warnings) io.stderr.write(`${formatDiagnostic(warning)}\n`);
+  const load = async (dir: string, flags: ProjectFlags, command: string): Promise<LoadedProject> => {
+    report.format = flags.format;
+    if (flags.tag !== undefined) {
+      throw usageError(
+        `pyfront ${command} prints and builds no image, so -t/--tag has nothing to name`,
+        `build and tag with: docker build -f ${flags.file ?? posix.join(dir, "pyproject.toml")} -t ${flags.tag} ${dir}` +
+          " (a target of the spec is --target NAME)",
+      );
+    }
+    const project = loadProject({
+      dir,
+      buildArgs: parseBuildArgs(flags.buildArg, io.env),
+      cwd: io.cwd ?? process.cwd(),
+      ...(flags.file === "-" ? { stdinText: await readStdin(io.stdin) } : {}),
+      ...(flags.file !== undefined ? { file: flags.file } : {}),
+      ...(flags.target ? { target: flags.target } : {}),
+    });
+    report.add(project.warnings);
     return project;
   };
 
   projectCommand("dockerfile", "print the Dockerfile equivalent to the project's spec").action(
-    (dir: string, flags: ProjectFlags) => {
-      io.stdout.write(renderProjectDockerfile(load(dir, flags)));
+    async (dir: string, flags: ProjectFlags) => {
+      io.stdout.write(renderProjectDockerfile(await load(dir, flags, "dockerfile")));
     },
   );
 
-  projectCommand("plan", "print the build plan as JSON").action((dir: string, flags: ProjectFlags) => {
-    io.stdout.write(renderProjectPlan(load(dir, flags)));
+  projectCommand("plan", "print the build plan as JSON").action(async (dir: string, flags: ProjectFlags) => {
+    io.stdout.write(renderProjectPlan(await load(dir, flags, "plan")));
   });
 
   projectCommand("llb", "print the LLB definition (binary, for buildctl build; --json for people)")
     .option("--json", "print the definition as JSON")
-    .action((dir: string, flags: ProjectFlags & { json?: boolean }) => {
-      const project = load(dir, flags);
-      const out = renderProjectLlb(project, { json: flags.json === true });
-      io.stdout.write(out);
+    .action(async (dir: string, flags: ProjectFlags & { json?: boolean }) => {
+      const json = flags.json === true;
+      if (!json && io.stdout.isTTY) {
+        report.format = flags.format;
+        throw usageError(
+          "pyfront llb writes a binary LLB definition, and standard output is a terminal",
+          `add --json to read it, or redirect it: pyfront llb ${dir} > build.llb, or pipe it to buildctl build`,
+        );
+      }
+      io.stdout.write(renderProjectLlb(await load(dir, flags, "llb"), { json }));
+    });
+
+  program
+    .command("init")
+    .description("set up a project for pyfront: #syntax line, a commented [tool.pyfront], .dockerignore")
+    .argument("[dir]", "the project directory", ".")
+    .option("--force", "replace what an earlier init wrote, and an existing .dockerignore")
+    .addOption(formatOption())
+    .action(async (dir: string, flags: { force?: boolean; format: ReportFormat }) => {
+      report.format = flags.format;
+      const result = initProject({ dir, force: flags.force === true, cwd: io.cwd ?? process.cwd() });
+      report.add(result.warnings);
+      for (const line of result.lines) io.stdout.write(`${line}\n`);
+    });
+
+  program
+    .command("completion")
+    .description("print a shell completion script (bash or zsh)")
+    .addArgument(new Argument("<shell>", "the shell").choices(COMPLETION_SHELLS))
+    .action((shell: CompletionShell) => {
+      io.stdout.write(completionScript(program, shell));
     });
 
   return program;
 }
 
-function toProjectArguments(dir: string, flags: ProjectFlags, env: NodeJS.ProcessEnv): ProjectArguments {
-  const buildArgs: Record<string, string> = {};
-  for (const raw of flags.buildArg) {
-    const eq = raw.indexOf("=");
-    // Like docker build: a bare KEY takes its value from the environment, if set there.
-    if (eq === -1) {
-      const fromEnv = env[raw];
-      if (fromEnv !== undefined) buildArgs[raw] = fromEnv;
-    } else {
-      buildArgs[raw.slice(0, eq)] = raw.slice(eq + 1);
-    }
-  }
-  return {
-    dir,
-    buildArgs,
-    ...(flags.file ? { file: flags.file } : {}),
-    ...(flags.target ? { target: flags.target } : {}),
-  };
+/**
+ * `--format json` as written on the command line, read before commander parses it, so that a
+ * mistake commander itself reports (an unknown option) also comes out as JSON.
+ */
+function formatAskedFor(argv: readonly string[]): ReportFormat {
+  const at = argv.indexOf("--format");
+  const value =
+    at === -1 ? argv.find((a) => a.startsWith("--format="))?.slice("--format=".length) : argv[at + 1];
+  return value === "json" ? "json" : "text";
 }
 
-function reportError(error: unknown, stderr: NodeJS.WritableStream, env: NodeJS.ProcessEnv): number {
+function parseBuildArgs(raw: readonly string[], env: NodeJS.ProcessEnv): Record<string, string> {
+  const buildArgs: Record<string, string> = {};
+  for (const item of raw) {
+    const eq = item.indexOf("=");
+    // Like docker build: a bare KEY takes its value from the environment, if set there.
+    if (eq === -1) {
+      const fromEnv = env[item];
+      if (fromEnv !== undefined) buildArgs[item] = fromEnv;
+    } else {
+      buildArgs[item.slice(0, eq)] = item.slice(eq + 1);
+    }
+  }
+  return buildArgs;
+}
+
+async function readStdin(stdin: CliIo["stdin"]): Promise<string> {
+  if (!stdin) throw usageError("-f - reads the spec from standard input, and there is none");
+  if (stdin.isTTY) {
+    throw usageError(
+      "-f - reads the spec from standard input, which is a terminal",
+      "pipe or redirect the spec: pyfront plan -f - . < pyproject.toml",
+    );
+  }
+  const chunks: Buffer[] = [];
+  for await (const chunk of stdin) chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : chunk);
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+function reportError(error: unknown, report: DiagnosticReport, io: CliIo): number {
   if (error instanceof CommanderError) {
     // Help and version end through here too, with exit code 0.
-    return error.exitCode === 0 ? 0 : EXIT_USER_ERROR;
+    if (error.exitCode === 0) return 0;
+    if (report.format === "json") {
+      report.add([{ code: "usage", severity: "error", message: error.message.replace(/^error: /, "") }]);
+    }
+    return EXIT_USER_ERROR;
   }
   if (error instanceof SpecError) {
-    for (const d of error.diagnostics) stderr.write(`${formatDiagnostic(d)}\n`);
-    const count = error.diagnostics.filter((d) => d.severity === "error").length;
-    stderr.write(`pyfront: ${count} error${count === 1 ? "" : "s"}\n`);
+    report.add(error.diagnostics);
+    report.summarise(error.diagnostics.filter((d) => d.severity === "error").length);
     return EXIT_USER_ERROR;
   }
   const message = error instanceof Error ? error.message : String(error);
-  stderr.write(`pyfront: internal error: ${message}\n`);
-  if (env.PYFRONT_DEBUG && error instanceof Error && error.stack) stderr.write(`${error.stack}\n`);
-  else stderr.write("(set PYFRONT_DEBUG=1 for details, and please report this)\n");
+  report.add([{ code: "internal-error", severity: "error", message: `pyfront: internal error: ${message}` }]);
+  if (io.env.PYFRONT_DEBUG && error instanceof Error && error.stack) io.stderr.write(`${error.stack}\n`);
+  else if (report.format === "text")
+    io.stderr.write("(set PYFRONT_DEBUG=1 for details, and please report this)\n");
   return EXIT_INTERNAL_ERROR;
 }

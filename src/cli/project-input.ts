@@ -1,21 +1,34 @@
-import { existsSync, readFileSync } from "node:fs";
-import { isAbsolute, relative, resolve, sep } from "node:path";
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { dirname, isAbsolute, relative, resolve, sep } from "node:path";
 import { directoryContext } from "../context/directory-context.js";
 import { parseDockerignore } from "../context/dockerignore.js";
-import { type LoadedBuildSpec, loadBuildSpec, SpecError } from "../spec/index.js";
+import {
+  type Diagnostic,
+  detectFileKind,
+  type LoadedBuildSpec,
+  loadBuildSpec,
+  SpecError,
+} from "../spec/index.js";
 
 /** What every command that reads a project takes from the command line. */
 export interface ProjectArguments {
-  /** The build context directory (the positional DIR). */
+  /** The positional DIR: the build context, or a spec file whose directory is the context. */
   dir: string;
-  /** `-f FILE`: the spec file, relative to the current directory like `docker build -f`. */
+  /** `-f FILE`: the spec file, relative to the current directory like `docker build -f`; `-` is stdin. */
   file?: string;
   target?: string;
   buildArgs: Record<string, string>;
+  /** The directory relative paths (arguments and diagnostics) start from; default the process's. */
+  cwd?: string;
+  /** The spec text read from standard input, for `-f -`. */
+  stdinText?: string;
 }
 
 /** Spec file names tried, in order, when `-f` is not given. */
 export const DEFAULT_SPEC_FILES = ["pyproject.toml", "Mopyfile.yaml", "Mopyfile.yml"] as const;
+
+/** The name diagnostics give a spec read from standard input. */
+export const STDIN_NAME = "<stdin>";
 
 export interface LoadedProject extends LoadedBuildSpec {
   contextDir: string;
@@ -27,54 +40,161 @@ export interface LoadedProject extends LoadedBuildSpec {
   dockerignore: string[];
 }
 
-/** Finds, reads and validates the project's spec; user mistakes come back as SpecError. */
+/** Where the spec comes from and which directory is the context, once the arguments are checked. */
+interface ProjectLocation {
+  contextDir: string;
+  /** Absolute path of the spec file, or "-" for standard input. */
+  specPath: string;
+}
+
+/**
+ * Finds, reads and validates the project's spec. User mistakes come back as SpecError, with
+ * positions relative to `cwd` so they can be clicked in the terminal the command ran in.
+ */
 export function loadProject(args: ProjectArguments): LoadedProject {
-  const contextDir = resolve(args.dir);
-  if (!existsSync(contextDir)) throw usageError(`build context ${JSON.stringify(args.dir)} does not exist`);
-  const specPath = args.file ? resolve(args.file) : findSpecFile(contextDir);
-  if (!existsSync(specPath))
-    throw usageError(`spec file ${JSON.stringify(args.file ?? specPath)} does not exist`);
+  const cwd = args.cwd ?? process.cwd();
+  const { contextDir, specPath } = locateProject({ ...args, cwd });
+  const fromStdin = specPath === "-";
+  if (fromStdin && args.stdinText === undefined)
+    throw usageError("-f - reads the spec from standard input, and there is none");
+  const specText = fromStdin ? (args.stdinText ?? "") : readFileSync(specPath, "utf8");
+  const specFile = fromStdin ? stdinSpecName(specText) : toContextPath(contextDir, specPath, args);
+  const display = displayPaths(contextDir, cwd, fromStdin ? specFile : undefined);
+  try {
+    const loaded = loadBuildSpec(
+      specText,
+      { specFile, ...(args.target ? { target: args.target } : {}), buildArgs: args.buildArgs },
+      directoryContext(contextDir),
+    );
+    return {
+      spec: loaded.spec,
+      warnings: loaded.warnings.map(display),
+      contextDir,
+      specFile,
+      specText,
+      buildArgs: args.buildArgs,
+      dockerignore: readIgnore(fromStdin ? undefined : specPath, contextDir),
+    };
+  } catch (error) {
+    if (error instanceof SpecError) throw new SpecError(error.diagnostics.map(display));
+    throw error;
+  }
+}
+
+/** Checks DIR and `-f` the way docker build users expect, with one clear message per mistake. */
+export function locateProject(
+  args: Pick<ProjectArguments, "dir" | "file"> & { cwd: string },
+): ProjectLocation {
+  const dirPath = resolve(args.cwd, args.dir);
+  const dirKind = pathKind(dirPath);
+  if (dirKind === "missing") throw usageError(`build context ${quote(args.dir)} does not exist`);
+  if (dirKind === "file") {
+    // `pyfront plan app/pyproject.toml`: the spec file itself, its directory the context.
+    if (args.file !== undefined) {
+      throw usageError(
+        `build context ${quote(args.dir)} is a file, and -f names the spec already`,
+        `give the context directory: -f ${args.file} ${dirname(args.dir)}`,
+      );
+    }
+    return { contextDir: dirname(dirPath), specPath: dirPath };
+  }
+  if (dirKind === "other") throw usageError(`build context ${quote(args.dir)} is not a directory`);
+  if (args.file === undefined) return { contextDir: dirPath, specPath: findSpecFile(dirPath, args.dir) };
+  if (args.file === "-") return { contextDir: dirPath, specPath: "-" };
+
+  const specPath = resolve(args.cwd, args.file);
+  const specKind = pathKind(specPath);
+  if (specKind === "missing") {
+    const inContext = resolve(dirPath, args.file);
+    const hint =
+      !isAbsolute(args.file) && pathKind(inContext) === "file"
+        ? `-f is relative to the current directory, as for docker build: -f ${relative(args.cwd, inContext) || args.file}`
+        : undefined;
+    throw usageError(`spec file ${quote(args.file)} does not exist`, hint);
+  }
+  if (specKind === "directory") {
+    const found = DEFAULT_SPEC_FILES.find((name) => pathKind(resolve(specPath, name)) === "file");
+    throw usageError(
+      `spec file ${quote(args.file)} is a directory`,
+      found
+        ? `-f names a file, e.g. -f ${joinDisplay(args.file, found)}; the build context is the DIR argument`
+        : "-f names the spec file (pyproject.toml, Mopyfile.yaml); the build context is the DIR argument",
+    );
+  }
+  if (specKind === "other") throw usageError(`spec file ${quote(args.file)} is not a regular file`);
+  return { contextDir: dirPath, specPath };
+}
+
+type PathKind = "missing" | "file" | "directory" | "other";
+
+function pathKind(path: string): PathKind {
+  try {
+    const stat = statSync(path);
+    return stat.isFile() ? "file" : stat.isDirectory() ? "directory" : "other";
+  } catch {
+    return "missing";
+  }
+}
+
+function toContextPath(contextDir: string, specPath: string, args: ProjectArguments): string {
   const rel = relative(contextDir, specPath);
   if (rel.startsWith(`..${sep}`) || rel === ".." || isAbsolute(rel)) {
     throw usageError(
-      `spec file ${JSON.stringify(args.file)} is outside the build context ${JSON.stringify(args.dir)}`,
+      `spec file ${quote(args.file ?? specPath)} is outside the build context ${quote(args.dir)}`,
+      "the spec file must be inside the build context (DIR), as docker build requires",
     );
   }
-  const specFile = rel.split(sep).join("/");
-  const specText = readFileSync(specPath, "utf8");
-  const loaded = loadBuildSpec(
-    specText,
-    { specFile, ...(args.target ? { target: args.target } : {}), buildArgs: args.buildArgs },
-    directoryContext(contextDir),
-  );
-  return {
-    ...loaded,
-    contextDir,
-    specFile,
-    specText,
-    buildArgs: args.buildArgs,
-    dockerignore: readIgnore(specPath, contextDir),
+  return rel.split(sep).join("/");
+}
+
+/** A spec from stdin is named for its format, so detection and the recipe treat it like a file in the context root. */
+function stdinSpecName(text: string): string {
+  const kind = detectFileKind("", text);
+  return kind === "mopy" ? "Mopyfile.yaml" : kind === "pyenv" ? "Dockerfile" : "pyproject.toml";
+}
+
+/** Rewrites context-relative positions to paths relative to `cwd` (or `<stdin>`). */
+function displayPaths(contextDir: string, cwd: string, stdinSpecFile: string | undefined) {
+  return (d: Diagnostic): Diagnostic => {
+    if (!d.position) return d;
+    const file =
+      d.position.file === stdinSpecFile
+        ? STDIN_NAME
+        : relative(cwd, resolve(contextDir, d.position.file)).split(sep).join("/");
+    return { ...d, position: { ...d.position, file } };
   };
 }
 
-function readIgnore(specPath: string, contextDir: string): string[] {
-  for (const candidate of [`${specPath}.dockerignore`, resolve(contextDir, ".dockerignore")]) {
+function readIgnore(specPath: string | undefined, contextDir: string): string[] {
+  const candidates = [
+    ...(specPath ? [`${specPath}.dockerignore`] : []),
+    resolve(contextDir, ".dockerignore"),
+  ];
+  for (const candidate of candidates) {
     if (existsSync(candidate)) return parseDockerignore(readFileSync(candidate, "utf8"));
   }
   return [];
 }
 
-function findSpecFile(contextDir: string): string {
+function findSpecFile(contextDir: string, given: string): string {
   for (const name of DEFAULT_SPEC_FILES) {
     const candidate = resolve(contextDir, name);
-    if (existsSync(candidate)) return candidate;
+    if (pathKind(candidate) === "file") return candidate;
   }
   throw usageError(
-    `no ${DEFAULT_SPEC_FILES.join(" or ")} in ${contextDir}`,
-    "name the spec file with -f FILE",
+    `no ${DEFAULT_SPEC_FILES.join(" or ")} in ${quote(given)}`,
+    `name the spec file with -f FILE, or run pyfront init ${given} to create a pyproject.toml`,
   );
 }
 
-function usageError(message: string, hint?: string): SpecError {
+function joinDisplay(dir: string, name: string): string {
+  return dir.endsWith("/") ? `${dir}${name}` : `${dir}/${name}`;
+}
+
+function quote(text: string): string {
+  return JSON.stringify(text);
+}
+
+export function usageError(message: string, hint?: string): SpecError {
   return new SpecError([{ code: "usage", message, severity: "error", ...(hint ? { hint } : {}) }]);
 }

@@ -12,16 +12,21 @@ import {
 
 /**
  * Runs pip with credentials injected into index URLs at run time only. Arguments: groups of
- * `primary|extra URL SECRET_FILE` (SECRET_FILE may be ""), then "--", then pip's own arguments.
- * The credentialed URLs live in this process's environment and die with it; pip masks passwords in
- * what it prints. The secret file holds `user:password` or a single token.
+ * `primary|extra URL SECRET_FILE SECRET_ID` (both "" for an index without credentials), then "--",
+ * then pip's own arguments. The credentialed URLs live in this process's environment and die with
+ * it; pip masks passwords in what it prints. The secret file holds `user:password` or a single
+ * token. A build secret the client did not pass is mounted as optional and reported here, naming
+ * the flag to pass: BuildKit's own message for a required one is "secret ID not found: not found".
  */
 export const PIP_WITH_CREDENTIALS_SCRIPT = [
   "import os, sys, urllib.parse as u",
   "a = sys.argv[1:]",
   "primary, extra = None, []",
   'while a[0] != "--":',
-  "    kind, url, secret, a = a[0], a[1], a[2], a[3:]",
+  "    kind, url, secret, sid, a = a[0], a[1], a[2], a[3], a[4:]",
+  "    if secret and not os.path.exists(secret):",
+  '        sys.exit("pyfront: the build secret %r (credentials for a package index) was not passed to the build; "',
+  '                 "pass it with --secret id=%s,src=FILE, where FILE holds user:password or a token" % (sid, sid))',
   "    if secret:",
   "        with open(secret) as f:",
   '            user, sep, password = f.read().rstrip("\\r\\n").partition(":")',
@@ -67,10 +72,18 @@ export function pipIndexSetup(indices: PackageIndex[]): PipIndexSetup {
   indices.forEach((index, position) => {
     const role = position === firstPrimary ? "primary" : "extra";
     let secretFile = "";
+    let secretId = "";
     if (index.credentialsSecret || index.inlineCredentials) {
       const id = index.credentialsSecret ?? inlineIndexSecretId(position);
+      secretId = id;
       secretFile = secretTarget(position);
-      mounts.push({ type: "secret", id, target: secretFile, required: true });
+      // Optional so that a missing build secret reaches the script, which names the flag to pass.
+      mounts.push({
+        type: "secret",
+        id,
+        target: secretFile,
+        required: index.credentialsSecret === undefined,
+      });
       if (!secrets.some((s) => s.id === id)) {
         secrets.push({
           id,
@@ -80,7 +93,7 @@ export function pipIndexSetup(indices: PackageIndex[]): PipIndexSetup {
         });
       }
     }
-    if (withCredentials) credentialArgs.push(role, index.url, secretFile);
+    if (withCredentials) credentialArgs.push(role, index.url, secretFile, secretId);
     else options.push(role === "primary" ? "--index-url" : "--extra-index-url", index.url);
     if (index.trusted) options.push("--trusted-host", trustedHost(index.url));
   });

@@ -1,51 +1,7 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Writable } from "node:stream";
-import { afterAll, describe, expect, it } from "vitest";
-import { EXIT_USER_ERROR, runCli } from "../../../src/cli/main.js";
-
-const made: string[] = [];
-afterAll(() => {
-  for (const dir of made) rmSync(dir, { recursive: true, force: true });
-});
-
-function project(files: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), "pyfront-cli-"));
-  made.push(dir);
-  for (const [path, text] of Object.entries(files)) {
-    mkdirSync(join(dir, path, ".."), { recursive: true });
-    writeFileSync(join(dir, path), text);
-  }
-  return dir;
-}
-
-async function cli(args: string[], env: NodeJS.ProcessEnv = {}) {
-  let stdout = "";
-  let stderr = "";
-  const sink = (append: (s: string) => void) =>
-    new Writable({
-      write(chunk, _enc, done) {
-        append(String(chunk));
-        done();
-      },
-    });
-  const code = await runCli(args, {
-    stdout: sink((s) => {
-      stdout += s;
-    }),
-    stderr: sink((s) => {
-      stderr += s;
-    }),
-    env,
-  });
-  return { code, stdout, stderr };
-}
-
-const SCRIPT_PROJECT = {
-  "pyproject.toml": '#syntax=pyfront/frontend:dev\n[tool.pyfront]\npython_version = "3.11"\n',
-  "main.py": "print('hello')\n",
-};
+import { describe, expect, it } from "vitest";
+import { EXIT_USER_ERROR } from "../../../src/cli/main.js";
+import { cli, project, SCRIPT_PROJECT } from "./cli-harness.js";
 
 describe("pyfront CLI", () => {
   it("prints a Dockerfile for a project directory", async () => {
@@ -84,7 +40,7 @@ describe("pyfront CLI", () => {
       "pyproject.toml": '[tool.pyfront]\npython_version = "2.7"\nbuild_dep = ["gcc"]\n',
       "main.py": "",
     });
-    const { code, stdout, stderr } = await cli(["dockerfile", dir]);
+    const { code, stdout, stderr } = await cli(["dockerfile", "."], { cwd: dir });
     expect(code).toBe(EXIT_USER_ERROR);
     expect(stdout).toBe("");
     expect(stderr).toMatch(/^pyproject\.toml:2:\d+: /m);
@@ -108,7 +64,7 @@ describe("pyfront CLI", () => {
       "main.py": "",
     });
     const { stdout } = await cli(["dockerfile", "--build-arg", "RELEASE=2.0", "--build-arg", "TEAM", dir], {
-      TEAM: "data",
+      env: { TEAM: "data" },
     });
     expect(stdout).toContain('"release"="2.0"');
     expect(stdout).toContain('"team"="data"');

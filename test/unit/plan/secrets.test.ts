@@ -1,9 +1,16 @@
+import { spawnSync } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { inlineSecretValues } from "../../../src/plan/inline-secrets.js";
+import { PIP_WITH_CREDENTIALS_SCRIPT } from "../../../src/plan/pip-steps.js";
 import { planBuild } from "../../../src/plan/plan-build.js";
 import { formatPlanJson } from "../../../src/plan/plan-json.js";
 import { renderDockerfile } from "../../../src/render/dockerfile.js";
 import { FIXTURES, SECRET_PASSWORD } from "./spec-fixtures.js";
+
+const hasPython = spawnSync("python3", ["--version"]).status === 0;
 
 describe("secrets stay out of the plan and the Dockerfile", () => {
   it("microb inline credentials become a build secret referenced by id only", () => {
@@ -52,18 +59,45 @@ describe("secrets stay out of the plan and the Dockerfile", () => {
         type: "secret",
         id: "pip-creds",
         target: "/run/secrets/pyfront-index-0",
-        required: true,
+        // Optional, so that the script, not BuildKit, reports a missing secret.
+        required: false,
       });
-      expect(step.argv.slice(3, 9)).toEqual([
+      expect(step.argv.slice(3, 11)).toEqual([
         "primary",
         "https://pypi.internal.example.org/simple/",
         "/run/secrets/pyfront-index-0",
+        "pip-creds",
         "extra",
         "http://mirror.local:8080/simple",
+        "",
         "",
       ]);
     }
     expect(plan.secrets.map((s) => [s.id, s.source])).toEqual([["pip-creds", "build-secret"]]);
+  });
+
+  // Needs a python3 on the test machine (test-all's has one); skipped, and said so, without.
+  it.runIf(hasPython)("a build secret the client did not pass fails with the --secret flag to pass", () => {
+    const missing = join(mkdtempSync(join(tmpdir(), "pyfront-secret-")), "pyfront-index-0");
+    const run = spawnSync(
+      "python3",
+      [
+        "-c",
+        PIP_WITH_CREDENTIALS_SCRIPT,
+        "primary",
+        "https://pypi.example/simple",
+        missing,
+        "pypi",
+        "--",
+        "--version",
+      ],
+      { encoding: "utf8" },
+    );
+    expect(run.status).toBe(1);
+    expect(run.stderr).toBe(
+      "pyfront: the build secret 'pypi' (credentials for a package index) was not passed to the build; " +
+        "pass it with --secret id=pypi,src=FILE, where FILE holds user:password or a token\n",
+    );
   });
 
   it("build args appear only where env or labels reference them", () => {

@@ -1,0 +1,85 @@
+// What a user gets from npm: pack the package (prepack builds it), install the tarball globally into
+// a temporary prefix, and run the installed command. No engine; npm's cache serves the dependencies
+// npm ci fetched, so no network is needed once the checkout is installed.
+import { execFileSync, spawnSync } from "node:child_process";
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+const repoRoot = join(import.meta.dirname, "..", "..");
+const version = (JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8")) as { version: string })
+  .version;
+const work = mkdtempSync(join(tmpdir(), "pyfront-package-"));
+const prefix = join(work, "prefix");
+const pyfront = join(prefix, "bin", "pyfront");
+let packed: string[] = [];
+
+/** npm without the checkout's own settings getting in the way; a user's machine has none of them. */
+function npm(args: string[], cwd: string): string {
+  return execFileSync("npm", [...args, "--no-audit", "--no-fund", "--loglevel=error"], {
+    cwd,
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, npm_config_update_notifier: "false" },
+  });
+}
+
+/** The installed command, with a PATH holding only Node's directory: no tsx, no checkout. */
+function run(args: string[], cwd = work) {
+  return spawnSync(pyfront, args, {
+    cwd,
+    encoding: "utf8",
+    env: { PATH: `${join(process.execPath, "..")}:/usr/bin:/bin`, HOME: work },
+  });
+}
+
+beforeAll(() => {
+  const report = JSON.parse(npm(["pack", "--json", "--pack-destination", work], repoRoot)) as Array<{
+    filename: string;
+    files: Array<{ path: string }>;
+  }>;
+  packed = report[0]!.files.map((f) => f.path);
+  npm(["install", "--global", "--prefix", prefix, "--prefer-offline", join(work, report[0]!.filename)], work);
+}, 300_000);
+
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+describe("the npm package", () => {
+  it("ships the compiled CLI and the schema, and no source maps, declarations or sources", () => {
+    expect(packed).toContain("bin/pyfront.js");
+    expect(packed).toContain("dist/cli/run.js");
+    expect(packed).toContain("schema/pyfront.schema.json");
+    expect(packed.filter((p) => /\.(map|d\.ts|ts)$/.test(p) || p.startsWith("src/"))).toEqual([]);
+    expect(packed.filter((p) => p.startsWith("dist/frontend/"))).toEqual([]);
+  });
+
+  it("installs without dev dependencies", () => {
+    const installed = join(prefix, "lib", "node_modules", "pyfront", "node_modules");
+    const names = readdirSync(installed);
+    for (const dev of ["tsx", "typescript", "vitest", "@biomejs", "esbuild"])
+      expect(names).not.toContain(dev);
+  });
+
+  it("runs pyfront --version and --help", () => {
+    const versionRun = run(["--version"]);
+    expect(versionRun.stderr).toBe("");
+    expect(versionRun.stdout.trim()).toBe(version);
+    const help = run(["--help"]);
+    expect(help.status).toBe(0);
+    expect(help.stdout).toContain("init");
+  });
+
+  it("runs pyfront init and plan on a copy of an example", () => {
+    const copy = join(work, "cli-package");
+    cpSync(join(repoRoot, "examples", "cli-package"), copy, { recursive: true });
+    const init = run(["init", "cli-package"]);
+    expect(init.stderr).toBe("");
+    expect(init.status).toBe(0);
+    expect(init.stdout).toContain("docker build -f cli-package/pyproject.toml -t pfcount cli-package");
+    expect(readFileSync(join(copy, ".dockerignore"), "utf8")).toContain("__pycache__");
+    const plan = run(["plan", "."], copy);
+    expect(plan.status).toBe(0);
+    expect(JSON.parse(plan.stdout).image.entrypoint).toEqual(["pfcount"]);
+  });
+});

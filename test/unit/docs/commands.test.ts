@@ -1,0 +1,123 @@
+// Every command README.md and docs/ show in a console block is run here, or, for the ones that
+// need an engine or the network, checked against what runs them elsewhere: a doc cannot show a
+// command or a flag that does not exist.
+import {
+  accessSync,
+  constants,
+  cpSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
+import { join, relative } from "node:path";
+import { afterAll, describe, expect, test } from "vitest";
+import { planFrontendImage } from "../../../scripts/frontend-image.js";
+import { cli } from "../cli/cli-harness.js";
+
+const repoRoot = join(import.meta.dirname, "..", "..", "..");
+const pkg = JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8")) as {
+  version: string;
+  scripts: Record<string, string>;
+};
+
+function markdownFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory()
+      ? markdownFiles(join(dir, entry.name))
+      : entry.name.endsWith(".md")
+        ? [join(dir, entry.name)]
+        : [],
+  );
+}
+
+interface DocCommand {
+  where: string;
+  words: string[];
+}
+
+/** Shell words of one command line: quotes and backslash-free, which is all the docs use. */
+function shellWords(line: string): string[] {
+  return [...line.matchAll(/'([^']*)'|"([^"]*)"|(\S+)/g)].map((m) => m[1] ?? m[2] ?? m[3]!);
+}
+
+const commands: DocCommand[] = [
+  join(repoRoot, "README.md"),
+  ...markdownFiles(join(repoRoot, "docs")),
+].flatMap((file) => {
+  const text = readFileSync(file, "utf8");
+  return [...text.matchAll(/```console\n([\s\S]*?)```/g)].flatMap((block) =>
+    block[1]!
+      .split("\n")
+      .filter((line) => line.startsWith("$ "))
+      .flatMap((line) =>
+        line
+          .slice(2)
+          .replace(/\s+#\s.*$/, "")
+          .split("&&")
+          .map((part) => ({ where: `${relative(repoRoot, file)}: ${part.trim()}`, words: shellWords(part) })),
+      ),
+  );
+});
+
+/** A scratch directory: the examples, and at its root a project of one's own without pyfront set up. */
+const scratch = mkdtempSync(join(tmpdir(), "pyfront-docs-"));
+cpSync(join(repoRoot, "examples"), join(scratch, "examples"), { recursive: true });
+cpSync(join(repoRoot, "examples", "cli-package", "src"), join(scratch, "src"), { recursive: true });
+writeFileSync(
+  join(scratch, "pyproject.toml"),
+  readFileSync(join(repoRoot, "examples", "cli-package", "pyproject.toml"), "utf8")
+    .replace(/^#syntax=.*\n/, "")
+    .replace(/\n\[tool\.pyfront\][\s\S]*$/, "\n"),
+);
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+const DOCKER_BUILD_FLAGS = new Set(["-f", "-t", "--secret", "--build-arg", "--network", "--target", "--ssh"]);
+
+describe("commands shown in README.md and docs/", () => {
+  test("there are commands to check", () => {
+    expect(commands.length).toBeGreaterThanOrEqual(15);
+  });
+
+  test.each(commands.map((c) => [c.where, c] as const))("%s", async (_where, { words }) => {
+    const [first, ...rest] = words;
+    const pyfrontArgs =
+      first === "npx" && rest[0] === "pyfront" ? rest.slice(1) : first === "pyfront" ? rest : undefined;
+    if (pyfrontArgs) {
+      const { code, stderr } = await cli(pyfrontArgs, { cwd: scratch });
+      expect(stderr).toBe("");
+      expect(code).toBe(0);
+      return;
+    }
+    if (first === "npm") {
+      const [sub, name, ...more] = rest;
+      if (sub === "run") {
+        expect(Object.keys(pkg.scripts)).toContain(name);
+        // The frontend image script's arguments are the ones it accepts.
+        if (name === "frontend:image") {
+          planFrontendImage(more.slice(1), { version: pkg.version, dockerfile: "D", contextDir: "C" });
+        }
+        return;
+      }
+      // npm ci, npm pack and the global install are what test/package/install.test.ts does.
+      if (sub === "ci" || sub === "pack") return;
+      if (sub === "install") {
+        expect(rest).toEqual(["install", "-g", `./pyfront-${pkg.version}.tgz`]);
+        return;
+      }
+    }
+    if (first?.startsWith("./scripts/")) {
+      accessSync(join(repoRoot, first), constants.X_OK);
+      return;
+    }
+    if (first === "docker" && rest[0] === "build") {
+      // Built for real by the e2e tests (test/e2e), which need an engine.
+      const flags = rest.filter((w) => w.startsWith("-"));
+      for (const flag of flags) expect(DOCKER_BUILD_FLAGS).toContain(flag);
+      return;
+    }
+    expect.fail(`no check for this kind of command: ${words.join(" ")}`);
+  });
+});
