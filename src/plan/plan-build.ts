@@ -90,13 +90,17 @@ function substitutePairs(
   buildArgs: Readonly<Record<string, string>>,
   diagnostics: Diagnostic[],
 ): Array<[string, string]> {
-  const position: SourcePosition | undefined = spec.positions[key];
   return pairs.map(([name, raw]) => {
+    const entry = `${key}.${name}`;
+    const site =
+      spec.entrySites && Object.hasOwn(spec.entrySites, entry) ? spec.entrySites[entry] : undefined;
+    const position: SourcePosition | undefined = site?.position ?? spec.positions[key];
+    const shown = site?.key ?? entry;
     const problem = (message: string, hint: string) =>
       diagnostics.push({
         code: "invalid-value",
-        message,
-        key: `${key}.${name}`,
+        message: message.replace(`${entry}:`, `${shown}:`),
+        key: shown,
         hint,
         severity: "error",
         ...(position ? { position } : {}),

@@ -164,4 +164,9 @@ export interface BuildSpec {
   pyenv?: PyenvDockerfile;
   /** Where each top-level key was written, for errors found after parsing. */
   positions: Record<string, SourcePosition>;
+  /**
+   * Where each env and label entry was written, keyed `env.NAME` / `labels.NAME`, with the dotted
+   * key as the user wrote it (`envs.A` in a Mopyfile), for errors found after build-arg substitution.
+   */
+  entrySites?: Record<string, { position: SourcePosition; key: string }>;
 }

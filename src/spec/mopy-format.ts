@@ -9,9 +9,10 @@ import {
 import { requireInContext } from "./context-checks.js";
 import type { ContextReader, LoadOptions } from "./context-reader.js";
 import type { DiagnosticList } from "./diagnostic-list.js";
+import { formatKeyPath } from "./key-path.js";
 import { defaultImages, isProblem, NEWEST_PYTHON_SERIES, resolvePythonVersion } from "./python-versions.js";
 import { isProblemResult, parseRequirement } from "./requirement.js";
-import type { SourceDocument } from "./source-document.js";
+import type { SourceDocument, SourcePath } from "./source-document.js";
 import { DEFAULT_WORKDIR } from "./spec-assembly.js";
 import { checkContextPath, isPlainHttp, normalizeContextPath } from "./value-rules.js";
 import { reportZodIssues } from "./zod-diagnostics.js";
@@ -109,7 +110,28 @@ export function readMopySpec(
     addFiles: [],
     metadata: { authors: [] },
     positions,
+    entrySites: entrySites(doc, { env: ["envs"], labels: ["labels"] }, mopy),
   };
+}
+
+function entrySites(
+  doc: SourceDocument,
+  tables: { env: SourcePath; labels: SourcePath },
+  mopy: { envs?: Record<string, unknown>; labels?: Record<string, unknown> },
+): NonNullable<BuildSpec["entrySites"]> {
+  const sites: NonNullable<BuildSpec["entrySites"]> = {};
+  for (const [kind, path, table] of [
+    ["env", tables.env, mopy.envs],
+    ["labels", tables.labels, mopy.labels],
+  ] as const) {
+    for (const name of Object.keys(table ?? {})) {
+      sites[`${kind}.${name}`] = {
+        position: doc.valuePosition([...path, name]),
+        key: formatKeyPath([...path, name]),
+      };
+    }
+  }
+  return sites;
 }
 
 /** `./dir/` is a local project, `./file.txt` a requirements file, anything else a requirement. */
@@ -170,7 +192,7 @@ function mopyProject(
   }
   if (!requireInContext(context, out, site, path, "directory")) return { kind: "none" };
   const main = path === "." ? "main.py" : `${path}/main.py`;
-  if (!context.exists(main)) {
+  if (!context.exists(main) || context.isDirectory(main)) {
     out.error(site, {
       code: "missing-main",
       message: `${JSON.stringify(path)} has no main.py`,

@@ -13,6 +13,7 @@ import type {
 import { contextDirname, contextJoin, isPattern, requireInContext } from "./context-checks.js";
 import type { ContextReader } from "./context-reader.js";
 import type { DiagnosticList } from "./diagnostic-list.js";
+import { formatKeyPath } from "./key-path.js";
 import type { PyfrontImageConfig } from "./pyfront-schema.js";
 import type { PyprojectFacts } from "./pyproject-project.js";
 import { selectPython } from "./python-selection.js";
@@ -113,6 +114,7 @@ export function assemblePyprojectSpec(input: PyprojectAssemblyInput): BuildSpec 
     addFiles: addFiles(config, context, out, site),
     metadata: facts.metadata,
     positions: positionsOf(config, doc, origin),
+    entrySites: entrySites(config, doc, origin),
   };
   if (input.target !== undefined) spec.target = input.target;
   if (config.healthcheck) spec.healthcheck = healthcheck(config.healthcheck);
@@ -143,7 +145,9 @@ function projectSource(input: PyprojectAssemblyInput, projectDir: string): Proje
         );
       }
     });
-    const known = extras.map((extra) => facts.extraRequirements[extra]);
+    const known = extras.map((extra) =>
+      Object.hasOwn(facts.extraRequirements, extra) ? facts.extraRequirements[extra] : undefined,
+    );
     return {
       kind: "package",
       path: projectDir,
@@ -302,6 +306,21 @@ function addFiles(config: ImageConfig, context: ContextReader, out: DiagnosticLi
       requireInContext(context, out, site("add_files", i, "src"), result.src, "file");
     return result;
   });
+}
+
+function entrySites(
+  config: ImageConfig,
+  doc: SourceDocument,
+  origin: (key: ImageConfigKey) => SourcePath,
+): NonNullable<BuildSpec["entrySites"]> {
+  const sites: NonNullable<BuildSpec["entrySites"]> = {};
+  for (const kind of ["env", "labels"] as const) {
+    for (const name of Object.keys(config[kind] ?? {})) {
+      const path = [...origin(kind), name];
+      sites[`${kind}.${name}`] = { position: doc.valuePosition(path), key: formatKeyPath(path) };
+    }
+  }
+  return sites;
 }
 
 function positionsOf(

@@ -30,6 +30,15 @@ export function checkAptPackage(name: string): Problem | undefined {
   };
 }
 
+export function checkTargetName(name: string): Problem | undefined {
+  if (TARGET_NAME.test(name)) return undefined;
+  return {
+    code: "invalid-target-name",
+    message: `${JSON.stringify(name)} is not a valid target name`,
+    hint: "start with a letter or digit, then letters, digits, _ . -",
+  };
+}
+
 export function checkEnvName(name: string): Problem | undefined {
   if (ENV_NAME.test(name)) return undefined;
   return {
@@ -66,12 +75,23 @@ export function checkSubstitution(value: string): Problem | undefined {
   return undefined;
 }
 
+/**
+ * Characters no path, URL or name may hold: C0 and C1 controls, DEL and the Unicode line and
+ * paragraph separators. Each breaks a line somewhere (a Dockerfile, a log, a terminal).
+ */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
+export const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+
 /** A path inside the build context: relative, and never leaving it through `..`. */
 export function checkContextPath(path: string): Problem | undefined {
   if (path === "")
     return { code: "invalid-path", message: "path is empty", hint: 'use "." for the context root' };
-  if (/[\0\n\r]/.test(path)) {
-    return { code: "invalid-path", message: "path contains control characters" };
+  if (CONTROL_CHARACTERS.test(path)) {
+    return {
+      code: "invalid-path",
+      message: `${JSON.stringify(path)} contains control characters`,
+      hint: "rename the file or folder without line breaks, tabs or other control characters",
+    };
   }
   if (path.startsWith("/") || /^[A-Za-z]:[\\/]/.test(path)) {
     return {
@@ -108,7 +128,7 @@ export function normalizeContextPath(path: string): string {
 
 /** A path inside the image (destinations, workdir): no control characters; absolute when required. */
 export function checkImagePath(path: string, mustBeAbsolute: boolean): Problem | undefined {
-  if (path === "" || /[\0\n\r]/.test(path)) {
+  if (path === "" || CONTROL_CHARACTERS.test(path)) {
     return { code: "invalid-path", message: "path is empty or contains control characters" };
   }
   if (mustBeAbsolute && !path.startsWith("/")) {
