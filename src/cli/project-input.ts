@@ -1,7 +1,8 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, realpathSync } from "node:fs";
 import { isAbsolute, relative, resolve, sep } from "node:path";
 import { directoryContext } from "../context/directory-context.js";
 import { parseDockerignore } from "../context/dockerignore.js";
+import { describeUnreadable, readRegularFile } from "../context/regular-file.js";
 import { type LoadedBuildSpec, loadBuildSpec, SpecError } from "../spec/index.js";
 
 /** What every command that reads a project takes from the command line. */
@@ -34,14 +35,12 @@ export function loadProject(args: ProjectArguments): LoadedProject {
   const specPath = args.file ? resolve(args.file) : findSpecFile(contextDir);
   if (!existsSync(specPath))
     throw usageError(`spec file ${JSON.stringify(args.file ?? specPath)} does not exist`);
-  const rel = relative(contextDir, specPath);
-  if (rel.startsWith(`..${sep}`) || rel === ".." || isAbsolute(rel)) {
-    throw usageError(
-      `spec file ${JSON.stringify(args.file)} is outside the build context ${JSON.stringify(args.dir)}`,
-    );
+  const specFile = specPathInContext(contextDir, specPath, args);
+  const read = readRegularFile(specPath);
+  if (!read.ok) {
+    throw usageError(`spec file ${JSON.stringify(args.file ?? specFile)} ${describeUnreadable(read.reason)}`);
   }
-  const specFile = rel.split(sep).join("/");
-  const specText = readFileSync(specPath, "utf8");
+  const specText = read.text;
   const loaded = loadBuildSpec(
     specText,
     { specFile, ...(args.target ? { target: args.target } : {}), buildArgs: args.buildArgs },
@@ -57,9 +56,39 @@ export function loadProject(args: ProjectArguments): LoadedProject {
   };
 }
 
+/**
+ * The spec file's path inside the context, `/`-separated. The file itself must resolve inside the
+ * context: a `pyproject.toml` that is a symlink to `../outside.toml` is refused like `-f ../outside.toml`.
+ */
+function specPathInContext(contextDir: string, specPath: string, args: ProjectArguments): string {
+  const outside = () =>
+    usageError(
+      `spec file ${JSON.stringify(args.file ?? relative(contextDir, specPath))} is outside the build context ${JSON.stringify(args.dir)}`,
+      "move the spec file into the build context, or name a context that holds it",
+    );
+  const rel = relative(contextDir, specPath);
+  if (isOutside(rel)) throw outside();
+  let realRel: string;
+  try {
+    realRel = relative(realpathSync(contextDir), realpathSync(specPath));
+  } catch {
+    throw usageError(`spec file ${JSON.stringify(args.file ?? rel)} cannot be read`);
+  }
+  if (isOutside(realRel)) throw outside();
+  const specFile = rel.split(sep).join("/");
+  return specFile;
+}
+
+function isOutside(rel: string): boolean {
+  return rel.startsWith(`..${sep}`) || rel === ".." || isAbsolute(rel);
+}
+
 function readIgnore(specPath: string, contextDir: string): string[] {
   for (const candidate of [`${specPath}.dockerignore`, resolve(contextDir, ".dockerignore")]) {
-    if (existsSync(candidate)) return parseDockerignore(readFileSync(candidate, "utf8"));
+    if (!existsSync(candidate)) continue;
+    const read = readRegularFile(candidate);
+    if (!read.ok) throw usageError(`${JSON.stringify(candidate)} ${describeUnreadable(read.reason)}`);
+    return parseDockerignore(read.text);
   }
   return [];
 }
