@@ -1,6 +1,7 @@
 import { posix } from "node:path";
 import type { AddFile, BuildSpec, CopyFile, SourcePosition } from "../spec/build-spec.js";
 import { type Diagnostic, SpecError } from "../spec/diagnostics.js";
+import { CONTROL_CHARACTERS } from "../spec/value-rules.js";
 import { aptInstallStep } from "./apt-steps.js";
 import {
   type BuildPlan,
@@ -80,7 +81,7 @@ export function planBuild(spec: BuildSpec, options: PlanOptions): BuildPlan {
 }
 
 function hasControlCharacter(text: string): boolean {
-  return [...text].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f);
+  return CONTROL_CHARACTERS.test(text);
 }
 
 function substitutePairs(
