@@ -1,5 +1,4 @@
 import { definitionToJson, marshalDefinition } from "../buildkit/index.js";
-import { inlineSecretValues } from "../plan/inline-secrets.js";
 import { planBuild } from "../plan/plan-build.js";
 import { formatPlanJson } from "../plan/plan-json.js";
 import { renderDockerfile } from "../render/dockerfile.js";
@@ -27,7 +26,6 @@ export function renderProjectLlb(project: LoadedProject, options: { json: boolea
   const rendered = renderLlb(projectPlan(project), {
     sessionId: "",
     contextExcludes: project.dockerignore,
-    inlineSecrets: Object.fromEntries(inlineSecretValues(project.spec)),
   });
   const { definition, bytes } = marshalDefinition(rendered.state, { platform: rendered.platform });
   return options.json ? `${JSON.stringify(definitionToJson(definition), null, 2)}\n` : bytes;

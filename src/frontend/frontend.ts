@@ -15,7 +15,6 @@ import {
 } from "../buildkit/index.js";
 import { parseDockerignore } from "../context/dockerignore.js";
 import type { BuildPlan } from "../plan/build-plan.js";
-import { inlineSecretValues } from "../plan/inline-secrets.js";
 import { planBuild } from "../plan/plan-build.js";
 import { contextSource, type LlbRenderOptions, type ResolvedBaseImage, renderLlb } from "../render/llb.js";
 import type { ImageConfigJson } from "../render/llb-image-config.js";
@@ -72,11 +71,7 @@ export async function runFrontend(gateway: GatewayClient, env: GatewayEnv): Prom
 
     const plan = planBuild(loaded.spec, { buildArgs: options.buildArgs });
     const baseImages = await resolveBaseImages(gateway, plan, options, sessionId);
-    const rendered = renderLlb(plan, {
-      ...renderOptions,
-      baseImages,
-      inlineSecrets: Object.fromEntries(inlineSecretValues(loaded.spec)),
-    });
+    const rendered = renderLlb(plan, { ...renderOptions, baseImages });
     const { definition } = marshalDefinition(rendered.state, { caps, platform: rendered.platform });
     const evaluate = caps.frontend.has(GatewayCap.solveEvaluate);
     const solved = await gateway.solve({ definition }, { evaluate });

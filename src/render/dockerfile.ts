@@ -55,7 +55,7 @@ function header(plan: BuildPlan): string[] {
     const how =
       secret.source === "build-secret"
         ? `pass --secret id=${secret.id},src=FILE`
-        : "pyfront serves it from the spec's inline credentials; with docker build, pass it as a --secret";
+        : `the spec wrote these credentials; pass them with --secret id=${secret.id},src=FILE holding user:password`;
     lines.push(commentLine(`Build secret ${secret.id} (${secret.purpose}): ${how}.`));
   }
   if (plan.ssh) lines.push(commentLine("Uses the SSH agent for git+ssh dependencies: pass --ssh default."));

@@ -10,11 +10,12 @@ import { requireInContext } from "./context-checks.js";
 import type { ContextReader, LoadOptions } from "./context-reader.js";
 import type { DiagnosticList } from "./diagnostic-list.js";
 import { formatKeyPath } from "./key-path.js";
+import { packageIndex } from "./package-indices.js";
 import { defaultImages, isProblem, NEWEST_PYTHON_SERIES, resolvePythonVersion } from "./python-versions.js";
 import { isProblemResult, parseRequirement } from "./requirement.js";
 import type { SourceDocument, SourcePath } from "./source-document.js";
 import { DEFAULT_WORKDIR } from "./spec-assembly.js";
-import { checkContextPath, isPlainHttp, normalizeContextPath } from "./value-rules.js";
+import { checkContextPath, normalizeContextPath } from "./value-rules.js";
 import { reportZodIssues } from "./zod-diagnostics.js";
 
 /** Mopyfile.yaml as mopy documents it, plus `indices` and `labels`. */
@@ -59,34 +60,9 @@ export function readMopySpec(
     if (dependency) dependencies.push(dependency);
   });
 
-  const indices: PackageIndex[] = (mopy.indices ?? []).map((index, i) => {
-    const result: PackageIndex = { url: index.url, primary: false, trusted: index.trust ?? false };
-    if (index.username !== undefined) {
-      result.inlineCredentials = {
-        username: index.username,
-        ...(index.password !== undefined ? { password: index.password } : {}),
-      };
-      out.warning(
-        { doc, path: ["indices", i, "username"] },
-        {
-          code: "inline-credentials",
-          message: "credentials written in the spec file end up in the build definition",
-          hint: 'prefer pyproject.toml [tool.pyfront] indices with secret = "<id>" and --secret id=<id>,src=<file>',
-        },
-      );
-    }
-    if (isPlainHttp(index.url) && !result.trusted) {
-      out.warning(
-        { doc, path: ["indices", i, "url"] },
-        {
-          code: "untrusted-http-index",
-          message: "pip refuses plain http indices that are not trusted",
-          hint: "use https, or set trust: true",
-        },
-      );
-    }
-    return result;
-  });
+  const indices: PackageIndex[] = (mopy.indices ?? []).map((index, i) =>
+    packageIndex(index, i, (field) => ({ doc, path: ["indices", i, field] }), out),
+  );
 
   const positions: BuildSpec["positions"] = {};
   for (const key of Object.keys(raw as object).sort()) positions[key] = doc.keyPosition([key]);

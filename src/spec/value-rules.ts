@@ -141,6 +141,38 @@ export function checkImagePath(path: string, mustBeAbsolute: boolean): Problem |
   return undefined;
 }
 
+const USERINFO = /([a-z][a-z0-9+.-]*:\/\/)([^/?#@\s]*)@/gi;
+
+/** The text with the user-info part of every URL in it replaced by `***`, for messages. */
+export function redactCredentials(text: string): string {
+  return text.replace(USERINFO, "$1***@");
+}
+
+/**
+ * Takes `user:password@` (or `token@`) out of a URL, exactly as written otherwise. The parts are
+ * percent-decoded, as pip would send them.
+ */
+export function splitUrlCredentials(url: string): { url: string; username?: string; password?: string } {
+  const match = /^([a-z][a-z0-9+.-]*:\/\/)([^/?#@]*)@/i.exec(url);
+  if (!match) return { url };
+  const userinfo = match[2]!;
+  const colon = userinfo.indexOf(":");
+  const decode = (text: string) => {
+    try {
+      return decodeURIComponent(text);
+    } catch {
+      return text;
+    }
+  };
+  const stripped = match[1]! + url.slice(match[0].length);
+  if (colon === -1) return { url: stripped, username: decode(userinfo) };
+  return {
+    url: stripped,
+    username: decode(userinfo.slice(0, colon)),
+    password: decode(userinfo.slice(colon + 1)),
+  };
+}
+
 export function checkIndexUrl(url: string): Problem | undefined {
   let parsed: URL;
   try {
@@ -148,8 +180,16 @@ export function checkIndexUrl(url: string): Problem | undefined {
   } catch {
     return {
       code: "invalid-url",
-      message: `${JSON.stringify(url)} is not a URL`,
+      message: `${JSON.stringify(redactCredentials(url))} is not a URL`,
       hint: "e.g. https://pypi.example.com/simple",
+    };
+  }
+  // The URL parser silently drops tabs and line breaks; pip would get them raw.
+  if (/\s/.test(url) || CONTROL_CHARACTERS.test(url)) {
+    return {
+      code: "invalid-url",
+      message: `${JSON.stringify(redactCredentials(url))} holds whitespace or control characters`,
+      hint: "write the URL on one line, with spaces percent-encoded as %20",
     };
   }
   if (parsed.protocol !== "https:" && parsed.protocol !== "http:") {

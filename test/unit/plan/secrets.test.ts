@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import { inlineSecretValues } from "../../../src/plan/inline-secrets.js";
 import { planBuild } from "../../../src/plan/plan-build.js";
 import { formatPlanJson } from "../../../src/plan/plan-json.js";
 import { renderDockerfile } from "../../../src/render/dockerfile.js";
@@ -23,22 +22,6 @@ describe("secrets stay out of the plan and the Dockerfile", () => {
         purpose: "credentials for package index https://nexus.example.org/repository/pypi/simple",
       },
     ]);
-    expect(inlineSecretValues(spec)).toEqual(new Map([["pyfront-index-0", `deploy:${SECRET_PASSWORD}`]]));
-  });
-
-  it("a token-only inline credential is served as the bare token", () => {
-    const spec = {
-      ...FIXTURES["microb-inline-credentials"]!,
-      indices: [
-        {
-          url: "https://x.example/simple",
-          primary: true,
-          trusted: false,
-          inlineCredentials: { username: "tok" },
-        },
-      ],
-    };
-    expect(inlineSecretValues(spec)).toEqual(new Map([["pyfront-index-0", "tok"]]));
   });
 
   it("a credentialed index is read from a secret mount by the fixed script, never from argv", () => {
