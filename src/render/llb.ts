@@ -188,7 +188,7 @@ function renderStage(ctx: RenderContext, stage: Stage): StageResult {
   for (const step of stage.steps) {
     switch (step.kind) {
       case "env":
-        for (const [name, value] of applyEnv(config, step.vars)) state = state.addEnv(name, value);
+        state = state.addEnvs(applyEnv(config, step.vars));
         break;
       case "workdir":
         state = workdir(ctx, state, config, step.path, stage.name);
