@@ -10,7 +10,7 @@ import { PYFRONT_TABLE, readPyfrontSpec } from "./pyfront-format.js";
 import { readPyproject } from "./pyproject-project.js";
 import type { SourceDocument } from "./source-document.js";
 import { parseTomlDocument } from "./toml-document.js";
-import { CONTROL_CHARACTERS } from "./value-rules.js";
+import { CONTROL_CHARACTERS, checkContextPath, normalizeContextPath } from "./value-rules.js";
 import { parseYamlDocument } from "./yaml-document.js";
 import { readZeroConfigSpec } from "./zero-config-format.js";
 
@@ -46,6 +46,24 @@ function readSpec(
         code: "invalid-path",
         message: "the spec file's path contains control characters",
         hint: "rename the file or its folders without line breaks, tabs or other control characters",
+      },
+    );
+    return undefined;
+  }
+  // The edges hand in the path as the client named it: it must stay inside the context, and the
+  // project's own folder is derived from it.
+  const pathProblem = checkContextPath(file);
+  if (pathProblem) {
+    out.error({ position: { file, line: 1, column: 1 } }, pathProblem);
+    return undefined;
+  }
+  if (normalizeContextPath(file) !== file) {
+    out.error(
+      { position: { file, line: 1, column: 1 } },
+      {
+        code: "invalid-path",
+        message: `the spec file's path ${JSON.stringify(file)} is not in normal form`,
+        hint: `name it ${JSON.stringify(normalizeContextPath(file))}`,
       },
     );
     return undefined;
