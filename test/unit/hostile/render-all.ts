@@ -16,6 +16,7 @@ export interface Rendered {
   plan?: BuildPlan;
   planJson?: string;
   /** The Dockerfile, or undefined when the renderer refused it (the reason is in messages). */
+  dockerfileRefusal?: string;
   dockerfile?: string;
   llbJson?: string;
   llbBinary?: Uint8Array;
@@ -41,8 +42,11 @@ export function renderAll(
     out.dockerfile = renderDockerfile(plan);
   } catch (error) {
     if (!(error instanceof SpecError)) throw error;
-    out.refused = true;
-    out.messages.push(...error.diagnostics.map(formatDiagnostic));
+    const messages = error.diagnostics.map(formatDiagnostic);
+    // Refused by the Dockerfile renderer alone: the plan and the LLB stand.
+    if (out.llbBinary !== undefined) out.dockerfileRefusal = messages.join("\n");
+    else out.refused = true;
+    out.messages.push(...messages);
   }
   return out;
 }
