@@ -82,7 +82,7 @@ function buildProgram(io: {
 }
 
 function toProjectArguments(dir: string, flags: ProjectFlags, env: NodeJS.ProcessEnv): ProjectArguments {
-  const buildArgs: Record<string, string> = {};
+  const buildArgs: Record<string, string> = Object.create(null); // --build-arg __proto__=x is a plain key
   for (const raw of flags.buildArg) {
     const eq = raw.indexOf("=");
     // Like docker build: a bare KEY takes its value from the environment, if set there.

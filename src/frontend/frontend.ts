@@ -14,6 +14,7 @@ import {
   sourceErrorStatus,
 } from "../buildkit/index.js";
 import { parseDockerignore } from "../context/dockerignore.js";
+import { MAX_INPUT_FILE_BYTES } from "../context/regular-file.js";
 import type { BuildPlan } from "../plan/build-plan.js";
 import { planBuild } from "../plan/plan-build.js";
 import { contextSource, type LlbRenderOptions, type ResolvedBaseImage, renderLlb } from "../render/llb.js";
@@ -24,6 +25,8 @@ import { type FrontendOptions, readFrontendOptions } from "./options.js";
 
 /** Go's os.FileMode directory bit, as fsutil reports it in Stat.mode. */
 const GO_MODE_DIR = 0x80000000;
+/** Go's os.FileMode type bits other than directory: symlink, device, named pipe, socket, char device, irregular. */
+const GO_MODE_NOT_REGULAR = 0x08000000 | 0x04000000 | 0x02000000 | 0x01000000 | 0x00200000 | 0x00080000;
 
 /**
  * One build through the gateway: read the spec from the client's files, plan it, render LLB,
@@ -121,7 +124,7 @@ async function readDefinitionFiles(
     customName: `[internal] load build definition from ${filename}`,
   });
   const specRef = await solveState(gateway, caps, specSource, inputs.dockerfile);
-  const spec = decode(await gateway.readFile(specRef, filename));
+  const spec = decode(await readLimited(gateway, specRef, filename, filename));
   const ownIgnore = await readOptional(gateway, specRef, `${filename}.dockerignore`);
   if (ownIgnore !== undefined) return { spec, dockerignore: ownIgnore };
   if (inputs.context) return { spec, dockerignore: undefined };
@@ -147,6 +150,26 @@ async function solveState(
   return solved.ref ?? "";
 }
 
+/** Reads at most MAX_INPUT_FILE_BYTES; a larger file is a user error, not a memory hog. */
+async function readLimited(
+  gateway: GatewayClient,
+  ref: string,
+  path: string,
+  shown: string,
+): Promise<Uint8Array> {
+  const bytes = await gateway.readFile(ref, path, { offset: 0, length: MAX_INPUT_FILE_BYTES + 1 });
+  if (bytes.length > MAX_INPUT_FILE_BYTES) {
+    throw new SpecError([
+      {
+        code: "input-too-large",
+        message: `${JSON.stringify(shown)} is larger than ${MAX_INPUT_FILE_BYTES / (1024 * 1024)} MiB`,
+        severity: "error",
+      },
+    ]);
+  }
+  return bytes;
+}
+
 async function readOptional(gateway: GatewayClient, ref: string, path: string): Promise<string | undefined> {
   try {
     return decode(await gateway.readFile(ref, path));
@@ -166,10 +189,11 @@ function gatewayContext(gateway: GatewayClient, ref: string): AsyncContext {
         if (error instanceof GatewayError) return "missing";
         throw error;
       }
-      return (stat.mode & GO_MODE_DIR) !== 0 ? "directory" : "file";
+      if ((stat.mode & GO_MODE_DIR) !== 0) return "directory";
+      return (stat.mode & GO_MODE_NOT_REGULAR) !== 0 ? "other" : "file";
     },
     async readFile(path) {
-      return decode(await gateway.readFile(ref, path));
+      return decode(await readLimited(gateway, ref, path, path));
     },
   };
 }
