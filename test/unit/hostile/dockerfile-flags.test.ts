@@ -22,6 +22,15 @@ describe("the model reads flag words the way BuildKit does", () => {
     expect(cafe.flags).toEqual(["--mount=source=caf\u00c3\u00a9"]);
   });
 
+  it("the Dockerfile of the e2e model check reads as a shell-form RUN that echoes PWNED", () => {
+    const [, run] = readDockerfile(
+      'FROM python:3.11-slim\nRUN --mount=type=cache,target=/càche;echo${IFS}PWNED;# ["true"]\n',
+    );
+    expect(run!.flags).toEqual(["--mount=type=cache,target=/c\u00c3"]);
+    expect(run!.json).toBeUndefined();
+    expect(run!.rest).toBe('che;echo${IFS}PWNED;# ["true"]');
+  });
+
   it("a RUN whose mount is cut becomes shell form", () => {
     const [run] = readDockerfile(`RUN --mount=type=bind,source=${INJECTION},target=/t ["pip"]\n`);
     expect(run!.command).toBe("RUN");
