@@ -20,6 +20,7 @@ import { planBuild } from "../plan/plan-build.js";
 import { contextSource, type LlbRenderOptions, type ResolvedBaseImage, renderLlb } from "../render/llb.js";
 import type { ImageConfigJson } from "../render/llb-image-config.js";
 import { type Diagnostic, formatDiagnostic, loadBuildSpec, SpecError } from "../spec/index.js";
+import { redactSpecText } from "../spec/value-rules.js";
 import { type AsyncContext, withProbedContext } from "./context-probe.js";
 import { type FrontendOptions, readFrontendOptions } from "./options.js";
 
@@ -46,7 +47,8 @@ export async function runFrontend(gateway: GatewayClient, env: GatewayEnv): Prom
     const sessionId = env.sessionId ?? "";
     const inputs = await gateway.inputs();
     const files = await readDefinitionFiles(gateway, caps, options, sessionId, inputs);
-    spec = { text: files.spec, filename: options.filename };
+    // Only a redacted copy of the spec is ever shown with a message: no credential in the log.
+    spec = { text: redactSpecText(files.spec), filename: options.filename };
 
     const renderOptions: LlbRenderOptions = {
       sessionId,

@@ -22,10 +22,9 @@ export function parseRequirement(text: string): ParsedRequirement | Problem {
     return { code: "invalid-requirement", message: "requirement contains control characters" };
   }
   // A credential in a requirement would reach the plan, the build definition and the log.
-  if (
-    /[a-z][a-z0-9+.-]*:\/\/[^/?#@\s]*@/i.test(value) &&
-    !/^(\S+\s*@\s*)?git\+ssh:\/\/[^:/?#@\s]*@/i.test(value)
-  ) {
+  // (A git+ssh user name such as git@ is no credential.)
+  const withoutSshUser = value.replace(/git\+ssh:\/\/[^:/?#@\s]*@/gi, "git+ssh://");
+  if (redactCredentials(withoutSshUser) !== withoutSshUser) {
     return {
       code: "credentials-in-url",
       message: `${JSON.stringify(redactCredentials(value))}: the URL holds credentials, which would end up in the build definition and the log`,

@@ -141,11 +141,38 @@ export function checkImagePath(path: string, mustBeAbsolute: boolean): Problem |
   return undefined;
 }
 
-const USERINFO = /([a-z][a-z0-9+.-]*:\/\/)([^/?#@\s]*)@/gi;
+const URL_TOKEN = /([a-z][a-z0-9+.-]*:\/\/)([^\s"'<>]*)/gi;
 
-/** The text with the user-info part of every URL in it replaced by `***`, for messages. */
+/**
+ * The text with the user-info part of every URL in it replaced by `***`, for messages. Generous on
+ * purpose, so that a password with a raw `/` or `@` is hidden too: the user info ends at the last
+ * `@` before the first `/`; when a `/` comes first, a `:` before the next `@` still marks
+ * credentials, which then end at the last `@`. `host/repo.git@v1` stays as written.
+ */
 export function redactCredentials(text: string): string {
-  return text.replace(USERINFO, "$1***@");
+  return text.replace(URL_TOKEN, (whole, scheme: string, rest: string) => {
+    const slash = rest.indexOf("/");
+    const authority = slash === -1 ? rest : rest.slice(0, slash);
+    let end = authority.lastIndexOf("@");
+    if (end === -1) {
+      const at = rest.indexOf("@");
+      if (at === -1 || !rest.slice(0, at).includes(":")) return whole;
+      end = rest.lastIndexOf("@");
+    }
+    return `${scheme}***${rest.slice(end)}`;
+  });
+}
+
+/**
+ * The spec text as it may be shown in a build log (BuildKit prints the source lines a warning or
+ * error points at): URL user info and the values of username/password keys replaced by `***`,
+ * line for line, so positions still hold.
+ */
+export function redactSpecText(text: string): string {
+  return redactCredentials(text).replace(
+    /(["']?(?:username|password)["']?\s*[=:]\s*)("(?:[^"\\\n]|\\.)*"|'[^'\n]*'|[^\s,}\]#]+)/gi,
+    "$1***",
+  );
 }
 
 /**

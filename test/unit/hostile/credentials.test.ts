@@ -125,3 +125,33 @@ describe("credentials in requirement URLs are refused", () => {
     expect(r.refused).toBe(false);
   });
 });
+
+describe("spec text shown in a build log", () => {
+  it("has URL user info and username/password values redacted, line for line", async () => {
+    const { redactSpecText } = await import("../../../src/spec/value-rules.js");
+    const toml = `[x]\nindices = [{ url = "https://u:${PW}@h/s", username = "${USER}", password = '${PW}' }]\n`;
+    const yaml = `indices:\n  - url: https://u:pw@h/s\n    username: ${USER}\n    password: "${PW}"\n`;
+    for (const text of [toml, yaml]) {
+      const shown = redactSpecText(text);
+      expect(shown.split("\n")).toHaveLength(text.split("\n").length);
+      expect(shown).not.toContain(PW);
+      expect(shown).not.toContain(USER);
+    }
+  });
+});
+
+describe("credentials written with raw / or @ in them", () => {
+  it.each([
+    "pkg @ https://u:p/w@files.example.com/pkg-1.0-py3-none-any.whl",
+    "git+https://u:p/w@host.example/o/r.git",
+  ])("%s is refused and not echoed", (requirement) => {
+    const r = rendered(`[tool.pyfront]\ndependencies = [${JSON.stringify(requirement)}]\n`);
+    expect(r.refused).toBe(true);
+    expect(r.messages.join("\n")).not.toContain("p/w");
+  });
+
+  it("an index URL with a raw / in the password is refused without echoing it", () => {
+    const r = rendered(`[tool.pyfront]\nindices = [{ url = "https://u:${PW}@h.example/simple" }]\n`);
+    expectNoLeak(r, [PW, "Pa55:w0rd"]);
+  });
+});
