@@ -5,6 +5,7 @@
  * planted credential, in any encoding, in any output).
  */
 import type { BuildPlan, Mount, Step } from "../../../src/plan/build-plan.js";
+import { redactSpecText } from "../../../src/spec/value-rules.js";
 import { EXPANDED, processWord } from "../render/docker-parser-model.js";
 import { memoryContext } from "../spec/memory-context.js";
 import { mountFields, type ReadInstruction, readDockerfile } from "./dockerfile-reader.js";
@@ -48,7 +49,9 @@ export function classify(c: FuzzCase, checkDeterminism: boolean): Classified {
   const ms = performance.now() - started;
   if (ms > CASE_BUDGET_MS) findings.push({ kind: "hang", detail: `${Math.round(ms)} ms` });
   if (!r) return { findings, refused: false, dockerfileRefused: false, ms };
-  for (const leak of findLeaks(c.planted, outputsOf(r))) findings.push({ kind: "leak", detail: leak });
+  // The frontend shows spec lines with its messages, redacted: they count as log too.
+  const outputs = { ...outputsOf(r), shownSpec: redactSpecText(c.text) };
+  for (const leak of findLeaks(c.planted, outputs)) findings.push({ kind: "leak", detail: leak });
   if (r.plan) {
     for (const problem of escapes(r.plan)) findings.push({ kind: "escape", detail: problem });
     if (r.dockerfile !== undefined) {

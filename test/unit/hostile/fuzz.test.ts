@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { planBuild } from "../../../src/plan/plan-build.js";
 import { renderDockerfile } from "../../../src/render/dockerfile.js";
 import { baseSpec } from "../plan/spec-fixtures.js";
-import { classify, escapes, type Finding, injections } from "./fuzz-classify.js";
+import { CASE_BUDGET_MS, classify, escapes, type Finding, injections } from "./fuzz-classify.js";
 import { type FuzzFormat, fuzzCase } from "./fuzz-inputs.js";
 import { findLeaks } from "./leak-search.js";
 
@@ -32,7 +32,13 @@ describe("fuzz: hostile inputs through every path", () => {
     for (const format of FORMATS) {
       for (let i = 0; i < CASES_PER_FORMAT; i++) {
         const c = fuzzCase(format, SEED_BASE + i);
+        const caseStarted = performance.now();
         const result = classify(c, i % 10 === 0);
+        // The whole case counts, classification included: a quadratic regex on a long value is a hang too.
+        const caseMs = performance.now() - caseStarted;
+        if (caseMs > CASE_BUDGET_MS && !result.findings.some((f) => f.kind === "hang")) {
+          result.findings.push({ kind: "hang", detail: `${Math.round(caseMs)} ms with classification` });
+        }
         if (!result.refused) accepted++;
         if (result.dockerfileRefused) dockerfileRefused++;
         slowest = Math.max(slowest, result.ms);
@@ -52,6 +58,7 @@ describe("fuzz: hostile inputs through every path", () => {
         `findings ${JSON.stringify(counts)}`,
     );
     expect(examples).toEqual([]);
+    expect(performance.now() - started).toBeLessThan(60_000);
     expect(counts).toEqual({ crash: 0, hang: 0, injection: 0, escape: 0, leak: 0, nondeterministic: 0 });
     // The generator must reach the renderers, not only the error paths.
     expect(accepted).toBeGreaterThan(total / 10);
