@@ -2,6 +2,7 @@ import { definitionToJson, marshalDefinition } from "../buildkit/index.js";
 import { planBuild } from "../plan/plan-build.js";
 import { formatPlanJson } from "../plan/plan-json.js";
 import { renderDockerfile } from "../render/dockerfile.js";
+import { DockerfileRefusal } from "../render/dockerfile-quoting.js";
 import { renderLlb } from "../render/llb.js";
 import type { LoadedProject } from "./project-input.js";
 
@@ -14,7 +15,11 @@ export function renderProjectPlan(project: LoadedProject): string {
 }
 
 export function renderProjectDockerfile(project: LoadedProject): string {
-  return renderDockerfile(projectPlan(project));
+  try {
+    return renderDockerfile(projectPlan(project));
+  } catch (error) {
+    throw error instanceof DockerfileRefusal ? error.locatedIn(project.spec.pathSites) : error;
+  }
 }
 
 /**

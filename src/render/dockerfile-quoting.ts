@@ -1,3 +1,4 @@
+import type { SourcePosition } from "../spec/build-spec.js";
 import { SpecError } from "../spec/diagnostics.js";
 
 /*
@@ -48,9 +49,30 @@ export function workdirArgument(path: string): string {
  * variable), so it is reported as a user error; the LLB path and the frontend build it as is.
  */
 export class DockerfileRefusal extends SpecError {
-  constructor(message: string, hint: string) {
+  /** The value refused, so an edge can point at where the spec wrote it. */
+  readonly value: string | undefined;
+  constructor(message: string, hint: string, value?: string) {
     super([{ code: "dockerfile-unsafe-value", message, hint, severity: "error" }]);
     this.name = "DockerfileRefusal";
+    this.value = value;
+  }
+
+  /** The same refusal placed where the spec wrote the value (a context path it names). */
+  locatedIn(
+    sites: Readonly<Record<string, { position: SourcePosition; key?: string }>> | undefined,
+  ): SpecError {
+    const prefix = "/pyfront/context/";
+    const path = this.value?.startsWith(prefix) ? this.value.slice(prefix.length) : this.value;
+    const site = path !== undefined && sites && Object.hasOwn(sites, path) ? sites[path] : undefined;
+    if (!site) return this;
+    const [d] = this.diagnostics;
+    return new SpecError([
+      {
+        ...d!,
+        position: site.position,
+        ...(site.key ? { key: site.key, message: `${site.key}: ${d!.message}` } : {}),
+      },
+    ]);
   }
 }
 
@@ -96,6 +118,7 @@ export function mountFlag(fields: Array<[string, string | undefined]>): string {
       throw new DockerfileRefusal(
         `cannot write ${JSON.stringify(value)} into a Dockerfile --mount ${key}: ${problem}`,
         `rename it with ASCII letters, digits, spaces and - _ . / + = , : @ %; ${LLB_HINT}`,
+        value,
       );
     }
   }

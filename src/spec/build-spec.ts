@@ -170,4 +170,6 @@ export interface BuildSpec {
    * key as the user wrote it (`envs.A` in a Mopyfile), for errors found after build-arg substitution.
    */
   entrySites?: Record<string, { position: SourcePosition; key: string }>;
+  /** Where each context path the spec names was written (the spec file's folder: its first line). */
+  pathSites?: Record<string, { position: SourcePosition; key?: string }>;
 }

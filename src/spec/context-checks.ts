@@ -40,6 +40,7 @@ export function requireInContext(
     });
     return false;
   }
+  out.notePath(site, path);
   return true;
 }
 

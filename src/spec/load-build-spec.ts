@@ -1,4 +1,5 @@
 import type { BuildSpec } from "./build-spec.js";
+import { contextDirname } from "./context-checks.js";
 import type { ContextReader, LoadOptions } from "./context-reader.js";
 import { DiagnosticList } from "./diagnostic-list.js";
 import { type Diagnostic, SpecError } from "./diagnostics.js";
@@ -29,7 +30,11 @@ export function loadBuildSpec(text: string, options: LoadOptions, context: Conte
   const spec = readSpec(text, options, context, out);
   const diagnostics = sortDiagnostics(out.items);
   if (!spec || out.hasErrors) throw new SpecError(diagnostics);
-  return { spec, warnings: diagnostics };
+  const folder = contextDirname(options.specFile);
+  if (!Object.hasOwn(out.pathSites, folder)) {
+    out.pathSites[folder] = { position: { file: options.specFile, line: 1, column: 1 } };
+  }
+  return { spec: { ...spec, pathSites: out.pathSites }, warnings: diagnostics };
 }
 
 function readSpec(
