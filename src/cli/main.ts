@@ -1,5 +1,6 @@
 import { posix } from "node:path";
 import { Argument, Command, CommanderError, Option } from "commander";
+import { MAX_INPUT_FILE_BYTES } from "../context/regular-file.js";
 import { SpecError } from "../spec/index.js";
 import { COMPLETION_SHELLS, type CompletionShell, completionScript } from "./completion.js";
 import { DiagnosticReport, REPORT_FORMATS, type ReportFormat } from "./diagnostic-report.js";
@@ -179,7 +180,7 @@ function formatAskedFor(argv: readonly string[]): ReportFormat {
 }
 
 function parseBuildArgs(raw: readonly string[], env: NodeJS.ProcessEnv): Record<string, string> {
-  const buildArgs: Record<string, string> = {};
+  const buildArgs: Record<string, string> = Object.create(null); // --build-arg __proto__=x is a plain key
   for (const item of raw) {
     const eq = item.indexOf("=");
     // Like docker build: a bare KEY takes its value from the environment, if set there.
@@ -201,8 +202,17 @@ async function readStdin(stdin: CliIo["stdin"]): Promise<string> {
       "pipe or redirect the spec: pyfront plan -f - . < pyproject.toml",
     );
   }
+  // Stops past the limit: `-f - < /dev/zero` ends with a message, not with all memory.
   const chunks: Buffer[] = [];
-  for await (const chunk of stdin) chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : chunk);
+  let size = 0;
+  for await (const chunk of stdin) {
+    const buffer = typeof chunk === "string" ? Buffer.from(chunk) : chunk;
+    chunks.push(buffer);
+    size += buffer.length;
+    if (size > MAX_INPUT_FILE_BYTES) {
+      throw usageError(`the spec on standard input is larger than ${MAX_INPUT_FILE_BYTES} bytes`);
+    }
+  }
   return Buffer.concat(chunks).toString("utf8");
 }
 

@@ -1,7 +1,8 @@
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, realpathSync, statSync } from "node:fs";
 import { dirname, isAbsolute, relative, resolve, sep } from "node:path";
 import { directoryContext } from "../context/directory-context.js";
 import { parseDockerignore } from "../context/dockerignore.js";
+import { describeUnreadable, MAX_INPUT_FILE_BYTES, readRegularFile } from "../context/regular-file.js";
 import {
   type Diagnostic,
   detectFileKind,
@@ -57,8 +58,10 @@ export function loadProject(args: ProjectArguments): LoadedProject {
   const fromStdin = specPath === "-";
   if (fromStdin && args.stdinText === undefined)
     throw usageError("-f - reads the spec from standard input, and there is none");
-  const specText = fromStdin ? (args.stdinText ?? "") : readFileSync(specPath, "utf8");
-  const specFile = fromStdin ? stdinSpecName(specText) : toContextPath(contextDir, specPath, args);
+  // The file must resolve inside the context before a byte of it is read.
+  const contextPath = fromStdin ? undefined : toContextPath(contextDir, specPath, args);
+  const specText = fromStdin ? stdinText(args.stdinText ?? "") : readSpecFile(specPath, args);
+  const specFile = contextPath ?? stdinSpecName(specText);
   const display = displayPaths(contextDir, cwd, fromStdin ? specFile : undefined);
   try {
     const loaded = loadBuildSpec(
@@ -136,15 +139,46 @@ function pathKind(path: string): PathKind {
   }
 }
 
+/**
+ * The spec file's path inside the context, `/`-separated. The file itself must resolve inside the
+ * context too: a `pyproject.toml` that is a symlink to `../outside.toml` is refused like
+ * `-f ../outside.toml`.
+ */
 function toContextPath(contextDir: string, specPath: string, args: ProjectArguments): string {
-  const rel = relative(contextDir, specPath);
-  if (rel.startsWith(`..${sep}`) || rel === ".." || isAbsolute(rel)) {
-    throw usageError(
+  const outside = () =>
+    usageError(
       `spec file ${quote(args.file ?? specPath)} is outside the build context ${quote(args.dir)}`,
       "the spec file must be inside the build context (DIR), as docker build requires",
     );
+  const rel = relative(contextDir, specPath);
+  if (isOutside(rel)) throw outside();
+  let realRel: string;
+  try {
+    realRel = relative(realpathSync(contextDir), realpathSync(specPath));
+  } catch {
+    throw usageError(`spec file ${quote(args.file ?? rel)} cannot be read`);
   }
+  if (isOutside(realRel)) throw outside();
   return rel.split(sep).join("/");
+}
+
+function isOutside(rel: string): boolean {
+  return rel.startsWith(`..${sep}`) || rel === ".." || isAbsolute(rel);
+}
+
+/** Only a regular file, of bounded size: a FIFO or /dev/zero never makes a command wait. */
+function readSpecFile(specPath: string, args: ProjectArguments): string {
+  const read = readRegularFile(specPath);
+  if (!read.ok)
+    throw usageError(`spec file ${quote(args.file ?? specPath)} ${describeUnreadable(read.reason)}`);
+  return read.text;
+}
+
+function stdinText(text: string): string {
+  if (Buffer.byteLength(text) > MAX_INPUT_FILE_BYTES) {
+    throw usageError(`the spec on standard input is larger than ${MAX_INPUT_FILE_BYTES} bytes`);
+  }
+  return text;
 }
 
 /** A spec from stdin is named for its format, so detection and the recipe treat it like a file in the context root. */
@@ -171,7 +205,10 @@ function readIgnore(specPath: string | undefined, contextDir: string): string[] 
     resolve(contextDir, ".dockerignore"),
   ];
   for (const candidate of candidates) {
-    if (existsSync(candidate)) return parseDockerignore(readFileSync(candidate, "utf8"));
+    if (!existsSync(candidate)) continue;
+    const read = readRegularFile(candidate);
+    if (!read.ok) throw usageError(`${quote(candidate)} ${describeUnreadable(read.reason)}`);
+    return parseDockerignore(read.text);
   }
   return [];
 }
@@ -179,7 +216,9 @@ function readIgnore(specPath: string | undefined, contextDir: string): string[] 
 function findSpecFile(contextDir: string, given: string): string {
   for (const name of DEFAULT_SPEC_FILES) {
     const candidate = resolve(contextDir, name);
-    if (pathKind(candidate) === "file") return candidate;
+    // A pyproject.toml that is a directory or a FIFO is named as such, not skipped: it is the
+    // spec the user meant, and readSpecFile says what is wrong with it.
+    if (pathKind(candidate) !== "missing") return candidate;
   }
   throw usageError(
     `no ${DEFAULT_SPEC_FILES.join(" or ")} in ${quote(given)}`,

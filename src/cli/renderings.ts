@@ -1,8 +1,8 @@
 import { definitionToJson, marshalDefinition } from "../buildkit/index.js";
-import { inlineSecretValues } from "../plan/inline-secrets.js";
 import { planBuild } from "../plan/plan-build.js";
 import { formatPlanJson } from "../plan/plan-json.js";
 import { renderDockerfile } from "../render/dockerfile.js";
+import { DockerfileRefusal } from "../render/dockerfile-quoting.js";
 import { renderLlb } from "../render/llb.js";
 import type { LoadedProject } from "./project-input.js";
 
@@ -15,7 +15,11 @@ export function renderProjectPlan(project: LoadedProject): string {
 }
 
 export function renderProjectDockerfile(project: LoadedProject): string {
-  return renderDockerfile(projectPlan(project));
+  try {
+    return renderDockerfile(projectPlan(project));
+  } catch (error) {
+    throw error instanceof DockerfileRefusal ? error.locatedIn(project.spec.pathSites) : error;
+  }
 }
 
 /**
@@ -27,7 +31,6 @@ export function renderProjectLlb(project: LoadedProject, options: { json: boolea
   const rendered = renderLlb(projectPlan(project), {
     sessionId: "",
     contextExcludes: project.dockerignore,
-    inlineSecrets: Object.fromEntries(inlineSecretValues(project.spec)),
   });
   const { definition, bytes } = marshalDefinition(rendered.state, { platform: rendered.platform });
   return options.json ? `${JSON.stringify(definitionToJson(definition), null, 2)}\n` : bytes;

@@ -1,6 +1,7 @@
-import { readFileSync, realpathSync, statSync } from "node:fs";
+import { realpathSync, statSync } from "node:fs";
 import { isAbsolute, relative, resolve, sep } from "node:path";
 import type { ContextReader } from "../spec/context-reader.js";
+import { isRegularFile, readRegularFile } from "./regular-file.js";
 
 /**
  * A ContextReader over a directory on disk. A path that leaves the directory, directly or
@@ -25,18 +26,23 @@ export function directoryContext(root: string): ContextReader {
     readFile(path) {
       const found = locate(path);
       if (found === undefined) return undefined;
-      try {
-        return statSync(found).isFile() ? readFileSync(found, "utf8") : undefined;
-      } catch {
-        return undefined;
-      }
+      const read = readRegularFile(found);
+      return read.ok ? read.text : undefined;
+    },
+    isFile(path) {
+      const found = locate(path);
+      return found !== undefined && isRegularFile(found);
     },
     exists(path) {
       return locate(path) !== undefined;
     },
     isDirectory(path) {
       const found = locate(path);
-      return found !== undefined && statSync(found).isDirectory();
+      try {
+        return found !== undefined && statSync(found).isDirectory();
+      } catch {
+        return false;
+      }
     },
   };
 }

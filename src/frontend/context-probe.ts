@@ -1,11 +1,16 @@
 import type { ContextReader } from "../spec/index.js";
 
 /** What the frontend learned about one context path. */
-export type ProbedEntry = { kind: "file"; text?: string } | { kind: "directory" } | { kind: "missing" };
+export type ProbedEntry =
+  | { kind: "file"; text?: string }
+  | { kind: "directory" }
+  /** A FIFO, socket or device: it exists, but is never read. */
+  | { kind: "other" }
+  | { kind: "missing" };
 
 /** The asynchronous context BuildKit offers a frontend (a solved `local://context`). */
 export interface AsyncContext {
-  stat(path: string): Promise<"file" | "directory" | "missing">;
+  stat(path: string): Promise<"file" | "directory" | "other" | "missing">;
   readFile(path: string): Promise<string>;
 }
 
@@ -47,6 +52,11 @@ export async function withProbedContext<T>(
         const entry = known.get(path);
         if (entry === undefined) want(path, false);
         return entry?.kind === "directory";
+      },
+      isFile(path) {
+        const entry = known.get(path);
+        if (entry === undefined) want(path, false);
+        return entry?.kind === "file";
       },
     };
     let result: T | undefined;

@@ -14,17 +14,20 @@ import {
   sourceErrorStatus,
 } from "../buildkit/index.js";
 import { parseDockerignore } from "../context/dockerignore.js";
+import { MAX_INPUT_FILE_BYTES } from "../context/regular-file.js";
 import type { BuildPlan } from "../plan/build-plan.js";
-import { inlineSecretValues } from "../plan/inline-secrets.js";
 import { planBuild } from "../plan/plan-build.js";
 import { contextSource, type LlbRenderOptions, type ResolvedBaseImage, renderLlb } from "../render/llb.js";
 import type { ImageConfigJson } from "../render/llb-image-config.js";
 import { type Diagnostic, formatDiagnostic, loadBuildSpec, SpecError } from "../spec/index.js";
+import { redactSpecText } from "../spec/value-rules.js";
 import { type AsyncContext, withProbedContext } from "./context-probe.js";
 import { type FrontendOptions, readFrontendOptions } from "./options.js";
 
 /** Go's os.FileMode directory bit, as fsutil reports it in Stat.mode. */
 const GO_MODE_DIR = 0x80000000;
+/** Go's os.FileMode type bits other than directory: symlink, device, named pipe, socket, char device, irregular. */
+const GO_MODE_NOT_REGULAR = 0x08000000 | 0x04000000 | 0x02000000 | 0x01000000 | 0x00200000 | 0x00080000;
 
 /**
  * One build through the gateway: read the spec from the client's files, plan it, render LLB,
@@ -44,7 +47,8 @@ export async function runFrontend(gateway: GatewayClient, env: GatewayEnv): Prom
     const sessionId = env.sessionId ?? "";
     const inputs = await gateway.inputs();
     const files = await readDefinitionFiles(gateway, caps, options, sessionId, inputs);
-    spec = { text: files.spec, filename: options.filename };
+    // Only a redacted copy of the spec is ever shown with a message: no credential in the log.
+    spec = { text: redactSpecText(files.spec), filename: options.filename };
 
     const renderOptions: LlbRenderOptions = {
       sessionId,
@@ -72,11 +76,7 @@ export async function runFrontend(gateway: GatewayClient, env: GatewayEnv): Prom
 
     const plan = planBuild(loaded.spec, { buildArgs: options.buildArgs });
     const baseImages = await resolveBaseImages(gateway, plan, options, sessionId);
-    const rendered = renderLlb(plan, {
-      ...renderOptions,
-      baseImages,
-      inlineSecrets: Object.fromEntries(inlineSecretValues(loaded.spec)),
-    });
+    const rendered = renderLlb(plan, { ...renderOptions, baseImages });
     const { definition } = marshalDefinition(rendered.state, { caps, platform: rendered.platform });
     const evaluate = caps.frontend.has(GatewayCap.solveEvaluate);
     const solved = await gateway.solve({ definition }, { evaluate });
@@ -126,7 +126,7 @@ async function readDefinitionFiles(
     customName: `[internal] load build definition from ${filename}`,
   });
   const specRef = await solveState(gateway, caps, specSource, inputs.dockerfile);
-  const spec = decode(await gateway.readFile(specRef, filename));
+  const spec = decode(await readLimited(gateway, specRef, filename, filename));
   const ownIgnore = await readOptional(gateway, specRef, `${filename}.dockerignore`);
   if (ownIgnore !== undefined) return { spec, dockerignore: ownIgnore };
   if (inputs.context) return { spec, dockerignore: undefined };
@@ -152,6 +152,26 @@ async function solveState(
   return solved.ref ?? "";
 }
 
+/** Reads at most MAX_INPUT_FILE_BYTES; a larger file is a user error, not a memory hog. */
+async function readLimited(
+  gateway: GatewayClient,
+  ref: string,
+  path: string,
+  shown: string,
+): Promise<Uint8Array> {
+  const bytes = await gateway.readFile(ref, path, { offset: 0, length: MAX_INPUT_FILE_BYTES + 1 });
+  if (bytes.length > MAX_INPUT_FILE_BYTES) {
+    throw new SpecError([
+      {
+        code: "input-too-large",
+        message: `${JSON.stringify(shown)} is larger than ${MAX_INPUT_FILE_BYTES / (1024 * 1024)} MiB`,
+        severity: "error",
+      },
+    ]);
+  }
+  return bytes;
+}
+
 async function readOptional(gateway: GatewayClient, ref: string, path: string): Promise<string | undefined> {
   try {
     return decode(await gateway.readFile(ref, path));
@@ -171,10 +191,11 @@ function gatewayContext(gateway: GatewayClient, ref: string): AsyncContext {
         if (error instanceof GatewayError) return "missing";
         throw error;
       }
-      return (stat.mode & GO_MODE_DIR) !== 0 ? "directory" : "file";
+      if ((stat.mode & GO_MODE_DIR) !== 0) return "directory";
+      return (stat.mode & GO_MODE_NOT_REGULAR) !== 0 ? "other" : "file";
     },
     async readFile(path) {
-      return decode(await gateway.readFile(ref, path));
+      return decode(await readLimited(gateway, ref, path, path));
     },
   };
 }

@@ -20,8 +20,9 @@ export const DEFAULT_SPEC_FILENAME = "pyproject.toml";
 
 /** Turns BuildKit's raw option map (`build-arg:X`, `label:Y`, `filename`, ...) into FrontendOptions. */
 export function readFrontendOptions(opts: Record<string, string>): FrontendOptions {
-  const buildArgs: Record<string, string> = {};
-  const labels: Record<string, string> = {};
+  // Null-prototype: a build arg named __proto__ or toString is an ordinary key.
+  const buildArgs: Record<string, string> = Object.create(null);
+  const labels: Record<string, string> = Object.create(null);
   for (const key of Object.keys(opts).sort()) {
     const value = opts[key] ?? "";
     if (key.startsWith("build-arg:")) buildArgs[key.slice("build-arg:".length)] = value;

@@ -1,6 +1,7 @@
 import { posix } from "node:path";
 import type { AddFile, BuildSpec, CopyFile, SourcePosition } from "../spec/build-spec.js";
 import { type Diagnostic, SpecError } from "../spec/diagnostics.js";
+import { CONTROL_CHARACTERS } from "../spec/value-rules.js";
 import { aptInstallStep } from "./apt-steps.js";
 import {
   type BuildPlan,
@@ -80,7 +81,7 @@ export function planBuild(spec: BuildSpec, options: PlanOptions): BuildPlan {
 }
 
 function hasControlCharacter(text: string): boolean {
-  return [...text].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f);
+  return CONTROL_CHARACTERS.test(text);
 }
 
 function substitutePairs(
@@ -90,13 +91,17 @@ function substitutePairs(
   buildArgs: Readonly<Record<string, string>>,
   diagnostics: Diagnostic[],
 ): Array<[string, string]> {
-  const position: SourcePosition | undefined = spec.positions[key];
   return pairs.map(([name, raw]) => {
+    const entry = `${key}.${name}`;
+    const site =
+      spec.entrySites && Object.hasOwn(spec.entrySites, entry) ? spec.entrySites[entry] : undefined;
+    const position: SourcePosition | undefined = site?.position ?? spec.positions[key];
+    const shown = site?.key ?? entry;
     const problem = (message: string, hint: string) =>
       diagnostics.push({
         code: "invalid-value",
-        message,
-        key: `${key}.${name}`,
+        message: message.replace(`${entry}:`, `${shown}:`),
+        key: shown,
         hint,
         severity: "error",
         ...(position ? { position } : {}),

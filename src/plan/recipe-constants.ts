@@ -24,10 +24,7 @@ export const BUILDER_STAGE = "builder";
 export const DOWNLOADS_STAGE = "downloads";
 export const RUNTIME_STAGE = "runtime";
 
-/** Id of the build secret that carries a microb index's inline credentials. */
-export function inlineIndexSecretId(indexPosition: number): string {
-  return `pyfront-index-${indexPosition}`;
-}
+export { inlineIndexSecretId } from "../spec/index-secret-id.js";
 
 /** Cache ids must not mix caches of different distributions; image refs become safe id text. */
 export function cacheIdFor(kind: string, imageRef: string): string {

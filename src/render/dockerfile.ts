@@ -12,6 +12,7 @@ import type {
 import {
   commentLine,
   copyArguments,
+  DockerfileRefusal,
   doubleQuoted,
   execForm,
   mountFlag,
@@ -28,7 +29,11 @@ const STAGE_NAME = /^[a-z][a-z0-9_.-]*$/;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 function checked(value: string, pattern: RegExp, what: string): string {
-  if (!pattern.test(value)) throw new Error(`cannot render ${what} ${JSON.stringify(value)} in a Dockerfile`);
+  if (!pattern.test(value))
+    throw new DockerfileRefusal(
+      `cannot render ${what} ${JSON.stringify(value)} in a Dockerfile`,
+      `write it as a valid ${what}`,
+    );
   return value;
 }
 
@@ -50,7 +55,7 @@ function header(plan: BuildPlan): string[] {
     const how =
       secret.source === "build-secret"
         ? `pass --secret id=${secret.id},src=FILE`
-        : "pyfront serves it from the spec's inline credentials; with docker build, pass it as a --secret";
+        : `the spec wrote these credentials; pass them with --secret id=${secret.id},src=FILE holding user:password`;
     lines.push(commentLine(`Build secret ${secret.id} (${secret.purpose}): ${how}.`));
   }
   if (plan.ssh) lines.push(commentLine("Uses the SSH agent for git+ssh dependencies: pass --ssh default."));

@@ -70,15 +70,6 @@ export function envValue(env: readonly string[], name: string): string | undefin
   return eq < 0 ? "" : entry.slice(eq + 1);
 }
 
-/** dockerfile2llb's addEnv: replace in place, else append. */
-function setEnv(env: readonly string[], name: string, value: string): string[] {
-  const out = [...env];
-  const i = out.findIndex((e) => envKey(e) === name);
-  if (i >= 0) out[i] = `${name}=${value}`;
-  else out.push(`${name}=${value}`);
-  return out;
-}
-
 /** The value an ENV instruction gives `v`, read against the variables set so far. */
 export function resolvedEnvValue(v: EnvVar, current: string | undefined): string {
   return v.mode === "prepend-path" ? `${v.value}:${current ?? ""}` : v.value;
@@ -119,14 +110,26 @@ function history(config: ImageConfigJson, createdBy: string, layer: boolean): vo
 /** Applies ENV variables one by one; returns the name/value pairs set, for the LLB state. */
 export function applyEnv(config: ImageConfigJson, vars: readonly EnvVar[]): Array<[string, string]> {
   const c = config.config ?? {};
-  let env = c.Env ?? [];
+  // One pass with an index by name: thousands of variables stay linear.
+  const env = [...(c.Env ?? [])];
+  const at = new Map<string, number>();
+  env.forEach((entry, i) => {
+    if (!at.has(envKey(entry))) at.set(envKey(entry), i);
+  });
   const applied: Array<[string, string]> = [];
+  const entries = [...(config.history ?? [])];
   for (const v of vars) {
-    const value = resolvedEnvValue(v, envValue(env, v.name));
-    env = setEnv(env, v.name, value);
+    const i = at.get(v.name);
+    const current = i === undefined ? undefined : envValue([env[i]!], v.name);
+    const value = resolvedEnvValue(v, current);
+    if (i === undefined) {
+      at.set(v.name, env.length);
+      env.push(`${v.name}=${value}`);
+    } else env[i] = `${v.name}=${value}`;
     applied.push([v.name, value]);
-    history(config, `ENV ${v.name}=${value}`, false);
+    entries.push({ created_by: `ENV ${v.name}=${value}`, comment: HISTORY_COMMENT, empty_layer: true });
   }
+  config.history = entries;
   c.Env = env;
   config.config = c;
   return applied;

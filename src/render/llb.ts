@@ -67,12 +67,6 @@ export interface LlbRenderOptions {
    * Env (PATH!), WorkingDir and User from them. A missing entry means an empty config.
    */
   baseImages?: Readonly<Record<string, ResolvedBaseImage>>;
-  /**
-   * Values of plan secrets with source "spec-inline". Each is mounted read-only from a scratch
-   * state holding one file: the value sits in the LLB, never in a layer. Without a value the step
-   * mounts a build secret by id, as the Dockerfile does.
-   */
-  inlineSecrets?: Readonly<Record<string, string>>;
 }
 
 export interface RenderedLlb {
@@ -108,7 +102,6 @@ interface RenderContext {
   platform: Platform;
   context: State;
   stages: Map<string, StageResult>;
-  inlineSecretIds: ReadonlySet<string>;
 }
 
 const NETWORK: Record<NonNullable<LlbRenderOptions["networkMode"]>, NetworkMode> = {
@@ -126,7 +119,6 @@ export function renderLlb(plan: BuildPlan, options: LlbRenderOptions): RenderedL
     platform,
     context: contextSource(options),
     stages: new Map(),
-    inlineSecretIds: new Set(plan.secrets.filter((s) => s.source === "spec-inline").map((s) => s.id)),
   };
   let last: StageResult | undefined;
   for (const stage of plan.stages) {
@@ -196,7 +188,7 @@ function renderStage(ctx: RenderContext, stage: Stage): StageResult {
   for (const step of stage.steps) {
     switch (step.kind) {
       case "env":
-        for (const [name, value] of applyEnv(config, step.vars)) state = state.addEnv(name, value);
+        state = state.addEnvs(applyEnv(config, step.vars));
         break;
       case "workdir":
         state = workdir(ctx, state, config, step.path, stage.name);
@@ -335,11 +327,9 @@ function runMount(ctx: RenderContext, mount: Mount, stage: string): RunMount {
     case "cache":
       // dockerfile2llb prefixes the id with the (empty) cache namespace and "/": same cache as docker build.
       return { type: "cache", target: mount.target, id: `/${mount.id}`, sharing: mount.sharing };
-    case "secret": {
-      const value = ctx.inlineSecretIds.has(mount.id) ? ctx.options.inlineSecrets?.[mount.id] : undefined;
-      if (value !== undefined) return inlineSecretMount(mount.target, value);
+    case "secret":
+      // Secrets travel only as BuildKit secrets, by id: no value is ever part of the definition.
       return { type: "secret", target: mount.target, id: mount.id, optional: !mount.required };
-    }
     case "ssh":
       return { type: "ssh", id: mount.id, optional: !mount.required };
     case "bind": {
@@ -355,17 +345,6 @@ function runMount(ctx: RenderContext, mount: Mount, stage: string): RunMount {
       };
     }
   }
-}
-
-const INLINE_SECRET_FILE = "/secret";
-
-/** A secret written in the spec: one root-owned 0400 file, as a secret mount would show it. */
-function inlineSecretMount(target: string, value: string): RunMount {
-  const holder = scratch().mkfile(INLINE_SECRET_FILE, value, {
-    mode: 0o400,
-    customName: "[internal] inline credentials",
-  });
-  return { type: "bind", target, source: holder, selector: INLINE_SECRET_FILE, readonly: true };
 }
 
 function run(ctx: RenderContext, state: State, step: RunStep, stage: string): State {

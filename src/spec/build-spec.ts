@@ -32,10 +32,11 @@ export interface PackageIndex {
   /** Id of a build secret (`--secret id=...`) whose content is `username:password` or a token. */
   credentialsSecret?: string;
   /**
-   * microb compatibility only: credentials written inline in the spec file. They reach the LLB
-   * (unavoidable, the user wrote them into a build input) but never a layer, the history or a log.
+   * The spec wrote credentials for this index (microb's and mopy's username/password, or
+   * `user:password@` in the URL). Their values are not kept: the build reads them from the build
+   * secret `pyfront-index-<n>` that the user passes.
    */
-  inlineCredentials?: { username: string; password?: string };
+  inlineCredentials?: true;
 }
 
 /** One thing pip installs before the project's own code. */
@@ -164,4 +165,11 @@ export interface BuildSpec {
   pyenv?: PyenvDockerfile;
   /** Where each top-level key was written, for errors found after parsing. */
   positions: Record<string, SourcePosition>;
+  /**
+   * Where each env and label entry was written, keyed `env.NAME` / `labels.NAME`, with the dotted
+   * key as the user wrote it (`envs.A` in a Mopyfile), for errors found after build-arg substitution.
+   */
+  entrySites?: Record<string, { position: SourcePosition; key: string }>;
+  /** Where each context path the spec names was written (the spec file's folder: its first line). */
+  pathSites?: Record<string, { position: SourcePosition; key?: string }>;
 }

@@ -25,6 +25,14 @@ export function requireInContext(
     });
     return false;
   }
+  if (kind === "file" && context.isFile && !context.isFile(path)) {
+    out.error(site, {
+      code: "not-a-regular-file",
+      message: `${JSON.stringify(path)} is not a regular file (a FIFO, device or socket)`,
+      hint: "point at an ordinary file in the build context",
+    });
+    return false;
+  }
   if (kind === "directory" && !isDirectory) {
     out.error(site, {
       code: "not-a-directory",
@@ -32,6 +40,7 @@ export function requireInContext(
     });
     return false;
   }
+  out.notePath(site, path);
   return true;
 }
 

@@ -8,6 +8,8 @@ export interface ContextReader {
   readFile(path: string): string | undefined;
   exists(path: string): boolean;
   isDirectory(path: string): boolean;
+  /** Whether the path is a regular file (not a FIFO, device or socket); readers that cannot tell omit it. */
+  isFile?(path: string): boolean;
 }
 
 /** How the caller wants the spec read. */

@@ -21,6 +21,20 @@ export type ProblemSite =
  */
 export class DiagnosticList {
   readonly items: Diagnostic[] = [];
+  /** Where each context path the spec names was written, for problems found after loading. */
+  readonly pathSites: Record<string, { position: SourcePosition; key?: string }> = Object.create(null);
+
+  /** Records where a context path was written (the first mention wins). */
+  notePath(site: ProblemSite, path: string): void {
+    if (Object.hasOwn(this.pathSites, path)) return;
+    if ("doc" in site) {
+      const position =
+        site.at === "key" ? site.doc.keyPosition(site.path) : site.doc.valuePosition(site.path);
+      this.pathSites[path] = { position, ...(site.path.length > 0 ? { key: formatKeyPath(site.path) } : {}) };
+    } else {
+      this.pathSites[path] = { position: site.position, ...(site.key ? { key: site.key } : {}) };
+    }
+  }
 
   error(site: ProblemSite, problem: Problem): void {
     this.add(site, problem, "error");

@@ -1,5 +1,8 @@
 /** The candidate closest to `word` when it is a plausible typo (edit distance ≤ 1/3 of its length). */
 export function closestMatch(word: string, candidates: readonly string[]): string | undefined {
+  // Keys are short; a word far longer than any candidate is no typo, and the distance costs
+  // length × length, so it is not computed (a 1 MB key once took 15 s here).
+  if (word.length > MAX_TYPO_LENGTH) return undefined;
   let best: string | undefined;
   let bestDistance = Number.POSITIVE_INFINITY;
   const needle = word.toLowerCase().replaceAll("-", "_");
@@ -16,6 +19,8 @@ export function closestMatch(word: string, candidates: readonly string[]): strin
   if (needle.length < 4) return undefined;
   return [...candidates].sort().find((c) => c.toLowerCase().replaceAll("-", "_").startsWith(needle));
 }
+
+const MAX_TYPO_LENGTH = 64;
 
 /** Levenshtein distance with adjacent transpositions counted as one edit. */
 export function editDistance(a: string, b: string): number {

@@ -1,4 +1,5 @@
 import type { BuildSpec } from "./build-spec.js";
+import { contextDirname } from "./context-checks.js";
 import type { ContextReader, LoadOptions } from "./context-reader.js";
 import { DiagnosticList } from "./diagnostic-list.js";
 import { type Diagnostic, SpecError } from "./diagnostics.js";
@@ -10,6 +11,7 @@ import { PYFRONT_TABLE, readPyfrontSpec } from "./pyfront-format.js";
 import { readPyproject } from "./pyproject-project.js";
 import type { SourceDocument } from "./source-document.js";
 import { parseTomlDocument } from "./toml-document.js";
+import { CONTROL_CHARACTERS, checkContextPath, normalizeContextPath } from "./value-rules.js";
 import { parseYamlDocument } from "./yaml-document.js";
 import { readZeroConfigSpec } from "./zero-config-format.js";
 
@@ -28,7 +30,11 @@ export function loadBuildSpec(text: string, options: LoadOptions, context: Conte
   const spec = readSpec(text, options, context, out);
   const diagnostics = sortDiagnostics(out.items);
   if (!spec || out.hasErrors) throw new SpecError(diagnostics);
-  return { spec, warnings: diagnostics };
+  const folder = contextDirname(options.specFile);
+  if (!Object.hasOwn(out.pathSites, folder)) {
+    out.pathSites[folder] = { position: { file: options.specFile, line: 1, column: 1 } };
+  }
+  return { spec: { ...spec, pathSites: out.pathSites }, warnings: diagnostics };
 }
 
 function readSpec(
@@ -38,6 +44,35 @@ function readSpec(
   out: DiagnosticList,
 ): BuildSpec | undefined {
   const file = options.specFile;
+  if (CONTROL_CHARACTERS.test(file)) {
+    out.error(
+      { position: { file: JSON.stringify(file), line: 1, column: 1 } },
+      {
+        code: "invalid-path",
+        message: "the spec file's path contains control characters",
+        hint: "rename the file or its folders without line breaks, tabs or other control characters",
+      },
+    );
+    return undefined;
+  }
+  // The edges hand in the path as the client named it: it must stay inside the context, and the
+  // project's own folder is derived from it.
+  const pathProblem = checkContextPath(file);
+  if (pathProblem) {
+    out.error({ position: { file, line: 1, column: 1 } }, pathProblem);
+    return undefined;
+  }
+  if (normalizeContextPath(file) !== file) {
+    out.error(
+      { position: { file, line: 1, column: 1 } },
+      {
+        code: "invalid-path",
+        message: `the spec file's path ${JSON.stringify(file)} is not in normal form`,
+        hint: `name it ${JSON.stringify(normalizeContextPath(file))}`,
+      },
+    );
+    return undefined;
+  }
   const kind = detectFileKind(file, text);
   if (kind === undefined) {
     out.error(
@@ -57,6 +92,7 @@ function readSpec(
     out.items.push(...parsed.diagnostics);
     return undefined;
   }
+  if (reportReservedKeys(parsed.doc, out)) return undefined;
   if (kind === "mopy") return readMopySpec(parsed.doc, options, context, out);
   return readPyprojectSpec(parsed.doc, options, context, out);
 }
@@ -96,6 +132,36 @@ function readPyprojectSpec(
     return undefined;
   }
   return readZeroConfigSpec(doc, facts, options, context, out);
+}
+
+/**
+ * `__proto__` means something to JavaScript, and to every library that copies objects; no format
+ * has a use for it, so it is refused wherever it is written, before any schema copies a table.
+ */
+function reportReservedKeys(doc: SourceDocument, out: DiagnosticList): boolean {
+  let found = false;
+  const walk = (value: unknown, path: Array<string | number>): void => {
+    if (Array.isArray(value)) {
+      value.forEach((item, i) => {
+        walk(item, [...path, i]);
+      });
+      return;
+    }
+    if (typeof value !== "object" || value === null || value instanceof Date) return;
+    for (const key of Object.keys(value)) {
+      if (key === "__proto__") {
+        found = true;
+        out.error(
+          { doc, path: [...path, key], at: "key" },
+          { code: "reserved-key", message: "this key name is reserved", hint: "remove or rename the key" },
+        );
+        continue;
+      }
+      walk((value as Record<string, unknown>)[key], [...path, key]);
+    }
+  };
+  walk(doc.value, []);
+  return found;
 }
 
 function sortDiagnostics(items: readonly Diagnostic[]): Diagnostic[] {

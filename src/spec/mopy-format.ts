@@ -9,11 +9,13 @@ import {
 import { requireInContext } from "./context-checks.js";
 import type { ContextReader, LoadOptions } from "./context-reader.js";
 import type { DiagnosticList } from "./diagnostic-list.js";
+import { formatKeyPath } from "./key-path.js";
+import { packageIndex } from "./package-indices.js";
 import { defaultImages, isProblem, NEWEST_PYTHON_SERIES, resolvePythonVersion } from "./python-versions.js";
 import { isProblemResult, parseRequirement } from "./requirement.js";
-import type { SourceDocument } from "./source-document.js";
+import type { SourceDocument, SourcePath } from "./source-document.js";
 import { DEFAULT_WORKDIR } from "./spec-assembly.js";
-import { checkContextPath, isPlainHttp, normalizeContextPath } from "./value-rules.js";
+import { checkContextPath, normalizeContextPath } from "./value-rules.js";
 import { reportZodIssues } from "./zod-diagnostics.js";
 
 /** Mopyfile.yaml as mopy documents it, plus `indices` and `labels`. */
@@ -58,34 +60,9 @@ export function readMopySpec(
     if (dependency) dependencies.push(dependency);
   });
 
-  const indices: PackageIndex[] = (mopy.indices ?? []).map((index, i) => {
-    const result: PackageIndex = { url: index.url, primary: false, trusted: index.trust ?? false };
-    if (index.username !== undefined) {
-      result.inlineCredentials = {
-        username: index.username,
-        ...(index.password !== undefined ? { password: index.password } : {}),
-      };
-      out.warning(
-        { doc, path: ["indices", i, "username"] },
-        {
-          code: "inline-credentials",
-          message: "credentials written in the spec file end up in the build definition",
-          hint: 'prefer pyproject.toml [tool.pyfront] indices with secret = "<id>" and --secret id=<id>,src=<file>',
-        },
-      );
-    }
-    if (isPlainHttp(index.url) && !result.trusted) {
-      out.warning(
-        { doc, path: ["indices", i, "url"] },
-        {
-          code: "untrusted-http-index",
-          message: "pip refuses plain http indices that are not trusted",
-          hint: "use https, or set trust: true",
-        },
-      );
-    }
-    return result;
-  });
+  const indices: PackageIndex[] = (mopy.indices ?? []).map((index, i) =>
+    packageIndex(index, i, (field) => ({ doc, path: ["indices", i, field] }), out),
+  );
 
   const positions: BuildSpec["positions"] = {};
   for (const key of Object.keys(raw as object).sort()) positions[key] = doc.keyPosition([key]);
@@ -109,7 +86,28 @@ export function readMopySpec(
     addFiles: [],
     metadata: { authors: [] },
     positions,
+    entrySites: entrySites(doc, { env: ["envs"], labels: ["labels"] }, mopy),
   };
+}
+
+function entrySites(
+  doc: SourceDocument,
+  tables: { env: SourcePath; labels: SourcePath },
+  mopy: { envs?: Record<string, unknown>; labels?: Record<string, unknown> },
+): NonNullable<BuildSpec["entrySites"]> {
+  const sites: NonNullable<BuildSpec["entrySites"]> = {};
+  for (const [kind, path, table] of [
+    ["env", tables.env, mopy.envs],
+    ["labels", tables.labels, mopy.labels],
+  ] as const) {
+    for (const name of Object.keys(table ?? {})) {
+      sites[`${kind}.${name}`] = {
+        position: doc.valuePosition([...path, name]),
+        key: formatKeyPath([...path, name]),
+      };
+    }
+  }
+  return sites;
 }
 
 /** `./dir/` is a local project, `./file.txt` a requirements file, anything else a requirement. */
@@ -170,7 +168,7 @@ function mopyProject(
   }
   if (!requireInContext(context, out, site, path, "directory")) return { kind: "none" };
   const main = path === "." ? "main.py" : `${path}/main.py`;
-  if (!context.exists(main)) {
+  if (!context.exists(main) || context.isDirectory(main)) {
     out.error(site, {
       code: "missing-main",
       message: `${JSON.stringify(path)} has no main.py`,

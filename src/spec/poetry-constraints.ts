@@ -31,13 +31,16 @@ export function poetryConstraintToPep440(constraint: string): string | Problem {
 }
 
 const RELEASE = /^[0-9]+(\.[0-9]+)*$/;
+/** A version after an operator: a release, optionally `.*` or a pre/post/dev/local suffix. */
+const VERSION = /^[0-9]+(\.[0-9]+)*(\.\*|[A-Za-z0-9.+!-]*)$/;
 
 function convertOne(part: string): string | undefined {
   if (part.startsWith("^")) return caret(part.slice(1).trim());
   if (part.startsWith("~") && !part.startsWith("~=")) return tilde(part.slice(1).trim());
-  if (/^(~=|==|!=|<=|>=|<|>)/.test(part)) return part.replace(/\s+/g, "");
-  if (/^[0-9]+(\.[0-9]+)*\.\*$/.test(part)) return `==${part}`;
-  if (/^[0-9]/.test(part)) return `==${part}`;
+  const operator = /^(~=|==|!=|<=|>=|<|>)\s*(.*)$/.exec(part);
+  // `">=1,<"`: an operator needs a version after it.
+  if (operator) return VERSION.test(operator[2]!) ? `${operator[1]}${operator[2]}` : undefined;
+  if (VERSION.test(part)) return `==${part}`;
   return undefined;
 }
 

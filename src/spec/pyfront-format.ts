@@ -37,7 +37,8 @@ export function readPyfrontSpec(
   const name = options.target;
   let target: PyfrontImageConfig | undefined;
   if (name !== undefined) {
-    target = targets?.[name];
+    // Own keys only: `--target toString` must not find Object.prototype.toString.
+    target = targets && Object.hasOwn(targets, name) ? targets[name] : undefined;
     if (!target) {
       const available = Object.keys(targets ?? {}).sort();
       out.error(
@@ -56,7 +57,9 @@ export function readPyfrontSpec(
   }
   const config = mergeTarget(top, target);
   const origin = (key: ImageConfigKey): SourcePath =>
-    target && key in target ? [...PYFRONT_TABLE, "targets", name!, key] : [...PYFRONT_TABLE, key];
+    target && Object.hasOwn(target, key)
+      ? [...PYFRONT_TABLE, "targets", name!, key]
+      : [...PYFRONT_TABLE, key];
   return assemblePyprojectSpec({
     format: "pyfront",
     specFile: options.specFile,

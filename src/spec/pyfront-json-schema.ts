@@ -140,6 +140,11 @@ const REQUIREMENT: JsonSchema = {
     },
     // A URL on its own is only accepted as a git URL.
     { if: { pattern: "^\\s*[A-Za-z][A-Za-z0-9+.-]*://" }, then: { pattern: "^\\s*[gG][iI][tT]\\+" } },
+    // No credentials in a URL (a git+ssh user name such as git@ is none).
+    {
+      if: { pattern: "[gG][iI][tT]\\+[sS][sS][hH]://" },
+      else: { not: { pattern: "://[^/?#\\s]*@" } },
+    },
   ],
 };
 

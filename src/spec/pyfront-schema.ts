@@ -15,9 +15,10 @@ import {
   pythonVersionSchema,
   requirementSchema,
   secretIdSchema,
+  withCheck,
   workdirSchema,
 } from "./common-schemas.js";
-import { TARGET_NAME } from "./value-rules.js";
+import { checkTargetName, TARGET_NAME } from "./value-rules.js";
 
 /** One package index of `[tool.pyfront]`; credentials come from a build secret, never the file. */
 export const pyfrontIndexSchema = z.strictObject({
@@ -63,7 +64,10 @@ export const pyfrontSchema = z
   .strictObject({
     ...pyfrontImageShape,
     targets: z
-      .record(z.string().meta({ pattern: TARGET_NAME.source }), pyfrontTargetSchema)
+      .record(
+        withCheck(z.string().meta({ pattern: TARGET_NAME.source }), checkTargetName),
+        pyfrontTargetSchema,
+      )
       .optional()
       .meta({ description: "named variants; each inherits every key of [tool.pyfront]" }),
   })

@@ -5,7 +5,11 @@ import { poetryConstraintToPep440 } from "./poetry-constraints.js";
 import { isProblemResult, parseRequirement } from "./requirement.js";
 import type { SourceDocument, SourcePath } from "./source-document.js";
 import { checkContextPath, normalizeContextPath } from "./value-rules.js";
-import { reportZodIssues } from "./zod-diagnostics.js";
+import { describeValue, reportZodIssues } from "./zod-diagnostics.js";
+
+function isTable(value: unknown): boolean {
+  return typeof value === "object" && value !== null && !Array.isArray(value) && !(value instanceof Date);
+}
 
 /** What pyfront takes from the standard parts of a pyproject.toml. */
 export interface PyprojectFacts {
@@ -93,10 +97,29 @@ export function readPyproject(doc: SourceDocument, out: DiagnosticList): Pyproje
     scripts: [],
     metadata: { authors: [] },
   };
+  // The standard tables must be tables: `tool = 1` or `build-system = "x"` is refused as pip would.
+  for (const key of ["project", "build-system", "tool"]) {
+    const value = doc.get([key]);
+    if (value !== undefined && !isTable(value)) {
+      out.error(
+        { doc, path: [key] },
+        { code: "invalid-type", message: `expected a table, got ${describeValue(value)}` },
+      );
+    }
+  }
+  const poetryValue = doc.get(["tool", "poetry"]);
+  if (poetryValue !== undefined && !isTable(poetryValue)) {
+    out.error(
+      { doc, path: ["tool", "poetry"] },
+      { code: "invalid-type", message: `expected a table, got ${describeValue(poetryValue)}` },
+    );
+  }
   const rawProject = doc.get(["project"]);
   const rawPoetry = doc.get(["tool", "poetry"]);
-  const project = rawProject === undefined ? undefined : projectSchema.safeParse(rawProject);
-  const poetry = rawPoetry === undefined ? undefined : poetrySchema.safeParse(rawPoetry);
+  const project =
+    rawProject === undefined || !isTable(rawProject) ? undefined : projectSchema.safeParse(rawProject);
+  const poetry =
+    rawPoetry === undefined || !isTable(rawPoetry) ? undefined : poetrySchema.safeParse(rawPoetry);
   if (project && !project.success)
     reportZodIssues(project.error.issues, projectSchema, doc, ["project"], out);
   if (poetry && !poetry.success)
@@ -104,7 +127,7 @@ export function readPyproject(doc: SourceDocument, out: DiagnosticList): Pyproje
   const p = project?.success ? project.data : undefined;
   const po = poetry?.success ? poetry.data : undefined;
 
-  facts.isPackage = doc.get(["build-system"]) !== undefined || p?.name !== undefined;
+  facts.isPackage = isTable(doc.get(["build-system"])) || p?.name !== undefined;
 
   if (p?.["requires-python"] !== undefined) {
     facts.requiresPython = { text: p["requires-python"], path: ["project", "requires-python"] };

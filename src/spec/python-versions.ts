@@ -14,7 +14,8 @@ const supportedList = SUPPORTED_PYTHON_SERIES.join(", ");
 
 /** Reads "3", "3.11" or "3.11.4" into a PythonVersion, or says why it cannot be used. */
 export function resolvePythonVersion(requested: string): PythonVersion | Problem {
-  if (!PYTHON_VERSION_PATTERN.test(requested)) {
+  // Each part at most three digits: "3.12.99999999999999999999999" is no version.
+  if (!PYTHON_VERSION_PATTERN.test(requested) || requested.split(".").some((part) => part.length > 3)) {
     return {
       code: "invalid-python-version",
       message: `${JSON.stringify(requested)} is not a Python version`,

@@ -1,6 +1,6 @@
 import type { Dependency } from "./build-spec.js";
 import type { Problem } from "./diagnostic-list.js";
-import { urlHasCredentials } from "./value-rules.js";
+import { CONTROL_CHARACTERS, redactCredentials } from "./value-rules.js";
 
 export interface ParsedRequirement {
   dependency: Dependency;
@@ -18,13 +18,23 @@ const NAMED_URL = /^([A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?)\s*(\[[^\]]*\])?\s
 export function parseRequirement(text: string): ParsedRequirement | Problem {
   const value = text.trim();
   if (value === "") return { code: "invalid-requirement", message: "requirement is empty" };
-  if (/[\0\n\r]/.test(value)) {
+  if (CONTROL_CHARACTERS.test(value)) {
     return { code: "invalid-requirement", message: "requirement contains control characters" };
+  }
+  // A credential in a requirement would reach the plan, the build definition and the log.
+  // (A git+ssh user name such as git@ is no credential.)
+  const withoutSshUser = value.replace(/git\+ssh:\/\/[^:/?#@\s]*@/gi, "git+ssh://");
+  if (redactCredentials(withoutSshUser) !== withoutSshUser) {
+    return {
+      code: "credentials-in-url",
+      message: `${JSON.stringify(redactCredentials(value))}: the URL holds credentials, which would end up in the build definition and the log`,
+      hint: 'use git+ssh:// with --ssh default, or a package index with secret = "<id>" and --secret id=<id>,src=<file>',
+    };
   }
   if (value.startsWith("-")) {
     return {
       code: "pip-option-not-allowed",
-      message: `${JSON.stringify(value)} is a pip option, not a requirement`,
+      message: `${JSON.stringify(redactCredentials(value))} is a pip option, not a requirement`,
       hint: "use the requirements, indices or dependencies keys instead of pip options",
     };
   }
@@ -35,7 +45,7 @@ export function parseRequirement(text: string): ParsedRequirement | Problem {
   if (!REQUIREMENT_START.test(value) || /^[a-z][a-z0-9+.-]*:\/\//i.test(value)) {
     return {
       code: "invalid-requirement",
-      message: `${JSON.stringify(value)} is not a pip requirement`,
+      message: `${JSON.stringify(redactCredentials(value))} is not a pip requirement`,
       hint: 'write e.g. "flask>=3", "numpy==1.26.*" or "git+https://host/repo.git@ref"',
     };
   }
@@ -52,7 +62,7 @@ function parseGitUrl(url: string, name: string | undefined): ParsedRequirement |
   if (!transport) {
     return {
       code: "invalid-git-url",
-      message: `${JSON.stringify(url)}: only git+https and git+ssh are supported`,
+      message: `${JSON.stringify(redactCredentials(url))}: only git+https and git+ssh are supported`,
       hint,
     };
   }
@@ -60,22 +70,20 @@ function parseGitUrl(url: string, name: string | undefined): ParsedRequirement |
   try {
     parsed = new URL(url.slice(4));
   } catch {
-    return { code: "invalid-git-url", message: `${JSON.stringify(url)} is not a valid git URL`, hint };
-  }
-  if (parsed.hostname === "" || parsed.pathname.length <= 1 || /\s/.test(url)) {
-    return { code: "invalid-git-url", message: `${JSON.stringify(url)} is not a valid git URL`, hint };
-  }
-  const dependency: Dependency = { kind: "git", url, transport, ...(name ? { name } : {}) };
-  if (transport === "https" && urlHasCredentials(url)) {
     return {
-      dependency,
-      warning: {
-        code: "credentials-in-url",
-        message: "git URL contains credentials; they end up in the build definition",
-        hint: "use git+ssh:// with --ssh default, or an index with a secret",
-      },
+      code: "invalid-git-url",
+      message: `${JSON.stringify(redactCredentials(url))} is not a valid git URL`,
+      hint,
     };
   }
+  if (parsed.hostname === "" || parsed.pathname.length <= 1 || /\s/.test(url)) {
+    return {
+      code: "invalid-git-url",
+      message: `${JSON.stringify(redactCredentials(url))} is not a valid git URL`,
+      hint,
+    };
+  }
+  const dependency: Dependency = { kind: "git", url, transport, ...(name ? { name } : {}) };
   return { dependency };
 }
 

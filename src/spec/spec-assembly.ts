@@ -13,19 +13,15 @@ import type {
 import { contextDirname, contextJoin, isPattern, requireInContext } from "./context-checks.js";
 import type { ContextReader } from "./context-reader.js";
 import type { DiagnosticList } from "./diagnostic-list.js";
+import { formatKeyPath } from "./key-path.js";
+import { packageIndex } from "./package-indices.js";
 import type { PyfrontImageConfig } from "./pyfront-schema.js";
 import type { PyprojectFacts } from "./pyproject-project.js";
 import { selectPython } from "./python-selection.js";
 import { defaultImages } from "./python-versions.js";
 import { isProblemResult, parseRequirement } from "./requirement.js";
 import type { SourceDocument, SourcePath } from "./source-document.js";
-import {
-  isPlainHttp,
-  isUrl,
-  normalizeContextPath,
-  parseDurationSeconds,
-  urlHasCredentials,
-} from "./value-rules.js";
+import { isUrl, normalizeContextPath, parseDurationSeconds } from "./value-rules.js";
 
 /** The keys shared by `[tool.pyfront]` and `[tool.microb.target.X]`, already schema-checked. */
 export type ImageConfig = PyfrontImageConfig & { flavor?: "slim" | "full" };
@@ -113,6 +109,7 @@ export function assemblePyprojectSpec(input: PyprojectAssemblyInput): BuildSpec 
     addFiles: addFiles(config, context, out, site),
     metadata: facts.metadata,
     positions: positionsOf(config, doc, origin),
+    entrySites: entrySites(config, doc, origin),
   };
   if (input.target !== undefined) spec.target = input.target;
   if (config.healthcheck) spec.healthcheck = healthcheck(config.healthcheck);
@@ -143,7 +140,9 @@ function projectSource(input: PyprojectAssemblyInput, projectDir: string): Proje
         );
       }
     });
-    const known = extras.map((extra) => facts.extraRequirements[extra]);
+    const known = extras.map((extra) =>
+      Object.hasOwn(facts.extraRequirements, extra) ? facts.extraRequirements[extra] : undefined,
+    );
     return {
       kind: "package",
       path: projectDir,
@@ -200,11 +199,6 @@ type Site = (
 function packageIndices(config: ImageConfig, site: Site, out: DiagnosticList): PackageIndex[] {
   let primarySeen = false;
   return (config.indices ?? []).map((index, i) => {
-    const result: PackageIndex = {
-      url: index.url,
-      primary: index.primary ?? false,
-      trusted: index.trust ?? false,
-    };
     if (index.primary) {
       if (primarySeen) {
         out.error(site("indices", i, "primary"), {
@@ -215,46 +209,7 @@ function packageIndices(config: ImageConfig, site: Site, out: DiagnosticList): P
       }
       primarySeen = true;
     }
-    if (index.secret !== undefined) result.credentialsSecret = index.secret;
-    if (index.username !== undefined) {
-      if (index.secret !== undefined) {
-        out.error(site("indices", i, "username"), {
-          code: "conflicting-credentials",
-          message: "an index takes either secret or username/password",
-          hint: "keep secret and remove username and password",
-        });
-      } else {
-        out.warning(site("indices", i, "username"), {
-          code: "inline-credentials",
-          message: "credentials written in the spec file end up in the build definition",
-          hint: `store "user:password" in a file and use secret = "<id>" with --secret id=<id>,src=<file>`,
-        });
-      }
-      result.inlineCredentials = {
-        username: index.username,
-        ...(index.password !== undefined ? { password: index.password } : {}),
-      };
-    } else if (index.password !== undefined) {
-      out.warning(site("indices", i, "password"), {
-        code: "password-without-username",
-        message: "password is ignored without username",
-      });
-    }
-    if (urlHasCredentials(index.url)) {
-      out.warning(site("indices", i, "url"), {
-        code: "credentials-in-url",
-        message: "index URL contains credentials; they end up in the build definition",
-        hint: 'use secret = "<id>" with --secret id=<id>,src=<file>',
-      });
-    }
-    if (isPlainHttp(index.url) && !result.trusted) {
-      out.warning(site("indices", i, "url"), {
-        code: "untrusted-http-index",
-        message: "pip refuses plain http indices that are not trusted",
-        hint: "use https, or set trust = true",
-      });
-    }
-    return result;
+    return packageIndex(index, i, (field) => site("indices", i, field), out);
   });
 }
 
@@ -302,6 +257,21 @@ function addFiles(config: ImageConfig, context: ContextReader, out: DiagnosticLi
       requireInContext(context, out, site("add_files", i, "src"), result.src, "file");
     return result;
   });
+}
+
+function entrySites(
+  config: ImageConfig,
+  doc: SourceDocument,
+  origin: (key: ImageConfigKey) => SourcePath,
+): NonNullable<BuildSpec["entrySites"]> {
+  const sites: NonNullable<BuildSpec["entrySites"]> = {};
+  for (const kind of ["env", "labels"] as const) {
+    for (const name of Object.keys(config[kind] ?? {})) {
+      const path = [...origin(kind), name];
+      sites[`${kind}.${name}`] = { position: doc.valuePosition(path), key: formatKeyPath(path) };
+    }
+  }
+  return sites;
 }
 
 function positionsOf(

@@ -1,16 +1,32 @@
-import { type AST, getStaticTOMLValue, ParseError, parseTOML } from "toml-eslint-parser";
+import { type AST, ParseError, parseTOML } from "toml-eslint-parser";
 import type { SourcePosition } from "./build-spec.js";
 import type { Diagnostic } from "./diagnostics.js";
+import { checkSpecSize, checkTomlLimits, parserFailure } from "./input-limits.js";
 import { SourceDocument, type SourcePath } from "./source-document.js";
 
 export type ParsedDocument = { ok: true; doc: SourceDocument } | { ok: false; diagnostics: Diagnostic[] };
 
-/** Parses TOML keeping the position of every key and value; syntax errors become diagnostics. */
+/** A table of parsed data: no prototype, so no key (`__proto__`, `toString`) is ever inherited. */
+export type PlainTable = Record<string, unknown>;
+
+export function plainTable(): PlainTable {
+  return Object.create(null) as PlainTable;
+}
+
+/**
+ * Parses TOML 1.0 (as Python's tomllib reads it) keeping the position of every key and value;
+ * syntax errors and inputs beyond the limits become diagnostics. Tables come out as
+ * null-prototype objects.
+ */
 export function parseTomlDocument(file: string, text: string): ParsedDocument {
+  const limit = checkSpecSize(file, text) ?? checkTomlLimits(file, text);
+  if (limit) return { ok: false, diagnostics: [limit] };
   let program: AST.TOMLProgram;
   try {
-    program = parseTOML(text);
+    program = parseTOML(text, { tomlVersion: "1.0.0" });
   } catch (error) {
+    const failure = parserFailure(file, error);
+    if (failure) return { ok: false, diagnostics: [failure] };
     if (error instanceof ParseError) {
       const duplicate = /multiple times/.test(error.message);
       return {
@@ -30,7 +46,7 @@ export function parseTomlDocument(file: string, text: string): ParsedDocument {
     }
     throw error;
   }
-  const doc = new SourceDocument(file, getStaticTOMLValue(program));
+  const doc = new SourceDocument(file, tomlValue(program));
   const at = (node: AST.HasLocs): SourcePosition => ({
     file,
     line: node.loc.start.line,
@@ -71,6 +87,58 @@ export function parseTomlDocument(file: string, text: string): ParsedDocument {
     }
   }
   return { ok: true, doc };
+}
+
+/** The document's plain value, built from the syntax tree with null-prototype tables. */
+function tomlValue(program: AST.TOMLProgram): PlainTable {
+  const root = plainTable();
+  const child = (parent: unknown, key: string | number, arrayNext: boolean): unknown => {
+    const holder = parent as Record<string | number, unknown>;
+    if (!Object.hasOwn(holder, key)) {
+      Object.defineProperty(holder, key, {
+        value: arrayNext ? [] : plainTable(),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    }
+    return holder[key];
+  };
+  const tableAt = (path: ReadonlyArray<string | number>): unknown => {
+    let node: unknown = root;
+    path.forEach((key, i) => {
+      node = child(node, key, typeof path[i + 1] === "number");
+    });
+    return node;
+  };
+  const assign = (table: unknown, kv: AST.TOMLKeyValue): void => {
+    const names = kv.key.keys.map((k) => (k.type === "TOMLBare" ? k.name : k.value));
+    let node = table;
+    for (const name of names.slice(0, -1)) node = child(node, name, false);
+    Object.defineProperty(node, names[names.length - 1]!, {
+      value: contentValue(kv.value),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  };
+  const contentValue = (node: AST.TOMLContentNode): unknown => {
+    if (node.type === "TOMLArray") return node.elements.map(contentValue);
+    if (node.type === "TOMLInlineTable") {
+      const table = plainTable();
+      for (const kv of node.body) assign(table, kv);
+      return table;
+    }
+    return node.value;
+  };
+  for (const item of program.body[0].body) {
+    if (item.type === "TOMLKeyValue") assign(root, item);
+    else {
+      const table = tableAt(item.resolvedKey);
+      for (const kv of item.body) assign(table, kv);
+    }
+  }
+  return root;
 }
 
 /** Names the duplicated key when the parser's offset points at it. */

@@ -30,6 +30,15 @@ export function checkAptPackage(name: string): Problem | undefined {
   };
 }
 
+export function checkTargetName(name: string): Problem | undefined {
+  if (TARGET_NAME.test(name)) return undefined;
+  return {
+    code: "invalid-target-name",
+    message: `${JSON.stringify(name)} is not a valid target name`,
+    hint: "start with a letter or digit, then letters, digits, _ . -",
+  };
+}
+
 export function checkEnvName(name: string): Problem | undefined {
   if (ENV_NAME.test(name)) return undefined;
   return {
@@ -66,12 +75,23 @@ export function checkSubstitution(value: string): Problem | undefined {
   return undefined;
 }
 
+/**
+ * Characters no path, URL or name may hold: C0 and C1 controls, DEL and the Unicode line and
+ * paragraph separators. Each breaks a line somewhere (a Dockerfile, a log, a terminal).
+ */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
+export const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+
 /** A path inside the build context: relative, and never leaving it through `..`. */
 export function checkContextPath(path: string): Problem | undefined {
   if (path === "")
     return { code: "invalid-path", message: "path is empty", hint: 'use "." for the context root' };
-  if (/[\0\n\r]/.test(path)) {
-    return { code: "invalid-path", message: "path contains control characters" };
+  if (CONTROL_CHARACTERS.test(path)) {
+    return {
+      code: "invalid-path",
+      message: `${JSON.stringify(path)} contains control characters`,
+      hint: "rename the file or folder without line breaks, tabs or other control characters",
+    };
   }
   if (path.startsWith("/") || /^[A-Za-z]:[\\/]/.test(path)) {
     return {
@@ -108,7 +128,7 @@ export function normalizeContextPath(path: string): string {
 
 /** A path inside the image (destinations, workdir): no control characters; absolute when required. */
 export function checkImagePath(path: string, mustBeAbsolute: boolean): Problem | undefined {
-  if (path === "" || /[\0\n\r]/.test(path)) {
+  if (path === "" || CONTROL_CHARACTERS.test(path)) {
     return { code: "invalid-path", message: "path is empty or contains control characters" };
   }
   if (mustBeAbsolute && !path.startsWith("/")) {
@@ -121,6 +141,85 @@ export function checkImagePath(path: string, mustBeAbsolute: boolean): Problem |
   return undefined;
 }
 
+// The lookbehind keeps the scan linear: a long run of letters is tried as a scheme once, not at
+// every position (that took minutes on a 70,000-letter value).
+const URL_TOKEN = /(?<![a-z0-9+.-])([a-z][a-z0-9+.-]*:\/\/)([^\s"'<>]*)/gi;
+
+/**
+ * The text with the user-info part of every URL in it replaced by `***`, for messages. Generous on
+ * purpose, so that a password with a raw `/` or `@` is hidden too: the user info ends at the last
+ * `@` before the first `/`; when a `/` comes first, a `:` before the next `@` still marks
+ * credentials, which then end at the last `@`. `host/repo.git@v1` stays as written.
+ */
+export function redactCredentials(text: string): string {
+  return text.replace(URL_TOKEN, (whole, scheme: string, rest: string) => {
+    const slash = rest.indexOf("/");
+    const authority = slash === -1 ? rest : rest.slice(0, slash);
+    let end = authority.lastIndexOf("@");
+    if (end === -1) {
+      const at = rest.indexOf("@");
+      if (at === -1 || !rest.slice(0, at).includes(":")) return whole;
+      end = rest.lastIndexOf("@");
+    }
+    return `${scheme}***${rest.slice(end)}`;
+  });
+}
+
+/**
+ * The spec text as it may be shown in a build log (BuildKit prints the source lines a warning or
+ * error points at): URL user info, anything before an `@` in a word, and the values of
+ * username/password keys replaced by `***`, line for line, so positions still hold.
+ */
+export function redactSpecText(text: string): string {
+  // Also whatever precedes an `@` inside a word: a broken spec may hold user info outside any
+  // well-formed URL, and this copy is only for display (an e-mail shows as ***@example.org).
+  return redactBeforeAt(redactCredentials(text)).replace(
+    /(["']?(?:username|password)["']?\s*[=:]\s*)("(?:[^"\\\n]|\\.)*"|'[^'\n]*'|[^\s,}\]#]+)/gi,
+    "$1***",
+  );
+}
+
+const WORD_STOP = new Set([..." \t\r\n\"'<>@=[]{},/"]);
+
+/** Replaces the word part before each `@` by `***`, in one linear pass (no regex backtracking). */
+function redactBeforeAt(text: string): string {
+  let out = "";
+  let copied = 0;
+  for (let at = text.indexOf("@"); at !== -1; at = text.indexOf("@", at + 1)) {
+    let start = at;
+    while (start > copied && !WORD_STOP.has(text[start - 1]!)) start--;
+    if (start === at || text.slice(start, at) === "***") continue;
+    out += `${text.slice(copied, start)}***`;
+    copied = at;
+  }
+  return out + text.slice(copied);
+}
+
+/**
+ * Takes `user:password@` (or `token@`) out of a URL, exactly as written otherwise. The parts are
+ * percent-decoded, as pip would send them.
+ */
+export function splitUrlCredentials(url: string): { url: string; username?: string; password?: string } {
+  const match = /^([a-z][a-z0-9+.-]*:\/\/)([^/?#@]*)@/i.exec(url);
+  if (!match) return { url };
+  const userinfo = match[2]!;
+  const colon = userinfo.indexOf(":");
+  const decode = (text: string) => {
+    try {
+      return decodeURIComponent(text);
+    } catch {
+      return text;
+    }
+  };
+  const stripped = match[1]! + url.slice(match[0].length);
+  if (colon === -1) return { url: stripped, username: decode(userinfo) };
+  return {
+    url: stripped,
+    username: decode(userinfo.slice(0, colon)),
+    password: decode(userinfo.slice(colon + 1)),
+  };
+}
+
 export function checkIndexUrl(url: string): Problem | undefined {
   let parsed: URL;
   try {
@@ -128,8 +227,16 @@ export function checkIndexUrl(url: string): Problem | undefined {
   } catch {
     return {
       code: "invalid-url",
-      message: `${JSON.stringify(url)} is not a URL`,
+      message: `${JSON.stringify(redactCredentials(url))} is not a URL`,
       hint: "e.g. https://pypi.example.com/simple",
+    };
+  }
+  // The URL parser silently drops tabs and line breaks; pip would get them raw.
+  if (/\s/.test(url) || CONTROL_CHARACTERS.test(url)) {
+    return {
+      code: "invalid-url",
+      message: `${JSON.stringify(redactCredentials(url))} holds whitespace or control characters`,
+      hint: "write the URL on one line, with spaces percent-encoded as %20",
     };
   }
   if (parsed.protocol !== "https:" && parsed.protocol !== "http:") {

@@ -64,6 +64,17 @@ export class State {
     return this.with({ env: [...this.meta.env.filter(([k]) => k !== key), [key, value]] });
   }
 
+  /** addEnv for each pair in order, in one pass (a loop of addEnv copies the list each time). */
+  addEnvs(pairs: Iterable<readonly [string, string]>): State {
+    const env = new Map(this.meta.env);
+    for (const [key, value] of pairs) {
+      if (key === "" || key.includes("=")) throw new Error(`invalid environment variable name "${key}"`);
+      env.delete(key);
+      env.set(key, value);
+    }
+    return this.with({ env: [...env] });
+  }
+
   getEnv(key: string): string | undefined {
     return this.meta.env.find(([k]) => k === key)?.[1];
   }

@@ -128,6 +128,22 @@ describe("runFrontend against a fake BuildKit", () => {
     expect(source.ranges).toEqual([{ start: { line: 3 }, end: { line: 3 } }]);
   });
 
+  it("shows the offending lines with credentials redacted (issue #11)", async () => {
+    const spec =
+      '[tool.pyfront]\nindices = [{ url = "https://alice:S3cr3tPw@p.example/simple", secret = "pypi" }]\n';
+    const bridge = await startBridge({ "pyproject.toml": spec, "main.py": "" });
+    close = bridge.close;
+    const result = await runFrontend(bridge.gateway, env());
+    if (!("error" in result)) throw new Error("expected an error");
+    expect(result.error.message).toContain("the URL holds credentials and the index has a secret");
+    const source = JSON.parse(new TextDecoder().decode(result.error.details[0]?.value));
+    const shown = Buffer.from(source.info.data, "base64").toString();
+    expect(shown).toContain("https://***@p.example/simple");
+    expect(shown.split("\n")).toHaveLength(spec.split("\n").length);
+    expect(JSON.stringify(result)).not.toContain("S3cr3tPw");
+    expect(JSON.stringify(result)).not.toContain(Buffer.from("S3cr3tPw").toString("base64").slice(0, 8));
+  });
+
   it("refuses subrequests it does not implement with a clear message", async () => {
     const bridge = await startBridge({});
     close = bridge.close;

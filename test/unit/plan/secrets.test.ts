@@ -3,7 +3,6 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { inlineSecretValues } from "../../../src/plan/inline-secrets.js";
 import { PIP_WITH_CREDENTIALS_SCRIPT } from "../../../src/plan/pip-steps.js";
 import { planBuild } from "../../../src/plan/plan-build.js";
 import { formatPlanJson } from "../../../src/plan/plan-json.js";
@@ -30,22 +29,6 @@ describe("secrets stay out of the plan and the Dockerfile", () => {
         purpose: "credentials for package index https://nexus.example.org/repository/pypi/simple",
       },
     ]);
-    expect(inlineSecretValues(spec)).toEqual(new Map([["pyfront-index-0", `deploy:${SECRET_PASSWORD}`]]));
-  });
-
-  it("a token-only inline credential is served as the bare token", () => {
-    const spec = {
-      ...FIXTURES["microb-inline-credentials"]!,
-      indices: [
-        {
-          url: "https://x.example/simple",
-          primary: true,
-          trusted: false,
-          inlineCredentials: { username: "tok" },
-        },
-      ],
-    };
-    expect(inlineSecretValues(spec)).toEqual(new Map([["pyfront-index-0", "tok"]]));
   });
 
   it("a credentialed index is read from a secret mount by the fixed script, never from argv", () => {

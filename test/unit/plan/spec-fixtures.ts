@@ -171,7 +171,7 @@ export const FIXTURES: Record<string, BuildSpec> = {
         url: "https://nexus.example.org/repository/pypi/simple",
         primary: false,
         trusted: false,
-        inlineCredentials: { username: "deploy", password: SECRET_PASSWORD },
+        inlineCredentials: true,
       },
     ],
     dependencies: [{ kind: "index", requirement: "nats-py" }],

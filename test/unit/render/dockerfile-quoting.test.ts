@@ -56,8 +56,17 @@ describe("Dockerfile quoting against a model of Docker 20.10's parser", () => {
     expect(processWord(workdirArgument("/srv/my $app"))).toBe("/srv/my $app");
   });
 
-  it("mount flags come back as the same CSV fields", () => {
+  it("mount flags come back as the same CSV fields, or are refused", () => {
     for (const text of HOSTILE) {
+      const fields: Array<[string, string]> = [
+        ["type", "bind"],
+        ["source", text],
+        ["target", "/t"],
+      ];
+      if (/[^\x20-\x7e]|[$'"\\`]/.test(text)) {
+        expect(() => mountFlag(fields)).toThrow(/cannot write .* into a Dockerfile --mount source/);
+        continue;
+      }
       const flag = mountFlag([
         ["type", "bind"],
         ["source", text],

@@ -9,6 +9,8 @@ const EVIL_PACKAGE = "libfoo; rm -rf / #";
 const EVIL_VALUE = `it's "quoted" $(id) \`id\` \${HOME} $PATH \\ end`;
 const EVIL_REQUIREMENT = "requests; python_version>'3' $(touch /pwned)";
 const EVIL_PATH = "my dir/it's $HOME";
+/** What a --mount value can hold and still read the same in every BuildKit (see mountFlag). */
+const EVIL_MOUNT_PATH = "my dir/a,b=c;d|e&f";
 
 const hostileSpec = baseSpec({
   buildDeps: [EVIL_PACKAGE, "--allow-unauthenticated"],
@@ -18,7 +20,7 @@ const hostileSpec = baseSpec({
   dependencies: [
     { kind: "index", requirement: EVIL_REQUIREMENT },
     { kind: "index", requirement: "--index-url=https://evil.example/simple" },
-    { kind: "local", path: EVIL_PATH },
+    { kind: "local", path: EVIL_MOUNT_PATH },
   ],
   project: { kind: "scripts", path: EVIL_PATH, main: "main.py" },
   copyFiles: [{ src: EVIL_PATH, dst: "/opt/it's here/" }],
@@ -47,7 +49,7 @@ describe("hostile values cannot change a command", () => {
     expect(argv.slice(separator + 1)).toEqual([
       EVIL_REQUIREMENT,
       "--index-url=https://evil.example/simple",
-      `/pyfront/context/${EVIL_PATH}`,
+      `/pyfront/context/${EVIL_MOUNT_PATH}`,
     ]);
   });
 
@@ -69,8 +71,8 @@ describe("hostile values cannot change a command", () => {
       .find((r) => r?.mounts.some((m) => m[0] === "type=bind"));
     expect(bind!.mounts.find((m) => m[0] === "type=bind")).toEqual([
       "type=bind",
-      `source=${EVIL_PATH}`,
-      `target=/pyfront/context/${EVIL_PATH}`,
+      `source=${EVIL_MOUNT_PATH}`,
+      `target=/pyfront/context/${EVIL_MOUNT_PATH}`,
       "rw=true",
     ]);
   });

@@ -5,7 +5,6 @@ import type { BuildPlan } from "../../../src/plan/build-plan.js";
 import type { ImageConfigJson } from "../../../src/render/llb-image-config.js";
 
 export const BUILD_SECRET_VALUE = "never-in-llb-build-secret";
-export const INLINE_SECRET_VALUE = "deploy:inline-Pa55";
 export const SHA = "a".repeat(64);
 
 /** Every step kind and mount type, in a builder / downloads / runtime recipe like the planner's. */

@@ -1,18 +1,6 @@
-import { fromBinary } from "@bufbuild/protobuf";
 import { describe, expect, it } from "vitest";
-import {
-  CacheSharingOpt,
-  MountType,
-  NetMode,
-  type Op,
-  OpSchema,
-} from "../../../src/buildkit/gen/pb/ops_pb.js";
-import {
-  definitionToJson,
-  type MarshalledDefinition,
-  marshalDefinition,
-} from "../../../src/buildkit/llb/index.js";
-import { inlineSecretValues } from "../../../src/plan/inline-secrets.js";
+import { CacheSharingOpt, MountType, NetMode, type Op } from "../../../src/buildkit/gen/pb/ops_pb.js";
+import { type MarshalledDefinition, marshalDefinition } from "../../../src/buildkit/llb/index.js";
 import { planBuild } from "../../../src/plan/plan-build.js";
 import {
   contextSource,
@@ -23,14 +11,7 @@ import {
 } from "../../../src/render/llb.js";
 import { decodeOps, opOfCase } from "../buildkit/decode.js";
 import { FIXTURES, SECRET_PASSWORD } from "../plan/spec-fixtures.js";
-import {
-  BUILD_SECRET_VALUE,
-  INLINE_SECRET_VALUE,
-  pythonConfig,
-  SHA,
-  samplePlan,
-  V08_CAPS,
-} from "./llb-fixtures.js";
+import { BUILD_SECRET_VALUE, pythonConfig, SHA, samplePlan, V08_CAPS } from "./llb-fixtures.js";
 
 const OPTIONS: LlbRenderOptions = {
   sessionId: "session-1",
@@ -39,7 +20,6 @@ const OPTIONS: LlbRenderOptions = {
     "python:3.12": { config: pythonConfig(), digest: `sha256:${"b".repeat(64)}` },
     "python:3.12-slim": { config: pythonConfig() },
   },
-  inlineSecrets: { "pyfront-index-1": INLINE_SECRET_VALUE },
 };
 
 function render(options: Partial<LlbRenderOptions> = {}, plan = samplePlan()) {
@@ -176,17 +156,6 @@ describe("renderLlb: run steps", () => {
         secret: undefined,
         ssh: undefined,
       },
-      // The inline secret: a read-only file from a scratch state.
-      {
-        dest: "/run/secrets/pyfront-index-1",
-        type: MountType.BIND,
-        selector: "/secret",
-        readonly: true,
-        output: -1,
-        cache: undefined,
-        secret: undefined,
-        ssh: undefined,
-      },
       // Secret and ssh mounts keep output 0, as BuildKit's Go client writes them (the daemon ignores it).
       {
         dest: "/run/secrets/pyfront-index-0",
@@ -196,6 +165,17 @@ describe("renderLlb: run steps", () => {
         output: 0,
         cache: undefined,
         secret: { id: "index-creds", uid: 0, gid: 0, mode: 0o400, optional: false },
+        ssh: undefined,
+      },
+      // Credentials the spec wrote: a BuildKit secret by id too, never a file in the definition.
+      {
+        dest: "/run/secrets/pyfront-index-1",
+        type: MountType.SECRET,
+        selector: "",
+        readonly: false,
+        output: 0,
+        cache: undefined,
+        secret: { id: "pyfront-index-1", uid: 0, gid: 0, mode: 0o400, optional: false },
         ssh: undefined,
       },
       {
@@ -225,60 +205,30 @@ describe("renderLlb: run steps", () => {
 });
 
 describe("renderLlb: secrets", () => {
-  it("never puts build-secret values in the LLB; inline values only in a read-only scratch mkfile", () => {
+  it("mounts every secret by id, build secrets and spec credentials alike; no value is in the LLB", () => {
     const { def } = render();
     const text = new TextDecoder().decode(def.bytes);
     expect(text).not.toContain(BUILD_SECRET_VALUE);
-    const json = definitionToJson(def.definition);
-    const holders = decodeOps(def).filter(
+    const mkfiles = decodeOps(def).filter(
       ({ op }) => op.op.case === "file" && op.op.value.actions.some((a) => a.action.case === "mkfile"),
     );
-    expect(holders.length).toBe(1);
-    const holder = holders[0]!.op;
-    expect(holder.inputs).toEqual([]);
-    const mkfile = opOfCase(holder, "file").actions[0]!;
-    expect(Number(mkfile.input)).toBe(-1);
-    expect(mkfile.action.case === "mkfile" && new TextDecoder().decode(mkfile.action.value.data)).toBe(
-      INLINE_SECRET_VALUE,
-    );
-    expect(mkfile.action.case === "mkfile" && mkfile.action.value.mode).toBe(0o400);
-    // The value appears in exactly that op and nowhere else.
-    const carrying = json.ops.filter((o) =>
-      new TextDecoder()
-        .decode(Buffer.from(JSON.stringify(o.op)))
-        .includes(Buffer.from(INLINE_SECRET_VALUE).toString("base64")),
-    );
-    expect(carrying.map((o) => o.digest)).toEqual([holders[0]!.digest]);
-  });
-
-  it("mounts a build secret by id when no inline value is handed in", () => {
-    const { def } = render({ inlineSecrets: {} });
+    expect(mkfiles).toEqual([]);
     const e = opOfCase(opNamed(def, "[builder] install the project"), "exec");
     const secret = e.mounts.find((m) => m.dest === "/run/secrets/pyfront-index-1");
     expect(secret?.mountType).toBe(MountType.SECRET);
     expect(secret?.secretOpt?.ID).toBe("pyfront-index-1");
   });
 
-  it("a planner plan with inline credentials carries the password in the holder op only", () => {
+  it("a planner plan for an index with spec credentials names the secret and holds no credential", () => {
     const spec = FIXTURES["microb-inline-credentials"]!;
     const plan = planBuild(spec, { buildArgs: { TOKEN: "t" } });
-    const values = Object.fromEntries(inlineSecretValues(spec));
-    const def = marshalDefinition(renderLlb(plan, { ...OPTIONS, inlineSecrets: values }).state, {
-      caps: V08_CAPS,
-    });
-    const carrying = def.definition.def.filter((bytes) =>
-      Buffer.from(bytes).includes(Buffer.from(SECRET_PASSWORD)),
+    const def = marshalDefinition(renderLlb(plan, OPTIONS).state, { caps: V08_CAPS });
+    expect(Buffer.from(def.bytes).includes(Buffer.from(SECRET_PASSWORD))).toBe(false);
+    const e = decodeOps(def).find(
+      ({ op }) => op.op.case === "exec" && op.op.value.mounts.some((m) => m.secretOpt),
     );
-    expect(carrying.length).toBe(1);
-    const holder = fromBinary(OpSchema, carrying[0]!);
-    expect(holder.inputs).toEqual([]);
-    expect(holder.op.case === "file" && holder.op.value.actions.map((a) => a.action.case)).toEqual([
-      "mkfile",
-    ]);
-    const without = marshalDefinition(renderLlb(plan, { ...OPTIONS, inlineSecrets: {} }).state, {
-      caps: V08_CAPS,
-    });
-    expect(Buffer.from(without.bytes).includes(Buffer.from(SECRET_PASSWORD))).toBe(false);
+    const mount = e && opOfCase(e.op, "exec").mounts.find((m) => m.secretOpt);
+    expect(mount?.secretOpt?.ID).toBe("pyfront-index-0");
   });
 });
 

@@ -169,7 +169,7 @@ export const BAD_INPUTS: BadInputCase[] = [
     name: "index inline credentials",
     text: pyfront('indices = [{ url = "https://p.example/simple", username = "u", password = "p" }]'),
     expected: [
-      'pyproject.toml:5:59: warning: tool.pyfront.indices[0].username: credentials written in the spec file end up in the build definition\n  hint: store "user:password" in a file and use secret = "<id>" with --secret id=<id>,src=<file>',
+      'pyproject.toml:5:59: warning: tool.pyfront.indices[0].username: credentials written in the spec file are not used; the build reads them from the build secret "pyfront-index-0"\n  hint: store "user:password" (or a token) in a file and pass --secret id=pyfront-index-0,src=<file>, and remove them from the spec',
     ],
   },
   {
@@ -213,7 +213,7 @@ export const BAD_INPUTS: BadInputCase[] = [
     name: "git URL with credentials",
     text: pyfront('dependencies = ["git+https://user:token@github.com/o/r.git"]'),
     expected: [
-      "pyproject.toml:5:17: warning: tool.pyfront.dependencies[0]: git URL contains credentials; they end up in the build definition\n  hint: use git+ssh:// with --ssh default, or an index with a secret",
+      'pyproject.toml:5:17: tool.pyfront.dependencies[0]: "git+https://***@github.com/o/r.git": the URL holds credentials, which would end up in the build definition and the log\n  hint: use git+ssh:// with --ssh default, or a package index with secret = "<id>" and --secret id=<id>,src=<file>',
     ],
   },
   {

@@ -1,0 +1,81 @@
+import type { PackageIndex } from "./build-spec.js";
+import type { DiagnosticList, ProblemSite } from "./diagnostic-list.js";
+import { inlineIndexSecretId } from "./index-secret-id.js";
+import { isPlainHttp, splitUrlCredentials } from "./value-rules.js";
+
+/** An index entry as the formats write it (already schema-checked). */
+export interface IndexEntry {
+  url: string;
+  primary?: boolean;
+  trust?: boolean;
+  secret?: string;
+  username?: string;
+  password?: string;
+}
+
+/**
+ * One package index of any format. Credentials never travel with the index: a `secret` is a
+ * BuildKit secret by id; credentials written in the spec (username/password, or `user:pw@` in the
+ * URL) are taken out, and the build reads them from the BuildKit secret `pyfront-index-<n>`,
+ * which the user passes with --secret. A frontend cannot hand BuildKit a secret of its own, and
+ * anything else it hands in (a file, an env value) is part of the build definition.
+ */
+export function packageIndex(
+  entry: IndexEntry,
+  position: number,
+  site: (field: keyof IndexEntry) => ProblemSite,
+  out: DiagnosticList,
+): PackageIndex {
+  const split = splitUrlCredentials(entry.url);
+  const result: PackageIndex = {
+    url: split.url,
+    primary: entry.primary ?? false,
+    trusted: entry.trust ?? false,
+  };
+  const inlineId = inlineIndexSecretId(position);
+  const passIt = `store "user:password" (or a token) in a file and pass --secret id=${inlineId},src=<file>`;
+  if (entry.secret !== undefined) {
+    result.credentialsSecret = entry.secret;
+    if (entry.username !== undefined || entry.password !== undefined) {
+      out.error(site(entry.username !== undefined ? "username" : "password"), {
+        code: "conflicting-credentials",
+        message: "an index takes either secret or username/password",
+        hint: "keep secret and remove username and password",
+      });
+    }
+    if (split.username !== undefined) {
+      out.error(site("url"), {
+        code: "credentials-in-url",
+        message: "the URL holds credentials and the index has a secret",
+        hint: "remove user:password@ from the URL; the secret supplies them",
+      });
+    }
+  } else if (entry.username !== undefined || split.username !== undefined) {
+    if (entry.username !== undefined && split.username !== undefined) {
+      out.error(site("url"), {
+        code: "conflicting-credentials",
+        message: "credentials are written both in the URL and as username",
+        hint: "keep one of them, or better neither: use a secret",
+      });
+    }
+    result.inlineCredentials = true;
+    out.warning(site(entry.username !== undefined ? "username" : "url"), {
+      code: "inline-credentials",
+      message: `credentials written in the spec file are not used; the build reads them from the build secret ${JSON.stringify(inlineId)}`,
+      hint: `${passIt}, and remove them from the spec`,
+    });
+  } else if (entry.password !== undefined) {
+    out.warning(site("password"), {
+      code: "password-without-username",
+      message: "password is ignored without username",
+    });
+  }
+  if (isPlainHttp(result.url) && !result.trusted) {
+    out.warning(site("url"), {
+      code: "untrusted-http-index",
+      message: "pip refuses plain http indices that are not trusted",
+      hint: "use https, or set trust = true",
+    });
+  }
+  return result;
+}

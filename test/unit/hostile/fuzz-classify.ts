@@ -1,0 +1,295 @@
+/*
+ * Classifies what the pipeline made of one hostile input: crash (an error that is not a user
+ * error), hang (over the time budget), injection (the Dockerfile, read back the way BuildKit reads
+ * it, says something else than the plan), escape (a context path outside the context), leak (the
+ * planted credential, in any encoding, in any output).
+ */
+import type { BuildPlan, Mount, Step } from "../../../src/plan/build-plan.js";
+import { redactSpecText } from "../../../src/spec/value-rules.js";
+import { EXPANDED, processWord } from "../render/docker-parser-model.js";
+import { memoryContext } from "../spec/memory-context.js";
+import { mountFields, type ReadInstruction, readDockerfile } from "./dockerfile-reader.js";
+import type { FuzzCase } from "./fuzz-inputs.js";
+import { findLeaks } from "./leak-search.js";
+import { outputsOf, type Rendered, renderAll } from "./render-all.js";
+
+export type Finding = "crash" | "hang" | "injection" | "escape" | "leak" | "nondeterministic";
+
+export interface Classified {
+  findings: Array<{ kind: Finding; detail: string }>;
+  refused: boolean;
+  dockerfileRefused: boolean;
+  ms: number;
+}
+
+export const CASE_BUDGET_MS = 5000;
+
+export function classify(c: FuzzCase, checkDeterminism: boolean): Classified {
+  const findings: Classified["findings"] = [];
+  const run = () =>
+    renderAll(
+      c.text,
+      {
+        specFile: c.specFile,
+        ...(c.target !== undefined ? { target: c.target } : {}),
+        buildArgs: c.buildArgs,
+      },
+      memoryContext(c.files),
+    );
+  const started = performance.now();
+  let r: Rendered | undefined;
+  try {
+    r = run();
+  } catch (error) {
+    findings.push({
+      kind: "crash",
+      detail: error instanceof Error ? `${error.name}: ${error.message}`.slice(0, 300) : String(error),
+    });
+  }
+  const ms = performance.now() - started;
+  if (ms > CASE_BUDGET_MS) findings.push({ kind: "hang", detail: `${Math.round(ms)} ms` });
+  if (!r) return { findings, refused: false, dockerfileRefused: false, ms };
+  // The frontend shows spec lines with its messages, redacted: they count as log too.
+  const outputs = { ...outputsOf(r), shownSpec: redactSpecText(c.text) };
+  for (const leak of findLeaks(c.planted, outputs)) findings.push({ kind: "leak", detail: leak });
+  if (r.plan) {
+    for (const problem of escapes(r.plan)) findings.push({ kind: "escape", detail: problem });
+    if (r.dockerfile !== undefined) {
+      for (const problem of injections(r.plan, r.dockerfile))
+        findings.push({ kind: "injection", detail: problem });
+    }
+  }
+  if (checkDeterminism) {
+    const again = run();
+    const same =
+      again.planJson === r.planJson &&
+      again.dockerfile === r.dockerfile &&
+      again.llbJson === r.llbJson &&
+      again.messages.join("\n") === r.messages.join("\n");
+    if (!same) findings.push({ kind: "nondeterministic", detail: "a second run gave other bytes" });
+  }
+  return {
+    findings,
+    refused: r.refused,
+    dockerfileRefused: r.plan !== undefined && r.dockerfile === undefined,
+    ms,
+  };
+}
+
+/** A context path that is absolute or climbs out, in a bind mount or a copy from the context. */
+export function escapes(plan: BuildPlan): string[] {
+  const out: string[] = [];
+  const check = (path: string, where: string) => {
+    if (path.startsWith("/") || path.split("/").includes("..") || /^[A-Za-z]:/.test(path)) {
+      out.push(`${where}: ${JSON.stringify(path)}`);
+    }
+  };
+  for (const stage of plan.stages) {
+    for (const step of stage.steps) {
+      if (step.kind === "run") {
+        for (const m of step.mounts)
+          if (m.type === "bind" && m.from.kind === "context") check(m.source, "bind source");
+      }
+      if (step.kind === "copy" && step.from.kind === "context")
+        for (const s of step.sources) check(s, "copy source");
+    }
+  }
+  return out;
+}
+
+function expectedInstructions(plan: BuildPlan): string[] {
+  const out: string[] = [];
+  const step = (s: Step) => {
+    if (s.kind === "run") out.push("RUN");
+    else if (s.kind === "copy") out.push(s.unpackArchives ? "ADD" : "COPY");
+    else if (s.kind === "fetch-url") out.push("ADD", "RUN");
+    else if (s.kind === "env") for (const _ of s.vars) out.push("ENV");
+    else out.push("WORKDIR");
+  };
+  for (const stage of plan.stages) {
+    out.push("FROM");
+    stage.steps.forEach(step);
+  }
+  const image = plan.image;
+  for (const _ of image.env) out.push("ENV");
+  for (const _ of image.labels) out.push("LABEL");
+  for (const _ of image.exposedPorts) out.push("EXPOSE");
+  if (image.healthcheck) out.push("HEALTHCHECK");
+  out.push("WORKDIR", "USER");
+  if (image.entrypoint) out.push("ENTRYPOINT");
+  if (image.cmd) out.push("CMD");
+  return out;
+}
+
+/** parseWords (line_parsers.go): words split on unicode spaces outside quotes, quotes kept. */
+function parseWords(rest: string): string[] {
+  const words: string[] = [];
+  let word = "";
+  let inWord = false;
+  let quote = "";
+  const cps = [...rest];
+  const isSpace = (c: string) =>
+    /^[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]$/.test(c);
+  for (let i = 0; i < cps.length; i++) {
+    const ch = cps[i]!;
+    if (quote === "") {
+      if (isSpace(ch)) {
+        if (inWord) words.push(word);
+        word = "";
+        inWord = false;
+        continue;
+      }
+      inWord = true;
+      if (ch === "'" || ch === '"') quote = ch;
+      if (ch === "\\" && i + 1 < cps.length) {
+        word += ch;
+        i++;
+        word += cps[i]!;
+        continue;
+      }
+      word += ch;
+    } else {
+      if (ch === quote) quote = "";
+      else if (ch === "\\" && quote !== "'" && i + 1 < cps.length) {
+        word += ch;
+        i++;
+      }
+      word += cps[i]!;
+    }
+  }
+  if (inWord) words.push(word);
+  return words;
+}
+
+function literal(word: string): string | undefined {
+  try {
+    const value = processWord(word);
+    return value.includes(EXPANDED) ? undefined : value;
+  } catch {
+    return undefined;
+  }
+}
+
+function mountMatches(fields: Array<[string, string]>, mount: Mount): boolean {
+  const get = (key: string) => fields.find(([k]) => k === key)?.[1];
+  if (get("type") !== mount.type) return false;
+  if (mount.type === "bind") return get("source") === mount.source && get("target") === mount.target;
+  if (mount.type === "ssh") return get("id") === mount.id;
+  return get("id") === mount.id && get("target") === mount.target;
+}
+
+/** Reads the Dockerfile back like BuildKit and compares every instruction with the plan. */
+export function injections(plan: BuildPlan, dockerfile: string): string[] {
+  const out: string[] = [];
+  const read: ReadInstruction[] = readDockerfile(dockerfile);
+  const commands = read.map((i) => i.command);
+  const expected = expectedInstructions(plan);
+  if (commands.join(" ") !== expected.join(" ")) {
+    out.push(`instructions ${commands.join(" ")} != plan ${expected.join(" ")}`);
+    return out;
+  }
+  const runs = plan.stages.flatMap((s) =>
+    s.steps.flatMap((step) => (step.kind === "run" ? [step] : step.kind === "fetch-url" ? [undefined] : [])),
+  );
+  const envs = [
+    ...plan.stages.flatMap((s) => s.steps.flatMap((step) => (step.kind === "env" ? step.vars : []))),
+    ...plan.image.env,
+  ];
+  let runIndex = 0;
+  let envIndex = 0;
+  let labelIndex = 0;
+  for (const ins of read) {
+    const at = `line ${ins.line} ${ins.command}`;
+    switch (ins.command) {
+      case "RUN": {
+        if (!ins.json) {
+          out.push(`${at}: shell form: ${ins.rest.slice(0, 120)}`);
+          break;
+        }
+        const step = runs[runIndex++];
+        if (!step) break;
+        const argv =
+          step.env.length > 0
+            ? ["env", ...step.env.map((v) => `${v.name}=${v.value}`), ...step.argv]
+            : step.argv;
+        if (JSON.stringify(ins.json) !== JSON.stringify(argv)) out.push(`${at}: argv differs from the plan`);
+        if (ins.flags.length !== step.mounts.length)
+          out.push(`${at}: ${ins.flags.length} flags for ${step.mounts.length} mounts`);
+        ins.flags.forEach((flag, i) => {
+          let fields: Array<[string, string]>;
+          try {
+            fields = mountFields(flag);
+          } catch (error) {
+            out.push(`${at}: flag ${JSON.stringify(flag)}: ${(error as Error).message}`);
+            return;
+          }
+          const mount = step.mounts[i];
+          if (mount && !mountMatches(fields, mount))
+            out.push(`${at}: mount ${JSON.stringify(fields)} != plan ${JSON.stringify(mount)}`);
+          // Newer Dockerfile frontends expand mount values: they must read the same expanded.
+          for (const [, value] of fields)
+            if (literal(value) !== value)
+              out.push(`${at}: mount value ${JSON.stringify(value)} changes when expanded`);
+        });
+        break;
+      }
+      case "CMD":
+      case "ENTRYPOINT": {
+        const want = ins.command === "CMD" ? plan.image.cmd : plan.image.entrypoint;
+        if (!ins.json || JSON.stringify(ins.json) !== JSON.stringify(want))
+          out.push(`${at}: not the plan's exec form`);
+        break;
+      }
+      case "HEALTHCHECK": {
+        const cmd = /^CMD\s+(.*)$/s.exec(ins.rest);
+        let test: unknown;
+        try {
+          test = cmd ? JSON.parse(cmd[1]!) : undefined;
+        } catch {
+          test = undefined;
+        }
+        if (JSON.stringify(test) !== JSON.stringify(plan.image.healthcheck?.test))
+          out.push(`${at}: not the plan's test`);
+        break;
+      }
+      case "ENV": {
+        const v = envs[envIndex++]!;
+        const words = parseWords(ins.rest);
+        const word = words[0] ?? "";
+        const eq = word.indexOf("=");
+        if (words.length !== 1 || word.slice(0, eq) !== v.name) {
+          out.push(`${at}: ${words.length} words for ${v.name}`);
+          break;
+        }
+        const value = word.slice(eq + 1);
+        if (v.mode === "set" && literal(value) !== v.value) out.push(`${at}: value of ${v.name} differs`);
+        break;
+      }
+      case "LABEL": {
+        const label = plan.image.labels[labelIndex++]!;
+        const words = parseWords(ins.rest);
+        const word = words[0] ?? "";
+        const eq = word.indexOf('"=') + 1;
+        if (
+          words.length !== 1 ||
+          literal(word.slice(0, eq)) !== label.name ||
+          literal(word.slice(eq + 1)) !== label.value
+        ) {
+          out.push(`${at}: label ${JSON.stringify(label.name)} differs`);
+        }
+        break;
+      }
+      case "COPY":
+      case "ADD": {
+        const words = ins.json ?? ins.rest.split(/[\t\v\f\r ]+/);
+        for (const w of words)
+          if (literal(w) === undefined) out.push(`${at}: word ${JSON.stringify(w)} is expanded`);
+        break;
+      }
+      case "WORKDIR":
+        if (literal(ins.rest) === undefined) out.push(`${at}: path is expanded`);
+        break;
+    }
+  }
+  return out;
+}

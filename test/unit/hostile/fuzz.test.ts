@@ -1,0 +1,105 @@
+// The project's own fuzz suite (issue #11): seeded hostile inputs per format through the
+// Dockerfile, plan and LLB paths, in process. Every case must end in a result or a user error,
+// in time, with a Dockerfile that BuildKit reads as the plan, no context escape and no leak.
+import { describe, expect, it } from "vitest";
+import { planBuild } from "../../../src/plan/plan-build.js";
+import { renderDockerfile } from "../../../src/render/dockerfile.js";
+import { baseSpec } from "../plan/spec-fixtures.js";
+import { CASE_BUDGET_MS, classify, escapes, type Finding, injections } from "./fuzz-classify.js";
+import { type FuzzFormat, fuzzCase } from "./fuzz-inputs.js";
+import { findLeaks } from "./leak-search.js";
+
+const FORMATS: FuzzFormat[] = ["pyfront", "microb", "mopy", "requirements", "zero-config"];
+const CASES_PER_FORMAT = 120;
+/** Change to explore new inputs; any failure names its format and seed, and repeats. */
+const SEED_BASE = 11_000;
+
+describe("fuzz: hostile inputs through every path", () => {
+  it(`${FORMATS.length * CASES_PER_FORMAT} cases: 0 crashes, hangs, injections, escapes, leaks`, () => {
+    const counts: Record<Finding, number> = {
+      crash: 0,
+      hang: 0,
+      injection: 0,
+      escape: 0,
+      leak: 0,
+      nondeterministic: 0,
+    };
+    const examples: string[] = [];
+    let accepted = 0;
+    let dockerfileRefused = 0;
+    let slowest = 0;
+    const started = performance.now();
+    for (const format of FORMATS) {
+      for (let i = 0; i < CASES_PER_FORMAT; i++) {
+        const c = fuzzCase(format, SEED_BASE + i);
+        const caseStarted = performance.now();
+        const result = classify(c, i % 10 === 0);
+        // The whole case counts, classification included: a quadratic regex on a long value is a hang too.
+        const caseMs = performance.now() - caseStarted;
+        if (caseMs > CASE_BUDGET_MS && !result.findings.some((f) => f.kind === "hang")) {
+          result.findings.push({ kind: "hang", detail: `${Math.round(caseMs)} ms with classification` });
+        }
+        if (!result.refused) accepted++;
+        if (result.dockerfileRefused) dockerfileRefused++;
+        slowest = Math.max(slowest, result.ms);
+        for (const f of result.findings) {
+          counts[f.kind]++;
+          if (examples.length < 10)
+            examples.push(
+              `${c.name} ${f.kind}: ${f.detail}\n  input: ${JSON.stringify(c.text).slice(0, 400)}`,
+            );
+        }
+      }
+    }
+    const total = FORMATS.length * CASES_PER_FORMAT;
+    console.log(
+      `fuzz: ${total} cases in ${Math.round(performance.now() - started)} ms (slowest ${Math.round(slowest)} ms); ` +
+        `${accepted} accepted, ${total - accepted} refused with user errors, ${dockerfileRefused} Dockerfiles refused; ` +
+        `findings ${JSON.stringify(counts)}`,
+    );
+    expect(examples).toEqual([]);
+    expect(performance.now() - started).toBeLessThan(60_000);
+    expect(counts).toEqual({ crash: 0, hang: 0, injection: 0, escape: 0, leak: 0, nondeterministic: 0 });
+    // The generator must reach the renderers, not only the error paths.
+    expect(accepted).toBeGreaterThan(total / 10);
+  }, 120_000);
+});
+
+describe("fuzz: the classifier sees what it is meant to see", () => {
+  const spec = baseSpec({ dependencies: [{ kind: "requirements-file", path: "AAAA.txt" }] });
+  const plan = planBuild(spec, { buildArgs: {} });
+  const dockerfile = renderDockerfile(plan);
+  const INJECTION = "à:;echo${IFS}PWNED;#/r.txt";
+
+  it("a clean rendering has no findings", () => {
+    expect(injections(plan, dockerfile)).toEqual([]);
+    expect(escapes(plan)).toEqual([]);
+  });
+
+  it("the Dockerfile the old renderer wrote for finding 1 is an injection", () => {
+    const oldPlan = JSON.parse(JSON.stringify(plan).replaceAll("AAAA.txt", INJECTION)) as typeof plan;
+    const oldDockerfile = dockerfile.replaceAll("AAAA.txt", INJECTION);
+    expect(injections(oldPlan, oldDockerfile).join("\n")).toMatch(/shell form/);
+    // A value that only newer frontends expand is caught as well.
+    const dollar = JSON.parse(JSON.stringify(plan).replaceAll("AAAA.txt", "$HOME.txt")) as typeof plan;
+    expect(injections(dollar, dockerfile.replaceAll("AAAA.txt", "$HOME.txt")).join("\n")).toMatch(
+      /changes when expanded/,
+    );
+  });
+
+  it("a line break, a shell-form RUN or an extra instruction is an injection", () => {
+    expect(injections(plan, dockerfile.replace('RUN ["', 'RUN echo hi\nRUN ["'))).not.toEqual([]);
+    expect(injections(plan, dockerfile.replace(/ENV ([A-Z_]+)="/, 'ENV $1="x" \\\nRUN id #'))).not.toEqual(
+      [],
+    );
+    expect(injections(plan, dockerfile.replace(/\nUSER /, "\nRUN id\nUSER "))).not.toEqual([]);
+  });
+
+  it("a context path outside the context is an escape; a planted secret is a leak", () => {
+    const out = JSON.parse(JSON.stringify(plan).replaceAll('"AAAA.txt"', '"../AAAA.txt"')) as typeof plan;
+    expect(escapes(out)).not.toEqual([]);
+    const secret = "PLANTEDxyzPw123";
+    expect(findLeaks(secret, { plan: `x${Buffer.from(`u:${secret}`).toString("base64")}y` })).not.toEqual([]);
+    expect(findLeaks(secret, { llb: Buffer.from(secret).toString("hex") })).not.toEqual([]);
+  });
+});
