@@ -256,29 +256,13 @@ build_python_release() {
   fi
   work="$dir.work.$$"
   rm -rf "$work"
-  mkdir -p "$work/out" "$work/debs-out"
+  mkdir -p "$work/out"
   local logf="$ROOTFS_CACHE/python-$suite-$part.log" packages="$REL_FULL"
   [ "$part" = slim ] && packages="$REL_RUNTIME"
-  local hooks=(
-    --skip=download/empty --skip=essential/unlink
-    --setup-hook='mkdir -p "$1"/var/cache/apt/archives/'
-    --setup-hook="sync-in $DEB_CACHE/$suite /var/cache/apt/archives/"
-    --customize-hook="sh $HOOKS_DIR/python-release.sh $part \"\$1\" $work/out '$packages' ${sources[*]}"
-    --customize-hook="sync-out /var/cache/apt/archives $work/debs-out"
-  )
-  if ! mmdebstrap --variant=minbase --skip=chroot/policy-rc.d --skip=chroot/start-stop-daemon \
-    --aptopt='Acquire::Check-Valid-Until "false"' --aptopt='Acquire::Retries "3"' \
-    "${MMDEBSTRAP_SLIM_OPTS[@]}" "${hooks[@]}" \
-    "$suite" "$work/out/$final" "$DEBIAN_MIRROR" >"$logf" 2>&1; then
-    tail -8 "$logf" >&2
-    rm -rf "$work"
-    die "building the $suite $part base failed (log: $logf)"
-  fi
-  local deb
-  for deb in "$work"/debs-out/*.deb; do
-    [ -e "$deb" ] && mv -n "$deb" "$DEB_CACHE/$suite/"
-  done
-  rm -rf "$work/debs-out" "$dir"
+  mmdebstrap_cached "$suite" minbase "$work/out/$final" "$logf" \
+    --customize-hook="sh $HOOKS_DIR/python-release.sh $part \"\$1\" $work/out '$packages' ${sources[*]}" ||
+    { rm -rf "$work"; die "building the $suite $part base failed (log: $logf)"; }
+  rm -rf "$dir"
   mv "$work/out" "$dir"
   rm -rf "$work"
   touch "$dir/done"
