@@ -216,8 +216,11 @@ b_up() {
   b_network_up
   rm -f "$B_SOCK"
   log "engine B: starting dockerd 26.1 in its chroot ($(elapsed))"
+  # Its own mount namespace with B's root as the real root (see hooks/b-enter-root.sh), so that
+  # `docker exec` runs inside the container, not in the host's filesystem.
   start_daemon "$B_DIR/dockerd.pid" "$B_DIR/dockerd.log" \
-    chroot "$B_MNT" dockerd --host "unix:///run/eng26/docker.sock" --data-root /var/lib/docker26 \
+    unshare --mount --propagation private -- sh "$PYFRONT_ROOT/scripts/lib/hooks/b-enter-root.sh" "$B_MNT" \
+    dockerd --host "unix:///run/eng26/docker.sock" --data-root /var/lib/docker26 \
     --exec-root /run/eng26/exec --pidfile /run/eng26/docker.pid --bridge "$B_BRIDGE" \
     --iptables=false --ip-masq=false --cgroup-parent pyfront-b
   wait_for 60 engine_answers B || die "engine B: dockerd did not come up; see $B_DIR/dockerd.log"

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { build, engineEnv, imageInspect, removeImage, run } from "./support/engine.js";
+import { build, docker, engineEnv, imageInspect, removeImage, run } from "./support/engine.js";
 
 const env = engineEnv();
 const SERIES = [
@@ -112,6 +112,34 @@ describe(`stand-in base images on engine ${env.engine}`, () => {
       expect(out.stdout.trim()).toMatch(new RegExp(`^${series.replace(".", "\\.")}\\.\\d+ /usr/local$`));
     });
   }
+
+  it("docker exec runs inside the container's filesystem, as on a normal engine", async () => {
+    const started = await docker([
+      "run",
+      "-d",
+      "--rm",
+      "-w",
+      "/usr/local",
+      "python:3.13-slim",
+      "sleep",
+      "60",
+    ]);
+    expect(started.code, started.stderr).toBe(0);
+    const container = started.stdout.trim();
+    try {
+      const inside = await docker([
+        "exec",
+        container,
+        "sh",
+        "-c",
+        "pwd; . /etc/os-release; echo $VERSION_CODENAME",
+      ]);
+      expect(inside.code, inside.stderr).toBe(0);
+      expect(inside.stdout.trim().split("\n")).toEqual(["/usr/local", "trixie"]);
+    } finally {
+      await docker(["rm", "-f", container]);
+    }
+  });
 
   it("python:3-slim, python:slim and python:latest are the newest series, as on Docker Hub", async () => {
     const newest = await imageInspect("python:3.14-slim");
