@@ -298,7 +298,6 @@ build_relocated_cpython() {
   [ -n "$nearest" ] || die "relocating $series needs an older series built from source (its pip wheel, its modules' sources)"
   local nearest_tar
   nearest_tar="$(fetch_cpython_source "$nearest")"
-  ensure_packages gcc binutils
   /usr/bin/python3 "$HOOKS_DIR/relocate-debian-python.py" "$series" "$work/src" "$work/out/tree" "$glibc" "$nearest_tar" >"$work/relocate.log" ||
     die "relocating Debian's Python $series failed"
   cp "$work/relocate.log" "$work/out/relocate.log"

@@ -52,7 +52,7 @@ build_index() {
   dir="$(index_dir)"
   [ -f "$dir/simple/index.html" ] && return 0
   log "index: building packages ($(elapsed))"
-  ensure_packages python3 python3-setuptools binutils patchelf dpkg
+  # Its tools (python3-setuptools, binutils, patchelf) come with `up`'s one apt-get run.
   mkdir -p "$INDEX_CACHE"
   rm -rf "$dir.tmp"
   if ! bash "$PYFRONT_ROOT/scripts/index/make-index.sh" "$dir.tmp" "$CACHE_DIR/index-debs" >"$INDEX_CACHE/build.log" 2>&1; then
