@@ -3,6 +3,8 @@
  * final image's config. Renderer-neutral: the Dockerfile renderer and the LLB renderer read the same
  * plan. Serializable as JSON, holds no secret values, and the same spec always gives the same plan.
  */
+import type { BuildDecisions } from "../spec/build-spec.js";
+
 export const PLAN_VERSION = 1;
 
 export interface BuildPlan {
@@ -14,6 +16,8 @@ export interface BuildPlan {
   secrets: SecretRequirement[];
   /** Whether the build needs the client's SSH agent (`--ssh default`). */
   ssh: boolean;
+  /** What pyfront decided without being told, and why; for people, not for the renderers. */
+  decisions: BuildDecisions;
 }
 
 export interface Stage {

@@ -77,6 +77,7 @@ export function planBuild(spec: BuildSpec, options: PlanOptions): BuildPlan {
     image: imageConfig(spec, userEnv, userLabels),
     secrets: builder.secrets,
     ssh: builder.ssh,
+    decisions: spec.decisions,
   };
 }
 

@@ -128,6 +128,33 @@ export interface PyenvDockerfile {
   dockerfile: string;
 }
 
+/**
+ * One thing pyfront chose without being told, and why, so that `pyfront plan` can show it: a
+ * zero-config build must never be a guess the user cannot see.
+ */
+export interface Decision {
+  /** What was chosen: "application", "3.13", "gunicorn mysite.wsgi". */
+  choice: string;
+  /** The rule that chose it, a stable id: "python-version-file", "django-gunicorn". */
+  rule: string;
+  /** Why, in words, naming the file or key it came from. */
+  reason: string;
+}
+
+/** The decisions behind a spec, by topic; a topic the spec settled explicitly may still say so. */
+export interface BuildDecisions {
+  /** What kind of project this is, read from which file. */
+  layout?: Decision;
+  /** The Python version and where it came from. */
+  python?: Decision;
+  /** Where the dependencies come from (and which source was left out, when two disagree). */
+  dependencies?: Decision;
+  /** The start command. */
+  command?: Decision;
+  /** What is left out of the context copied into the image. */
+  context?: Decision;
+}
+
 export interface BuildSpec {
   format: SpecFormat;
   /** Path of the spec file inside the build context, e.g. "pyproject.toml". */
@@ -163,6 +190,8 @@ export interface BuildSpec {
   metadata: ProjectMetadata;
   /** Only for format "pyenv": the PYENV instructions and the rest of the Dockerfile. */
   pyenv?: PyenvDockerfile;
+  /** What pyfront decided on its own and why (layout, Python, dependencies, command). */
+  decisions: BuildDecisions;
   /** Where each top-level key was written, for errors found after parsing. */
   positions: Record<string, SourcePosition>;
   /**

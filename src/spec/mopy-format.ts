@@ -70,6 +70,7 @@ export function readMopySpec(
   return {
     format: "mopy",
     specFile: options.specFile,
+    decisions: {},
     python,
     builderImage: images.builderImage,
     runtimeImage: images.runtimeImage,

@@ -98,6 +98,7 @@ export function readPyenvSpec(
   return {
     format: "pyenv",
     specFile: file,
+    decisions: {},
     python: first.python,
     builderImage: images.builderImage,
     runtimeImage: images.runtimeImage,

@@ -93,6 +93,7 @@ export function assemblePyprojectSpec(input: PyprojectAssemblyInput): BuildSpec 
   const spec: BuildSpec = {
     format: input.format,
     specFile: input.specFile,
+    decisions: {},
     python,
     builderImage: config.builder_image ?? images.builderImage,
     runtimeImage: config.runtime_image ?? images.runtimeImage,

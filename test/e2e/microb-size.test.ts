@@ -2,14 +2,19 @@
 // built from the Dockerfile microb's README prints (FROM lines on the same stand-in images), apart
 // from the precompiled bytecode pyfront keeps on purpose: the code is read-only for the user the
 // app runs as, so without it every start would compile every module again. microb deletes it.
+import { cpSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { docker, engineEnv, imageInspect, removeImage, repoRoot, run } from "./support/engine.js";
-import { combined } from "./support/examples.js";
+import { combined, retargetSyntaxLines } from "./support/examples.js";
 import { ensureFrontendImage } from "./support/frontend.js";
 
 const env = engineEnv();
-const fixture = join(repoRoot, "test", "e2e", "fixtures", "microb-minimal");
+const scratch = mkdtempSync(join(tmpdir(), "pyfront-e2e-microb-"));
+const fixture = join(scratch, "context");
+cpSync(join(repoRoot, "test", "e2e", "fixtures", "microb-minimal"), fixture, { recursive: true });
+retargetSyntaxLines(fixture);
 const pyfrontTag = `pyfront-e2e-microb-pyfront:${env.engine.toLowerCase()}`;
 const microbTag = `pyfront-e2e-microb-dockerfile:${env.engine.toLowerCase()}`;
 
@@ -17,6 +22,7 @@ beforeAll(() => ensureFrontendImage());
 afterAll(async () => {
   await removeImage(pyfrontTag);
   await removeImage(microbTag);
+  rmSync(scratch, { recursive: true, force: true });
 });
 
 /** What the venv's .pyc files take in a layer tar: 512-byte header plus content padded to 512. */

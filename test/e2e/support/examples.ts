@@ -1,11 +1,20 @@
 // The example projects as e2e fixtures: what each must print or answer once built, and scratch
 // copies that a test may edit without touching the repository.
 import { randomBytes } from "node:crypto";
-import { appendFileSync, cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  appendFileSync,
+  cpSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect } from "vitest";
 import { type CommandResult, docker, engineEnv, repoRoot, run } from "./engine.js";
+import { EXAMPLES_FRONTEND_IMAGE, FRONTEND_IMAGE, withTestedFrontend } from "./frontend.js";
 
 export type ExampleName = "script" | "webapp" | "cli-package" | "compiled" | "mopy-app";
 
@@ -94,10 +103,23 @@ export interface ExampleCopy {
   dispose(): void;
 }
 
+/** Points every spec's `#syntax=` line in a copied project at the frontend under test. */
+export function retargetSyntaxLines(dir: string): void {
+  if (FRONTEND_IMAGE === EXAMPLES_FRONTEND_IMAGE) return;
+  for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile()) continue;
+    const path = join(entry.parentPath, entry.name);
+    const text = readFileSync(path, "utf8");
+    const retargeted = withTestedFrontend(text);
+    if (retargeted !== text) writeFileSync(path, retargeted);
+  }
+}
+
 export function copyExample(name: ExampleName): ExampleCopy {
   const root = mkdtempSync(join(tmpdir(), `pyfront-e2e-${name}-`));
   const dir = join(root, "context");
   cpSync(join(repoRoot, "examples", name), dir, { recursive: true });
+  retargetSyntaxLines(dir);
   return {
     dir,
     outside: (file) => join(root, file),

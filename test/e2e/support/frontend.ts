@@ -3,7 +3,19 @@ import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import { engineEnv, repoRoot } from "./engine.js";
 
-export const FRONTEND_IMAGE = "pyfront/frontend:dev";
+/** The tag the examples' `#syntax=` lines name. */
+export const EXAMPLES_FRONTEND_IMAGE = "pyfront/frontend:dev";
+
+/**
+ * The frontend image this run builds and tests. PYFRONT_TEST_FRONTEND gives each checkout its own
+ * tag, so two checkouts testing against one engine never run each other's frontend.
+ */
+export const FRONTEND_IMAGE = process.env.PYFRONT_TEST_FRONTEND || EXAMPLES_FRONTEND_IMAGE;
+
+/** A spec text whose `#syntax=` line names the frontend under test instead of the examples' tag. */
+export function withTestedFrontend(text: string): string {
+  return text.replace(/^#syntax=pyfront\/frontend:dev$/m, `#syntax=${FRONTEND_IMAGE}`);
+}
 
 let built = false;
 
@@ -13,7 +25,12 @@ export function ensureFrontendImage(): void {
   const env = engineEnv();
   execFileSync(
     process.execPath,
-    [join(repoRoot, "node_modules", "tsx", "dist", "cli.mjs"), "scripts/frontend-image.ts"],
+    [
+      join(repoRoot, "node_modules", "tsx", "dist", "cli.mjs"),
+      "scripts/frontend-image.ts",
+      "--tag",
+      FRONTEND_IMAGE,
+    ],
     {
       cwd: repoRoot,
       env: { ...process.env, ...env.vars, PYFRONT_DOCKER: env.client },

@@ -5,6 +5,7 @@ export function baseSpec(overrides: Partial<BuildSpec> = {}): BuildSpec {
   return {
     format: "pyfront",
     specFile: "pyproject.toml",
+    decisions: {},
     python: { requested: "3.11", series: "3.11" },
     builderImage: "python:3.11",
     runtimeImage: "python:3.11-slim",

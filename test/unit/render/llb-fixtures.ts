@@ -11,6 +11,7 @@ export const SHA = "a".repeat(64);
 export function samplePlan(): BuildPlan {
   return {
     planVersion: 1,
+    decisions: {},
     stages: [
       {
         name: "builder",
