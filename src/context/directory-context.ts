@@ -1,6 +1,6 @@
-import { realpathSync, statSync } from "node:fs";
+import { readdirSync, realpathSync, statSync } from "node:fs";
 import { isAbsolute, relative, resolve, sep } from "node:path";
-import type { ContextReader } from "../spec/context-reader.js";
+import type { ContextReader, DirectoryEntry } from "../spec/context-reader.js";
 import { isRegularFile, readRegularFile } from "./regular-file.js";
 
 /**
@@ -42,6 +42,26 @@ export function directoryContext(root: string): ContextReader {
         return found !== undefined && statSync(found).isDirectory();
       } catch {
         return false;
+      }
+    },
+    listDirectory(path) {
+      const found = locate(path);
+      if (found === undefined) return undefined;
+      try {
+        return readdirSync(found, { withFileTypes: true })
+          .map((entry): DirectoryEntry => {
+            // A symlink counts as what it points to, when that stays inside the context.
+            const target = entry.isSymbolicLink() ? locate(`${path}/${entry.name}`) : undefined;
+            const stat = entry.isSymbolicLink() && target !== undefined ? statSync(target) : entry;
+            const kind = stat.isDirectory() ? "directory" : stat.isFile() ? "file" : "other";
+            return {
+              name: entry.name,
+              kind: entry.isSymbolicLink() && target === undefined ? "other" : kind,
+            };
+          })
+          .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+      } catch {
+        return undefined;
       }
     },
   };

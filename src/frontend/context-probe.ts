@@ -1,4 +1,4 @@
-import type { ContextReader } from "../spec/index.js";
+import type { ContextReader, DirectoryEntry } from "../spec/index.js";
 
 /** What the frontend learned about one context path. */
 export type ProbedEntry =
@@ -12,10 +12,12 @@ export type ProbedEntry =
 export interface AsyncContext {
   stat(path: string): Promise<"file" | "directory" | "other" | "missing">;
   readFile(path: string): Promise<string>;
+  /** The directory's entries; undefined when it is missing or not a directory. */
+  listDirectory(path: string): Promise<DirectoryEntry[] | undefined>;
 }
 
 /** Rounds of look-ups before giving up: a loader that keeps asking for new paths is a bug. */
-const MAX_ROUNDS = 8;
+const MAX_ROUNDS = 32;
 
 /**
  * Runs a synchronous reader-based computation (spec loading) against an asynchronous context.
@@ -28,8 +30,10 @@ export async function withProbedContext<T>(
   compute: (reader: ContextReader) => T,
 ): Promise<T> {
   const known = new Map<string, ProbedEntry>();
+  const listings = new Map<string, DirectoryEntry[] | undefined>();
   for (let round = 0; round < MAX_ROUNDS; round++) {
     const wanted = new Map<string, { text: boolean }>();
+    const wantedListings = new Set<string>();
     const want = (path: string, text: boolean) => {
       const prior = wanted.get(path);
       wanted.set(path, { text: text || (prior?.text ?? false) });
@@ -58,6 +62,13 @@ export async function withProbedContext<T>(
         if (entry === undefined) want(path, false);
         return entry?.kind === "file";
       },
+      listDirectory(path) {
+        if (!listings.has(path)) {
+          wantedListings.add(path);
+          return undefined;
+        }
+        return listings.get(path);
+      },
     };
     let result: T | undefined;
     let failure: unknown;
@@ -66,7 +77,7 @@ export async function withProbedContext<T>(
     } catch (error) {
       failure = error;
     }
-    if (wanted.size === 0) {
+    if (wanted.size === 0 && wantedListings.size === 0) {
       if (failure !== undefined) throw failure;
       return result as T;
     }
@@ -75,6 +86,11 @@ export async function withProbedContext<T>(
         const kind = await context.stat(path);
         if (kind === "file") known.set(path, text ? { kind, text: await context.readFile(path) } : { kind });
         else known.set(path, { kind });
+      }),
+    );
+    await Promise.all(
+      [...wantedListings].map(async (path) => {
+        listings.set(path, await context.listDirectory(path));
       }),
     );
   }

@@ -181,6 +181,14 @@ async function readOptional(gateway: GatewayClient, ref: string, path: string): 
   }
 }
 
+/** A directory listing is cut here: layout detection reads a few names, not a huge folder. */
+const MAX_LISTED_ENTRIES = 10_000;
+
+function statKind(mode: number): "file" | "directory" | "other" {
+  if ((mode & GO_MODE_DIR) !== 0) return "directory";
+  return (mode & GO_MODE_NOT_REGULAR) !== 0 ? "other" : "file";
+}
+
 function gatewayContext(gateway: GatewayClient, ref: string): AsyncContext {
   return {
     async stat(path) {
@@ -191,8 +199,23 @@ function gatewayContext(gateway: GatewayClient, ref: string): AsyncContext {
         if (error instanceof GatewayError) return "missing";
         throw error;
       }
-      if ((stat.mode & GO_MODE_DIR) !== 0) return "directory";
-      return (stat.mode & GO_MODE_NOT_REGULAR) !== 0 ? "other" : "file";
+      return statKind(stat.mode);
+    },
+    async listDirectory(path) {
+      let entries: Awaited<ReturnType<GatewayClient["readDir"]>>;
+      try {
+        entries = await gateway.readDir(ref, path);
+      } catch (error) {
+        if (error instanceof GatewayError) return undefined;
+        throw error;
+      }
+      return entries
+        .slice(0, MAX_LISTED_ENTRIES)
+        .map((entry) => ({
+          name: entry.path.slice(entry.path.lastIndexOf("/") + 1),
+          kind: statKind(entry.mode),
+        }))
+        .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     },
     async readFile(path) {
       return decode(await readLimited(gateway, ref, path, path));

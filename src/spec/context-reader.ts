@@ -10,6 +10,17 @@ export interface ContextReader {
   isDirectory(path: string): boolean;
   /** Whether the path is a regular file (not a FIFO, device or socket); readers that cannot tell omit it. */
   isFile?(path: string): boolean;
+  /**
+   * The entries of a directory, sorted by name, or undefined when it is missing or not a directory.
+   * Layout detection lists a few directories (the project's own, `requirements/`); it never walks
+   * the context.
+   */
+  listDirectory(path: string): DirectoryEntry[] | undefined;
+}
+
+export interface DirectoryEntry {
+  name: string;
+  kind: "file" | "directory" | "other";
 }
 
 /** How the caller wants the spec read. */

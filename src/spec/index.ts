@@ -1,5 +1,5 @@
 export type * from "./build-spec.js";
-export type { ContextReader, LoadOptions } from "./context-reader.js";
+export type { ContextReader, DirectoryEntry, LoadOptions } from "./context-reader.js";
 export { type Diagnostic, formatDiagnostic, SpecError } from "./diagnostics.js";
 export { detectFileKind, type FileKind } from "./format-detection.js";
 export { type LoadedBuildSpec, loadBuildSpec } from "./load-build-spec.js";

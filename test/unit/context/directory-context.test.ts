@@ -42,4 +42,16 @@ describe("directoryContext", () => {
     expect(context.readFile("leak.txt")).toBeUndefined();
     expect(context.readFile("alias.py")).toBe("print('hi')\n");
   });
+
+  it("lists a directory sorted, symlinks as what they point to inside the context, others as other", () => {
+    expect(context.listDirectory(".")).toEqual([
+      { name: ".python-version", kind: "file" },
+      { name: "alias.py", kind: "file" },
+      { name: "app", kind: "directory" },
+      { name: "leak.txt", kind: "other" },
+    ]);
+    expect(context.listDirectory("app")).toEqual([{ name: "main.py", kind: "file" }]);
+    expect(context.listDirectory("missing")).toBeUndefined();
+    expect(context.listDirectory("..")).toBeUndefined();
+  });
 });

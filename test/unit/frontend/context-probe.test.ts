@@ -16,6 +16,15 @@ function fakeContext(files: Record<string, string>, dirs: string[]): AsyncContex
       if (text === undefined) throw new Error(`no such file ${path}`);
       return text;
     },
+    async listDirectory(path) {
+      calls.push(`list ${path}`);
+      if (!dirs.includes(path)) return undefined;
+      const prefix = path === "." ? "" : `${path}/`;
+      return Object.keys(files)
+        .filter((f) => f.startsWith(prefix) && !f.slice(prefix.length).includes("/"))
+        .sort()
+        .map((f) => ({ name: f.slice(prefix.length), kind: "file" as const }));
+    },
   };
 }
 
@@ -41,6 +50,21 @@ describe("withProbedContext", () => {
         if (!reader.exists("main.py")) throw new Error("main.py is missing");
       }),
     ).rejects.toThrow("main.py is missing");
+  });
+
+  it("lists a directory once, and answers a missing one as undefined", async () => {
+    const context = fakeContext({ "requirements/base.txt": "", "requirements/prod.txt": "" }, [
+      "requirements",
+    ]);
+    const result = await withProbedContext(context, (reader) => ({
+      listed: reader.listDirectory("requirements")?.map((e) => e.name),
+      missing: reader.listDirectory("nope"),
+    }));
+    expect(result).toEqual({ listed: ["base.txt", "prod.txt"], missing: undefined });
+    expect(context.calls.filter((c) => c.startsWith("list")).sort()).toEqual([
+      "list nope",
+      "list requirements",
+    ]);
   });
 
   it("reads a file that was first only checked for existence", async () => {

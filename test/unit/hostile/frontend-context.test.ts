@@ -13,6 +13,14 @@ const context: AsyncContext = {
   async readFile() {
     throw new Error("a FIFO must never be read");
   },
+  async listDirectory(path) {
+    return path === "."
+      ? [
+          { name: "main.py", kind: "file" },
+          { name: "req.txt", kind: "other" },
+        ]
+      : undefined;
+  },
 };
 
 describe("frontend context", () => {

@@ -192,7 +192,12 @@ describe("PYENV Dockerfiles", () => {
     const spec = loadBuildSpec(
       "FROM base\nPYENV 3.11 venv1\n",
       { specFile: "Dockerfile" },
-      { readFile: () => undefined, exists: () => false, isDirectory: () => false },
+      {
+        readFile: () => undefined,
+        exists: () => false,
+        isDirectory: () => false,
+        listDirectory: () => undefined,
+      },
     ).spec;
     expect(() => planBuild(spec, { buildArgs: {} })).toThrowError(
       /Dockerfile:2:1: PYENV Dockerfiles are read and checked, but pyfront cannot build them yet/,

@@ -15,6 +15,7 @@ const SPEC_FILE: Record<string, string> = {
 /** The docs' examples name files they do not ship: every path exists; dotted names are files. */
 const everythingExists: ContextReader = {
   readFile: () => undefined,
+  listDirectory: () => undefined,
   exists: () => true,
   isDirectory: (path) => !(path.split("/").pop() ?? "").includes(".") && !path.endsWith("known_hosts"),
 };

@@ -100,6 +100,7 @@ describe("schema/pyfront.schema.json accepts what pyfront accepts", () => {
 describe("schema/pyfront.schema.json at the edges of what pyfront accepts", () => {
   const everythingExists: ContextReader = {
     readFile: () => undefined,
+    listDirectory: () => undefined,
     exists: () => true,
     isDirectory: () => false,
   };
