@@ -89,7 +89,7 @@ export function initProject(options: InitOptions): InitResult {
   } else if (!hadBlock && original.includes(INIT_BLOCK_START)) {
     lines.push(`${shown("pyproject.toml")}: has pyfront init's block already; --force writes it afresh`);
   } else {
-    updated = `${withTrailingNewline(updated, newline)}${initBlock(spec, newline, existsSync(join(projectDir, "requirements.txt")))}`;
+    updated = `${withTrailingNewline(updated, newline)}${initBlock(spec, newline)}`;
     lines.push(
       `${shown("pyproject.toml")}: ${hadBlock ? "rewrote" : "added"} a commented [tool.pyfront] table with what pyfront detected`,
     );
@@ -200,7 +200,7 @@ function withTrailingNewline(text: string, newline: string): string {
 }
 
 /** The commented table; TOML strings from JSON.stringify are valid basic strings. */
-function initBlock(spec: BuildSpec, newline: string, hasRequirementsTxt: boolean): string {
+function initBlock(spec: BuildSpec, newline: string): string {
   const plan = planBuild(spec, { buildArgs: {} });
   const toml = (values: readonly string[]) => `[${values.map((v) => JSON.stringify(v)).join(", ")}]`;
   const ports = spec.expose.map((p) =>
@@ -228,8 +228,11 @@ function initBlock(spec: BuildSpec, newline: string, hasRequirementsTxt: boolean
       ? `# expose = [${ports.join(", ")}]`
       : "# expose = [8000]    # none detected: the ports the app listens on, if any",
   );
-  if (spec.dependencies.every((d) => d.kind !== "requirements-file") && hasRequirementsTxt) {
-    lines.push('# requirements = ["requirements.txt"]    # not installed unless listed here');
+  const requirements = spec.dependencies.flatMap((d) => (d.kind === "requirements-file" ? [d.path] : []));
+  if (requirements.length > 0) {
+    lines.push(
+      `# requirements = ${toml(requirements)}    # found by convention; listing them here fixes the choice`,
+    );
   }
   lines.push(
     '# indices = [{ url = "https://pypi.example.com/simple", secret = "pypi" }]    # a private index or mirror',

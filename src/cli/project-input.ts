@@ -3,6 +3,7 @@ import { dirname, isAbsolute, relative, resolve, sep } from "node:path";
 import { directoryContext } from "../context/directory-context.js";
 import { parseDockerignore } from "../context/dockerignore.js";
 import { describeUnreadable, MAX_INPUT_FILE_BYTES, readRegularFile } from "../context/regular-file.js";
+import { findSpecFile as findLayoutSpecFile, SPEC_FILE_CANDIDATES } from "../detect/project-layout.js";
 import {
   type Diagnostic,
   detectFileKind,
@@ -214,14 +215,15 @@ function readIgnore(specPath: string | undefined, contextDir: string): string[] 
 }
 
 function findSpecFile(contextDir: string, given: string): string {
-  for (const name of DEFAULT_SPEC_FILES) {
-    const candidate = resolve(contextDir, name);
-    // A pyproject.toml that is a directory or a FIFO is named as such, not skipped: it is the
-    // spec the user meant, and readSpecFile says what is wrong with it.
-    if (pathKind(candidate) !== "missing") return candidate;
-  }
+  // A pyproject.toml that is a directory or a FIFO is named as such, not skipped: it is the spec
+  // the user meant, and readSpecFile says what is wrong with it.
+  // Looked up here rather than through the context reader, which hides what leaves the context.
+  const candidate = SPEC_FILE_CANDIDATES.find((name) => pathKind(resolve(contextDir, name)) !== "missing");
+  if (candidate !== undefined) return resolve(contextDir, candidate);
+  const found = findLayoutSpecFile(directoryContext(contextDir), ".");
+  if (found !== undefined) return resolve(contextDir, found);
   throw usageError(
-    `no ${DEFAULT_SPEC_FILES.join(" or ")} in ${quote(given)}`,
+    `nothing to build in ${quote(given)}: no pyproject.toml, Mopyfile.yaml, Pipfile, requirements file, setup.py or Python script`,
     `name the spec file with -f FILE, or run pyfront init ${given} to create a pyproject.toml`,
   );
 }

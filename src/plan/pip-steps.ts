@@ -179,9 +179,16 @@ export function dependencyArgs(dependencies: Dependency[]): DependencyArgs {
         result.requirements.push(contextMountTarget(dependency.path));
         break;
       case "requirements-file":
+        // pip opens the files it includes itself, relative to the including file: all are mounted
+        // where they are in the context. Files, not folders, so no other edit reruns the step.
         bind(dependency.path);
+        for (const included of dependency.includes ?? []) bind(included);
         // An option, so it goes before "--"; the path is ours, under a fixed prefix.
         result.options.push("--requirement", contextMountTarget(dependency.path));
+        break;
+      case "constraints-file":
+        bind(dependency.path);
+        result.options.push("--constraint", contextMountTarget(dependency.path));
         break;
     }
   }

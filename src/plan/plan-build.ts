@@ -1,5 +1,5 @@
 import { posix } from "node:path";
-import type { AddFile, BuildSpec, CopyFile, SourcePosition } from "../spec/build-spec.js";
+import type { AddFile, BuildSpec, ConsoleScript, CopyFile, SourcePosition } from "../spec/build-spec.js";
 import { type Diagnostic, SpecError } from "../spec/diagnostics.js";
 import { CONTROL_CHARACTERS } from "../spec/value-rules.js";
 import { aptInstallStep } from "./apt-steps.js";
@@ -26,6 +26,7 @@ import {
 } from "./pip-steps.js";
 import {
   APP_DIR,
+  BUILD_BACKEND_DIR,
   BUILDER_PYTHON,
   BUILDER_STAGE,
   CONTEXT_MOUNT_DIR,
@@ -167,9 +168,26 @@ function builderStage(
 
   const index = pipIndexSetup(spec.indices);
   const extraDependencies = spec.project.kind === "package" ? spec.project.extraDependencies : [];
+  const backend = spec.project.kind === "package" ? spec.project.buildRequirements : undefined;
   const deps = dependencyArgs([...spec.dependencies, ...extraDependencies]);
   const ssh = deps.needsSsh ? gitSshSetup(spec.knownHosts) : { mounts: [], env: [] };
   const pipMounts: Mount[] = [pipCacheMount(spec.python.series), ...index.mounts, ...ssh.mounts];
+
+  if (backend && backend.length > 0) {
+    const backendArgs = dependencyArgs(backend);
+    steps.push({
+      kind: "run",
+      argv: pipInstallArgv(
+        index,
+        ["--target", BUILD_BACKEND_DIR, ...backendArgs.options],
+        backendArgs.requirements,
+      ),
+      mounts: [...pipMounts, ...backendArgs.mounts],
+      env: ssh.env,
+      description:
+        "install the build backend (apart from the venv: it builds the project, and stays out of the image)",
+    });
+  }
 
   if (deps.requirements.length > 0 || deps.options.length > 0) {
     steps.push({
@@ -180,6 +198,8 @@ function builderStage(
       description: "install dependencies (before the project's code, so code changes reuse this layer)",
     });
   }
+  // Before the code is copied: this layer depends on the console scripts, not on the code.
+  if (spec.project.kind === "scripts") steps.push(appImportPathStep(spec.project.consoleScripts ?? []));
   steps.push(...projectSteps(spec, index, pipMounts, ssh.env));
   return {
     stage: { name: BUILDER_STAGE, base: { kind: "image", ref: spec.builderImage }, steps },
@@ -205,23 +225,26 @@ function projectSteps(
       // what is installed and adding what the spec could not list (dynamic dependencies). Build
       // isolation stays on, so any PEP 517 backend works; its wheel comes from the pip cache.
       const options = project.dependenciesComplete ? ["--no-deps"] : [];
+      const isolated = project.buildRequirements === undefined;
+      if (!isolated) options.push("--no-build-isolation");
       const install: RunStep = {
         kind: "run",
         argv: pipInstallArgv(index, options, [`${contextMountTarget(project.path)}${extras}`]),
         mounts: [...pipMounts, contextBind(project.path, true)],
-        env,
+        env: isolated ? env : [...env, envSet("PYTHONPATH", BUILD_BACKEND_DIR)],
         description: "install the project",
       };
       return [install];
     }
     case "scripts": {
       const isFile = project.path.endsWith(".py") && posix.basename(project.path) === project.main;
+      const dest = isFile ? `${APP_DIR}/${project.main}` : APP_DIR;
       return [
         {
           kind: "copy",
           from: { kind: "context" },
           sources: [project.path],
-          dest: isFile ? `${APP_DIR}/${project.main}` : APP_DIR,
+          dest,
           unpackArchives: false,
         },
         {
@@ -234,6 +257,45 @@ function projectSteps(
       ];
     }
   }
+}
+
+/**
+ * Puts the app directory on the venv's import path (a .pth file) and writes the application's
+ * console scripts, as installing a package would: `import app` and `serve` work from any
+ * directory. Names, modules and attributes are checked by the spec; they arrive as arguments.
+ */
+export const APP_IMPORT_PATH_SCRIPT = [
+  "import os, sys, sysconfig",
+  "app, rest = sys.argv[1], sys.argv[2:]",
+  'with open(os.path.join(sysconfig.get_paths()["purelib"], "_pyfront_app.pth"), "w") as f:',
+  '    f.write(app + "\\n")',
+  "bindir = os.path.dirname(sys.executable)",
+  "for i in range(0, len(rest), 3):",
+  "    name, module, attribute = rest[i:i + 3]",
+  "    path = os.path.join(bindir, name)",
+  '    with open(path, "w") as f:',
+  "        f.write(\"#!%s\\nimport sys\\nfrom %s import %s\\nif __name__ == '__main__':\\n    sys.exit(%s())\\n\"",
+  '                % (sys.executable, module, attribute.split(".")[0], attribute))',
+  "    os.chmod(path, 0o755)",
+].join("\n");
+
+function appImportPathStep(consoleScripts: readonly ConsoleScript[]): RunStep {
+  return {
+    kind: "run",
+    argv: [
+      VENV_PYTHON,
+      "-c",
+      APP_IMPORT_PATH_SCRIPT,
+      APP_DIR,
+      ...consoleScripts.flatMap((s) => [s.name, s.module, s.attribute]),
+    ],
+    mounts: [],
+    env: [],
+    description:
+      consoleScripts.length > 0
+        ? `put ${APP_DIR} on the venv's import path and write the console scripts ${consoleScripts.map((s) => s.name).join(", ")}`
+        : `put ${APP_DIR} on the venv's import path`,
+  };
 }
 
 interface FetchedFile {
@@ -340,7 +402,8 @@ function runtimeStage(spec: BuildSpec, fetched: Map<AddFile, string>): Stage {
 function runCommand(spec: BuildSpec): Pick<ImageConfig, "entrypoint" | "cmd"> {
   if (spec.entrypoint) return { entrypoint: [...spec.entrypoint], cmd: [...(spec.command ?? [])] };
   if (spec.command) return { cmd: [...spec.command] };
-  if (spec.project.kind === "scripts") return { cmd: [VENV_PYTHON, `${APP_DIR}/${spec.project.main}`] };
+  if (spec.project.kind === "scripts" && spec.project.main !== undefined)
+    return { cmd: [VENV_PYTHON, `${APP_DIR}/${spec.project.main}`] };
   // Otherwise the base image's CMD (python3) stays; PATH makes it the venv's python.
   return {};
 }

@@ -6,8 +6,13 @@ export const VENV_PYTHON = `${VENV_DIR}/bin/python`;
  * installs into it from outside (`--python`), so neither pip nor setuptools ship in the image.
  */
 export const BUILDER_PYTHON = "python3";
-/** Where a scripts project's code lives in the image. */
+/** Where an application's code lives in the image. */
 export const APP_DIR = "/app";
+/**
+ * Where a package's build backend is installed in the builder, apart from the venv: the build uses
+ * it without isolation, and it never reaches the image.
+ */
+export const BUILD_BACKEND_DIR = "/pyfront/build-backend";
 /** Where build-context inputs are bind-mounted in the builder (never copied into a layer). */
 export const CONTEXT_MOUNT_DIR = "/pyfront/context";
 export const KNOWN_HOSTS_PATH = "/pyfront/ssh/known_hosts";

@@ -47,8 +47,13 @@ export type Dependency =
   | { kind: "git"; url: string; transport: "https" | "ssh"; name?: string }
   /** A directory in the build context holding an installable project (mopy's `./dir/`). */
   | { kind: "local"; path: string }
-  /** A requirements file in the build context. */
-  | { kind: "requirements-file"; path: string };
+  /**
+   * A requirements file in the build context; `includes` are the files it names with `-r`/`-c`
+   * (recursively), which pip opens too.
+   */
+  | { kind: "requirements-file"; path: string; includes?: string[] }
+  /** A constraints file (`-c`) in the build context: versions to hold, nothing installed by itself. */
+  | { kind: "constraints-file"; path: string };
 
 /** How the user's own code gets into the image. */
 export type ProjectSource =
@@ -64,11 +69,35 @@ export type ProjectSource =
        * PEP 621 metadata), so the package itself can be installed without resolving again.
        */
       dependenciesComplete: boolean;
+      /**
+       * The build backend's requirements (`[build-system].requires`, or setuptools for a project
+       * without that table). Installed in the dependency layer and used without build isolation,
+       * so a code change neither downloads nor reinstalls the backend. Absent: build isolation.
+       */
+      buildRequirements?: Dependency[];
     }
-  /** Plain code copied as is: a folder with main.py, or a single .py file. */
-  | { kind: "scripts"; path: string; main: string }
+  /**
+   * An application, not a package: its files are copied as they are (a folder, or a single .py
+   * file) into the app directory, which is put on the venv's import path.
+   */
+  | {
+      kind: "scripts";
+      path: string;
+      /** The file to run when nothing else is said; for a single file, its name. */
+      main?: string;
+      /** Console scripts the application declares (`[project.scripts]`), made without building it. */
+      consoleScripts?: ConsoleScript[];
+    }
   /** Only the interpreter and dependencies (a base image). */
   | { kind: "none" };
+
+/** `name = "module:function"` of `[project.scripts]`. */
+export interface ConsoleScript {
+  name: string;
+  module: string;
+  /** The attribute called, possibly dotted (`main`, `cli.run`). */
+  attribute: string;
+}
 
 export interface CopyFile {
   src: string;

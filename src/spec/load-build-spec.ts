@@ -13,7 +13,7 @@ import type { SourceDocument } from "./source-document.js";
 import { parseTomlDocument } from "./toml-document.js";
 import { CONTROL_CHARACTERS, checkContextPath, normalizeContextPath } from "./value-rules.js";
 import { parseYamlDocument } from "./yaml-document.js";
-import { readZeroConfigSpec } from "./zero-config-format.js";
+import { readNamedFileSpec, readZeroConfigSpec } from "./zero-config-format.js";
 
 export interface LoadedBuildSpec {
   spec: BuildSpec;
@@ -80,12 +80,15 @@ function readSpec(
       {
         code: "unknown-format",
         message: "cannot tell the format of the spec file",
-        hint: "use pyproject.toml, Mopyfile.yaml, or a Dockerfile with PYENV instructions",
+        hint: "use pyproject.toml, Mopyfile.yaml, a requirements file, Pipfile, setup.py, a .py script, or a Dockerfile with PYENV instructions",
       },
     );
     return undefined;
   }
   if (kind === "pyenv") return readPyenvSpec(text, options, context, out);
+  if (kind === "requirements" || kind === "pipfile" || kind === "setup" || kind === "script") {
+    return readNamedFileSpec({ kind, path: file, text }, options, context, out);
+  }
 
   const parsed = kind === "mopy" ? parseYamlDocument(file, text) : parseTomlDocument(file, text);
   if (!parsed.ok) {

@@ -34,6 +34,8 @@ export interface PyprojectFacts {
   /** Console scripts (`[project.scripts]` or `[tool.poetry.scripts]`), sorted. */
   scripts: string[];
   scriptsPath?: SourcePath;
+  /** What each console script calls, as written (`module:function`), where it is a string. */
+  scriptTargets: Record<string, string>;
   metadata: ProjectMetadata;
 }
 
@@ -95,6 +97,7 @@ export function readPyproject(doc: SourceDocument, out: DiagnosticList): Pyproje
     dynamicExtras: false,
     staticDependencies: false,
     scripts: [],
+    scriptTargets: Object.create(null) as Record<string, string>,
     metadata: { authors: [] },
   };
   // The standard tables must be tables: `tool = 1` or `build-system = "x"` is refused as pip would.
@@ -140,9 +143,13 @@ export function readPyproject(doc: SourceDocument, out: DiagnosticList): Pyproje
   if (p?.scripts) {
     facts.scripts = Object.keys(p.scripts).sort();
     facts.scriptsPath = ["project", "scripts"];
+    for (const [name, target] of Object.entries(p.scripts)) facts.scriptTargets[name] = target;
   } else if (po?.scripts) {
     facts.scripts = Object.keys(po.scripts).sort();
     facts.scriptsPath = ["tool", "poetry", "scripts"];
+    for (const [name, target] of Object.entries(po.scripts)) {
+      if (typeof target === "string") facts.scriptTargets[name] = target;
+    }
   }
 
   if (po?.dependencies) {

@@ -7,10 +7,12 @@ ENV PIP_ROOT_USER_ACTION="ignore"
 # create the virtual environment /opt/venv
 RUN ["python3","-m","venv","--without-pip","/opt/venv"]
 WORKDIR /pyfront/context
+# install the build backend (apart from the venv: it builds the project, and stays out of the image)
+RUN --mount=type=cache,id=pyfront-pip-3.11,target=/root/.cache/pip,sharing=shared ["python3","-m","pip","--python","/opt/venv/bin/python","install","--index-url","http://127.0.0.1:3141/simple","--trusted-host","127.0.0.1:3141","--target","/pyfront/build-backend","--","setuptools>=61"]
 # install dependencies (before the project's code, so code changes reuse this layer)
 RUN --mount=type=cache,id=pyfront-pip-3.11,target=/root/.cache/pip,sharing=shared ["python3","-m","pip","--python","/opt/venv/bin/python","install","--index-url","http://127.0.0.1:3141/simple","--trusted-host","127.0.0.1:3141","--","flask>=2.2"]
 # install the project
-RUN --mount=type=cache,id=pyfront-pip-3.11,target=/root/.cache/pip,sharing=shared --mount=type=bind,source=.,target=/pyfront/context,rw=true ["python3","-m","pip","--python","/opt/venv/bin/python","install","--index-url","http://127.0.0.1:3141/simple","--trusted-host","127.0.0.1:3141","--no-deps","--","/pyfront/context"]
+RUN --mount=type=cache,id=pyfront-pip-3.11,target=/root/.cache/pip,sharing=shared --mount=type=bind,source=.,target=/pyfront/context,rw=true ["env","PYTHONPATH=/pyfront/build-backend","python3","-m","pip","--python","/opt/venv/bin/python","install","--index-url","http://127.0.0.1:3141/simple","--trusted-host","127.0.0.1:3141","--no-deps","--no-build-isolation","--","/pyfront/context"]
 
 FROM python:3.11-slim AS runtime
 # create the user nonroot (65532:65532)

@@ -7,6 +7,8 @@ ENV PIP_ROOT_USER_ACTION="ignore"
 # create the virtual environment /opt/venv
 RUN ["python3","-m","venv","--without-pip","/opt/venv"]
 WORKDIR /pyfront/context
+# put /app on the venv's import path
+RUN ["/opt/venv/bin/python","-c","import os, sys, sysconfig\napp, rest = sys.argv[1], sys.argv[2:]\nwith open(os.path.join(sysconfig.get_paths()[\"purelib\"], \"_pyfront_app.pth\"), \"w\") as f:\n    f.write(app + \"\\n\")\nbindir = os.path.dirname(sys.executable)\nfor i in range(0, len(rest), 3):\n    name, module, attribute = rest[i:i + 3]\n    path = os.path.join(bindir, name)\n    with open(path, \"w\") as f:\n        f.write(\"#!%s\\nimport sys\\nfrom %s import %s\\nif __name__ == '__main__':\\n    sys.exit(%s())\\n\"\n                % (sys.executable, module, attribute.split(\".\")[0], attribute))\n    os.chmod(path, 0o755)","/app"]
 COPY tools/hello.py /app/hello.py
 # compile the application's bytecode
 RUN ["/opt/venv/bin/python","-m","compileall","-q","/app"]

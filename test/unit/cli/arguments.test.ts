@@ -57,7 +57,9 @@ describe("pyfront's arguments, as docker build users expect them", () => {
     expect(noContext.stderr).toContain('build context "nowhere" does not exist');
     mkdirSync(join(dir, "empty"));
     const noSpec = await cli(["plan", "empty"], { cwd: dir });
-    expect(noSpec.stderr).toContain('no pyproject.toml or Mopyfile.yaml or Mopyfile.yml in "empty"');
+    expect(noSpec.stderr).toContain(
+      'nothing to build in "empty": no pyproject.toml, Mopyfile.yaml, Pipfile, requirements file, setup.py or Python script',
+    );
     expect(noSpec.stderr).toContain("pyfront init empty");
   });
 

@@ -79,7 +79,8 @@ describe("parsed documents inherit nothing (finding 2)", () => {
   );
 
   it("an extra named like an Object method is unknown, not inherited", () => {
-    const text = '[project]\nname = "x"\n\n[tool.pyfront]\nextras = ["toString"]\n';
+    const text =
+      '[project]\nname = "x"\n\n[tool.pyfront]\nextras = ["toString"]\n\n[build-system]\nrequires = []\n';
     expect(refusal(text).join("\n")).toContain('the project has no extra "toString"');
   });
 });

@@ -96,7 +96,20 @@ describe("hostile values cannot change a command", () => {
 
   it("no value adds an instruction", () => {
     const instructions = lines.filter((l) => l !== "" && !l.startsWith("#")).map((l) => l.split(" ")[0]);
-    const expected = ["FROM", "RUN", "ENV", "ENV", "ENV", "RUN", "ENV", "WORKDIR", "RUN", "COPY", "RUN"];
+    const expected = [
+      "FROM",
+      "RUN",
+      "ENV",
+      "ENV",
+      "ENV",
+      "RUN",
+      "ENV",
+      "WORKDIR",
+      "RUN",
+      "RUN",
+      "COPY",
+      "RUN",
+    ];
     expect(instructions.slice(0, expected.length)).toEqual(expected);
     expect(instructions.filter((i) => i === "FROM")).toHaveLength(2);
   });

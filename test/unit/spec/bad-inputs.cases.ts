@@ -162,6 +162,7 @@ export const BAD_INPUTS: BadInputCase[] = [
     name: "index http without trust",
     text: pyfront('indices = [{ url = "http://pypi.local/simple" }]'),
     expected: [
+      'pyproject.toml:1:1: warning: found nothing to run: the image starts the base image\'s python3\n  hint: set command = ["python", "-m", "<module>"]',
       "pyproject.toml:5:20: warning: tool.pyfront.indices[0].url: pip refuses plain http indices that are not trusted\n  hint: use https, or set trust = true",
     ],
   },
@@ -169,6 +170,7 @@ export const BAD_INPUTS: BadInputCase[] = [
     name: "index inline credentials",
     text: pyfront('indices = [{ url = "https://p.example/simple", username = "u", password = "p" }]'),
     expected: [
+      'pyproject.toml:1:1: warning: found nothing to run: the image starts the base image\'s python3\n  hint: set command = ["python", "-m", "<module>"]',
       'pyproject.toml:5:59: warning: tool.pyfront.indices[0].username: credentials written in the spec file are not used; the build reads them from the build secret "pyfront-index-0"\n  hint: store "user:password" (or a token) in a file and pass --secret id=pyfront-index-0,src=<file>, and remove them from the spec',
     ],
   },
@@ -270,7 +272,7 @@ export const BAD_INPUTS: BadInputCase[] = [
   },
   {
     name: "unknown extra",
-    text: `[project]\nname = "app"\n[project.optional-dependencies]\npg = ["psycopg"]\n[tool.pyfront]\nextras = ["postgres"]\n`,
+    text: `[project]\nname = "app"\n[project.optional-dependencies]\npg = ["psycopg"]\n[tool.pyfront]\nextras = ["postgres"]\n[build-system]\nrequires = ["setuptools"]\n`,
     expected: [
       'pyproject.toml:6:11: tool.pyfront.extras[0]: the project has no extra "postgres"\n  hint: available extras: pg',
     ],
@@ -481,7 +483,7 @@ export const BAD_INPUTS: BadInputCase[] = [
     name: "extras without package",
     text: '[tool.pyfront]\nextras = ["x"]\n',
     expected: [
-      "pyproject.toml:2:10: tool.pyfront.extras: extras need an installable project\n  hint: add [project] with a name, or a [build-system] table",
+      "pyproject.toml:2:10: tool.pyfront.extras: extras need an installable project\n  hint: add a [build-system] table (the project is otherwise an application, copied as it is)",
     ],
   },
   {
@@ -516,7 +518,7 @@ export const BAD_INPUTS: BadInputCase[] = [
     specFile: "build.spec",
     text: "hello world\n",
     expected: [
-      "build.spec:1:1: cannot tell the format of the spec file\n  hint: use pyproject.toml, Mopyfile.yaml, or a Dockerfile with PYENV instructions",
+      "build.spec:1:1: cannot tell the format of the spec file\n  hint: use pyproject.toml, Mopyfile.yaml, a requirements file, Pipfile, setup.py, a .py script, or a Dockerfile with PYENV instructions",
     ],
   },
 ];

@@ -5,7 +5,8 @@ import { memoryContext } from "./memory-context.js";
 
 /** The package part of the spec of a pyproject.toml with `[tool.pyfront]` choosing `extras`. */
 function packageOf(pyproject: string, extras: string[] = []): Extract<ProjectSource, { kind: "package" }> {
-  const text = `${pyproject}\n[tool.pyfront]\npython_version = "3.11"\nextras = ${JSON.stringify(extras)}\n`;
+  const backend = pyproject.includes("[build-system]") ? "" : '[build-system]\nrequires = ["setuptools"]\n';
+  const text = `${pyproject}\n[tool.pyfront]\npython_version = "3.11"\nextras = ${JSON.stringify(extras)}\n${backend}`;
   const project = loadBuildSpec(text, { specFile: "pyproject.toml" }, memoryContext({})).spec.project;
   if (project.kind !== "package") throw new Error(`not a package: ${project.kind}`);
   return project;
