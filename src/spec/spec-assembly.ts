@@ -51,7 +51,7 @@ export function assemblePyprojectSpec(input: PyprojectAssemblyInput): BuildSpec 
   });
   const projectDir = contextDirname(input.specFile);
 
-  const python = selectPython({
+  const { python, decision: pythonDecision } = selectPython({
     doc,
     ...(config.python_version !== undefined
       ? { explicit: { requested: config.python_version, path: origin("python_version") } }
@@ -93,7 +93,7 @@ export function assemblePyprojectSpec(input: PyprojectAssemblyInput): BuildSpec 
   const spec: BuildSpec = {
     format: input.format,
     specFile: input.specFile,
-    decisions: {},
+    decisions: { python: pythonDecision },
     python,
     builderImage: config.builder_image ?? images.builderImage,
     runtimeImage: config.runtime_image ?? images.runtimeImage,
