@@ -180,9 +180,10 @@ function findInFiles(rules: readonly FileRule[], input: PythonSourceInput): Pyth
   return undefined;
 }
 
-/** The lines of a text file that say something: not blank, not a `#` comment. */
+/** The lines of a text file that say something: not blank, not a `#` comment (a BOM is no text). */
 function meaningfulLines(text: string): Array<{ line: number; text: string }> {
   return text
+    .replace(/^\uFEFF/, "")
     .split(/\r?\n/)
     .map((line, i) => ({ line: i + 1, text: line }))
     .filter(({ text: t }) => t.trim() !== "" && !t.trim().startsWith("#"));

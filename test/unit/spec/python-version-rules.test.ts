@@ -109,6 +109,7 @@ describe("the source rules", () => {
     ["latest\n", "3.14", "3.14"],
     ["# pinned for CI\n\n3.12\n3.11\n", "3.12", "3.12"],
     ["cpython-3.13\n", "3.13", "3.13"],
+    ["\uFEFF3.12\r\n", "3.12", "3.12"],
     [">=3.11,<3.13\n", "3.12", undefined],
   ])("python-version-file: %j picks %s", (text, choice, said) => {
     const { spec } = loaded({ "pyproject.toml": PROJECT, ".python-version": text });
