@@ -6,12 +6,13 @@ import {
   inlineCredentialsIndexSchema,
   labelsSchema,
 } from "./common-schemas.js";
-import { requireInContext } from "./context-checks.js";
+import { contextDirname, requireInContext } from "./context-checks.js";
 import type { ContextReader, LoadOptions } from "./context-reader.js";
 import type { DiagnosticList } from "./diagnostic-list.js";
 import { formatKeyPath } from "./key-path.js";
 import { packageIndex } from "./package-indices.js";
-import { defaultImages, isProblem, NEWEST_PYTHON_SERIES, resolvePythonVersion } from "./python-versions.js";
+import { selectPython } from "./python-selection.js";
+import { defaultImages } from "./python-versions.js";
 import { isProblemResult, parseRequirement } from "./requirement.js";
 import type { SourceDocument, SourcePath } from "./source-document.js";
 import { DEFAULT_WORKDIR } from "./spec-assembly.js";
@@ -47,11 +48,13 @@ export function readMopySpec(
   const mopy = parsed.data;
   const requested =
     typeof mopy.python === "number" ? (doc.rawText(["python"]) ?? String(mopy.python)) : mopy.python;
-  const resolved = resolvePythonVersion(requested);
-  const python = isProblem(resolved)
-    ? { requested: NEWEST_PYTHON_SERIES, series: NEWEST_PYTHON_SERIES }
-    : resolved;
-  if (isProblem(resolved)) out.error({ doc, path: ["python"] }, resolved);
+  const { python, decision: pythonDecision } = selectPython({
+    doc,
+    explicit: { requested, path: ["python"] },
+    projectDir: contextDirname(options.specFile),
+    context,
+    out,
+  });
   const images = defaultImages(python);
 
   const dependencies: Dependency[] = [];
@@ -70,7 +73,7 @@ export function readMopySpec(
   return {
     format: "mopy",
     specFile: options.specFile,
-    decisions: {},
+    decisions: { python: pythonDecision },
     python,
     builderImage: images.builderImage,
     runtimeImage: images.runtimeImage,

@@ -301,7 +301,7 @@ const KEY_DOCS: Record<string, KeyDoc> = {
   python_version: {
     description: `Python of the image: "3", "3.12" or "3.12.4", series ${SUPPORTED_PYTHON_SERIES[0]} to ${SUPPORTED_PYTHON_SERIES.at(-1)}. Quote it: 3.10 unquoted is the number 3.1.`,
     defaultText:
-      ".python-version next to the spec file, else in the context root, else the newest series matching requires-python, else the newest series",
+      ".python-version, runtime.txt, .tool-versions, mise.toml or Pipfile [requires], the first that pins one, next to the spec file, else in the context root; else the newest series matching requires-python; else the newest series",
   },
   build_deps: {
     description: "apt packages installed in the builder stage only (compilers, -dev headers).",

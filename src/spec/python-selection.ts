@@ -1,99 +1,155 @@
-import type { PythonVersion } from "./build-spec.js";
-import { contextJoin } from "./context-checks.js";
+import type { Decision, PythonVersion, SourcePosition } from "./build-spec.js";
 import type { ContextReader } from "./context-reader.js";
-import type { DiagnosticList } from "./diagnostic-list.js";
+import type { DiagnosticList, ProblemSite } from "./diagnostic-list.js";
 import { parseSpecifierSet, satisfies, type VersionSpecifier } from "./pep440.js";
 import type { PyprojectFacts } from "./pyproject-project.js";
+import { findPythonSource, type PythonSourceFinding } from "./python-sources.js";
 import {
-  isProblem,
+  currentDate,
+  endOfLifeProblem,
+  imageVersion,
+  maintainedSeries,
   NEWEST_PYTHON_SERIES,
   newestSeriesMatching,
   noSeriesProblem,
-  resolvePythonVersion,
   seriesMatches,
 } from "./python-versions.js";
 import type { SourceDocument, SourcePath } from "./source-document.js";
 
-export const PYTHON_VERSION_FILE = ".python-version";
+export interface PythonSelection {
+  python: PythonVersion;
+  /** Which rule chose it and why, for `decisions.python`. */
+  decision: Decision;
+}
+
+/** A version range that constrains the choice, parsed once. */
+interface Constraint {
+  text: string;
+  specifiers: readonly VersionSpecifier[];
+  site: ProblemSite;
+  rule: PythonSourceFinding["rule"];
+}
 
 /**
- * Picks the interpreter: the explicit key, else `.python-version` in the context, else the newest
- * supported series allowed by `requires-python`, else the newest supported series.
+ * Picks the interpreter by PYTHON_SOURCE_RULES (python-sources.ts): the spec's key, else a
+ * version manager's file (the spec's folder first, then the context root), else the newest
+ * supported series the script's or the project's `requires-python` allows, else the newest
+ * supported series. A pinned version that a `requires-python` excludes is kept, with a warning;
+ * a series past its end of life on `today` (default: the clock) builds, with a warning.
  */
 export function selectPython(args: {
   doc: SourceDocument;
   explicit?: { requested: string; path: SourcePath };
   facts?: PyprojectFacts;
-  /** Directory of the spec file; its `.python-version` wins over the context root's. */
+  /** `requires-python` of a PEP 723 inline script block, as the layout reader found it. */
+  inlineScriptRequiresPython?: { text: string; position: SourcePosition };
+  /** Directory of the spec file; its files win over the context root's. */
   projectDir: string;
   context: ContextReader;
   out: DiagnosticList;
-}): PythonVersion {
-  const { doc, explicit, facts, context, out } = args;
+  /** `YYYY-MM-DD`, for end-of-life warnings only: the choice itself never depends on it. */
+  today?: string;
+}): PythonSelection {
+  const { doc, out } = args;
+  const requires = args.facts?.requiresPython;
+  const inline = args.inlineScriptRequiresPython;
+  const constraints: Constraint[] = [];
+  const addConstraint = (text: string, site: ProblemSite, rule: Constraint["rule"]) => {
+    const specifiers = parseSpecifierSet(text);
+    if (specifiers) constraints.push({ text, specifiers, site, rule });
+    else out.error(site, invalidSpecifier(text));
+  };
+  if (inline) {
+    const site = { position: inline.position, key: "requires-python" };
+    addConstraint(inline.text, site, "inline-script-metadata");
+  }
+  if (requires) addConstraint(requires.text, { doc, path: requires.path }, "requires-python");
+
+  const finding = findPythonSource({
+    doc,
+    ...(args.explicit ? { specKey: args.explicit } : {}),
+    ...(inline ? { inlineScriptRequiresPython: inline } : {}),
+    ...(requires ? { requiresPython: requires } : {}),
+    projectDir: args.projectDir,
+    context: args.context,
+  });
   const fallback: PythonVersion = { requested: NEWEST_PYTHON_SERIES, series: NEWEST_PYTHON_SERIES };
-  const requires = facts?.requiresPython;
-  const specifiers = requires ? parseSpecifierSet(requires.text) : [];
-  if (requires && !specifiers) {
-    out.error(
-      { doc, path: requires.path },
-      {
-        code: "invalid-specifier",
-        message: `${JSON.stringify(requires.text)} is not a version specifier`,
-        hint: 'write e.g. ">=3.10" or ">=3.9,<3.13"',
-      },
-    );
+  const decided = (python: PythonVersion, reason: string): PythonSelection => ({
+    python,
+    decision: { choice: imageVersion(python), rule: finding.rule, reason },
+  });
+  const { pin, site } = finding;
+  const source = `${finding.label}${finding.file ? ` in ${finding.file}` : ""}`;
+
+  if (pin.kind === "problem") {
+    if (site) out.error(site, pin.problem);
+    return decided(fallback, `${source} names no usable Python version`);
   }
 
-  let chosen: PythonVersion | undefined;
-  if (explicit) {
-    const resolved = resolvePythonVersion(explicit.requested);
-    if (isProblem(resolved)) {
-      out.error({ doc, path: explicit.path }, resolved);
-      return fallback;
+  let python: PythonVersion;
+  let reason: string;
+  if (pin.kind === "specifier") {
+    const own = constraints.find((c) => c.rule === finding.rule);
+    // requires-python (the project's or the script's) was parsed, and reported if bad, above.
+    const reported = finding.rule === "requires-python" || finding.rule === "inline-script-metadata";
+    const specifiers = own?.specifiers ?? (reported ? undefined : parseSpecifierSet(pin.text));
+    if (!specifiers) {
+      if (site && !reported) out.error(site, invalidSpecifier(pin.text));
+      return decided(fallback, `${source} names no usable Python version`);
     }
-    chosen = resolved;
-  } else {
-    const candidates = [contextJoin(args.projectDir, PYTHON_VERSION_FILE), PYTHON_VERSION_FILE];
-    const file = candidates.find((path) => context.readFile(path) !== undefined);
-    const text = file === undefined ? undefined : context.readFile(file);
-    if (file !== undefined && text !== undefined) {
-      const lines = text.split(/\r?\n/);
-      const index = lines.findIndex((l) => l.trim() !== "" && !l.trim().startsWith("#"));
-      const requested = index >= 0 ? lines[index]!.trim() : "";
-      const resolved = resolvePythonVersion(requested);
-      if (isProblem(resolved)) {
-        out.error({ position: { file, line: index + 1 || 1, column: 1 } }, resolved);
-        return fallback;
-      }
-      chosen = resolved;
-    }
-  }
-
-  if (chosen) {
-    if (requires && specifiers && !seriesSatisfies(chosen, specifiers)) {
-      out.warning(
-        { doc, path: requires.path },
-        {
-          code: "python-outside-requires-python",
-          message: `Python ${chosen.requested} does not satisfy ${JSON.stringify(requires.text)}`,
-          hint: "change python_version or requires-python so they agree",
-        },
-      );
-    }
-    return chosen;
-  }
-  if (requires && specifiers) {
     const series = newestSeriesMatching(specifiers);
     if (!series) {
-      out.error({ doc, path: requires.path }, noSeriesProblem(requires.text));
-      return fallback;
+      const errorSite = own?.site ?? site;
+      if (errorSite) out.error(errorSite, noSeriesProblem(pin.text));
+      return decided(fallback, `no supported series satisfies ${source}`);
     }
-    return { requested: series, series };
+    python = { requested: series, series };
+    const where = finding.file ? ` in ${finding.file}` : "";
+    reason = `newest supported series allowed by ${finding.label} ${JSON.stringify(pin.text)}${where}`;
+  } else {
+    python = pin.python;
+    reason =
+      finding.rule === "default"
+        ? "nothing pins a Python version: the newest supported series"
+        : `${source} says ${pin.python.requested}`;
   }
-  return fallback;
+
+  for (const constraint of constraints) {
+    if (constraint.rule === finding.rule || satisfiesConstraint(python, constraint.specifiers)) continue;
+    out.warning(constraint.site, {
+      code: "python-outside-requires-python",
+      message: `Python ${python.requested} does not satisfy ${JSON.stringify(constraint.text)}`,
+      hint: `change ${finding.name} or requires-python so they agree`,
+    });
+  }
+
+  const today = args.today ?? currentDate();
+  const endOfLife = endOfLifeProblem(python, today);
+  if (endOfLife && site) {
+    const maintained = maintainedSeries(today);
+    out.warning(
+      site,
+      pin.kind === "specifier" && maintained.length > 0
+        ? {
+            ...endOfLife,
+            hint: `no maintained series satisfies ${JSON.stringify(pin.text)}; let ${finding.name} allow one of ${maintained.join(", ")}`,
+          }
+        : endOfLife,
+    );
+  }
+  return decided(python, reason);
 }
 
-function seriesSatisfies(python: PythonVersion, specifiers: readonly VersionSpecifier[]): boolean {
+function invalidSpecifier(text: string) {
+  return {
+    code: "invalid-specifier",
+    message: `${JSON.stringify(text)} is not a version specifier`,
+    hint: 'write e.g. ">=3.10" or ">=3.9,<3.13"',
+  };
+}
+
+/** A pinned patch release must satisfy the range itself; a series needs one matching release. */
+function satisfiesConstraint(python: PythonVersion, specifiers: readonly VersionSpecifier[]): boolean {
   if (python.requested.split(".").length === 3) return satisfies(python.requested, specifiers);
   return seriesMatches(python.series, specifiers);
 }

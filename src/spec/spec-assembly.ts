@@ -79,8 +79,13 @@ export function assemblePyprojectSpec(input: PyprojectAssemblyInput): BuildSpec 
   });
   const projectDir = projectDirOf(input.specFile, input.named?.kind);
 
-  const python = selectPython({
+  const script =
+    input.named?.kind === "script"
+      ? readInlineScriptMetadata(input.named.path, input.named.text, out)
+      : undefined;
+  const { python, decision: pythonDecision } = selectPython({
     doc,
+    ...(script?.requiresPython ? { inlineScriptRequiresPython: script.requiresPython } : {}),
     ...(config.python_version !== undefined
       ? { explicit: { requested: config.python_version, path: origin("python_version") } }
       : {}),
@@ -91,10 +96,6 @@ export function assemblePyprojectSpec(input: PyprojectAssemblyInput): BuildSpec 
   });
   const images = defaultImages(python, config.flavor);
 
-  const script =
-    input.named?.kind === "script"
-      ? readInlineScriptMetadata(input.named.path, input.named.text, out)
-      : undefined;
   const layout = projectLayout(input, projectDir, script);
   const sources = dependencySources(input, projectDir, layout.project, script);
   const project =
@@ -124,7 +125,11 @@ export function assemblePyprojectSpec(input: PyprojectAssemblyInput): BuildSpec 
   const spec: BuildSpec = {
     format: input.format,
     specFile: input.specFile,
-    decisions: { layout: layout.decision, ...(sources.decision ? { dependencies: sources.decision } : {}) },
+    decisions: {
+      python: pythonDecision,
+      layout: layout.decision,
+      ...(sources.decision ? { dependencies: sources.decision } : {}),
+    },
     python,
     builderImage: config.builder_image ?? images.builderImage,
     runtimeImage: config.runtime_image ?? images.runtimeImage,

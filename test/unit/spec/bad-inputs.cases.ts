@@ -39,14 +39,14 @@ export const BAD_INPUTS: BadInputCase[] = [
     name: "python 2.7",
     text: pyfront('python_version = "2.7"'),
     expected: [
-      "pyproject.toml:5:18: tool.pyfront.python_version: Python 2.7 is not supported\n  hint: supported series: 3.9, 3.10, 3.11, 3.12, 3.13, 3.14",
+      "pyproject.toml:5:18: tool.pyfront.python_version: Python 2.7 is not supported\n  hint: supported series: 3.8, 3.9, 3.10, 3.11, 3.12, 3.13, 3.14 (older series have no maintained official image)",
     ],
   },
   {
     name: "python 3.99",
     text: pyfront('python_version = "3.99"'),
     expected: [
-      "pyproject.toml:5:18: tool.pyfront.python_version: Python 3.99 is not supported\n  hint: supported series: 3.9, 3.10, 3.11, 3.12, 3.13, 3.14",
+      "pyproject.toml:5:18: tool.pyfront.python_version: Python 3.99 is not supported\n  hint: supported series: 3.8, 3.9, 3.10, 3.11, 3.12, 3.13, 3.14 (newer series have no released official image yet)",
     ],
   },
   {
@@ -296,7 +296,7 @@ export const BAD_INPUTS: BadInputCase[] = [
     name: "many errors at once",
     text: pyfront('python_version = "2.7"\nbuild_deps = ["Bad Pkg"]\nexpose = [0]\nfoo = 1'),
     expected: [
-      "pyproject.toml:5:18: tool.pyfront.python_version: Python 2.7 is not supported\n  hint: supported series: 3.9, 3.10, 3.11, 3.12, 3.13, 3.14",
+      "pyproject.toml:5:18: tool.pyfront.python_version: Python 2.7 is not supported\n  hint: supported series: 3.8, 3.9, 3.10, 3.11, 3.12, 3.13, 3.14 (older series have no maintained official image)",
       'pyproject.toml:6:15: tool.pyfront.build_deps[0]: "Bad Pkg" is not a Debian package name\n  hint: use lowercase letters, digits and + . - (optionally =version), e.g. libpq-dev or curl=7.88.1-10',
       'pyproject.toml:7:11: tool.pyfront.expose[0]: 0 is not a port\n  hint: use a number from 1 to 65535, optionally with "/tcp" or "/udp"',
       "pyproject.toml:8:1: tool.pyfront.foo: unknown key\n  hint: known keys: add_files, build_deps, builder_image, command, copy_files, dependencies, entrypoint, env, expose, extras, healthcheck, indices, known_hosts, labels, python_version, requirements, runtime_image, system_deps, targets, workdir",
@@ -356,7 +356,7 @@ export const BAD_INPUTS: BadInputCase[] = [
     name: "requires-python excludes all",
     text: '[project]\nname = "x"\nrequires-python = ">=3.15"\n',
     expected: [
-      'pyproject.toml:3:19: project.requires-python: no supported Python series satisfies ">=3.15"\n  hint: supported series: 3.9, 3.10, 3.11, 3.12, 3.13, 3.14',
+      'pyproject.toml:3:19: project.requires-python: no supported Python series satisfies ">=3.15"\n  hint: supported series: 3.8, 3.9, 3.10, 3.11, 3.12, 3.13, 3.14',
     ],
   },
   {
@@ -371,7 +371,7 @@ export const BAD_INPUTS: BadInputCase[] = [
     text: '[project]\nname = "x"\n',
     files: { ".python-version": "pypy3.10\n" },
     expected: [
-      '.python-version:1:1: "pypy3.10" is not a Python version\n  hint: write "3", "3.12" or "3.12.4"',
+      '.python-version:1:1: "pypy3.10" is not CPython; pyfront builds on the official CPython images\n  hint: write a CPython version, e.g. "3.13" or "3.13.5"',
     ],
   },
   {
@@ -392,7 +392,7 @@ export const BAD_INPUTS: BadInputCase[] = [
     specFile: "Mopyfile.yaml",
     text: "python: 2.7\n",
     expected: [
-      "Mopyfile.yaml:1:9: python: Python 2.7 is not supported\n  hint: supported series: 3.9, 3.10, 3.11, 3.12, 3.13, 3.14",
+      "Mopyfile.yaml:1:9: python: Python 2.7 is not supported\n  hint: supported series: 3.8, 3.9, 3.10, 3.11, 3.12, 3.13, 3.14 (older series have no maintained official image)",
     ],
   },
   {
@@ -439,7 +439,7 @@ export const BAD_INPUTS: BadInputCase[] = [
     text: "FROM x\nPYENV 3.11\nPYENV 2.7 old\nPYENV 3.12 env ../r.txt\n",
     expected: [
       "Dockerfile:2:1: PYENV: expected 2 or 3 arguments, got 1\n  hint: PYENV <python-version> <venv-name> [<requirements-file>]",
-      "Dockerfile:3:1: PYENV: Python 2.7 is not supported\n  hint: supported series: 3.9, 3.10, 3.11, 3.12, 3.13, 3.14",
+      "Dockerfile:3:1: PYENV: Python 2.7 is not supported\n  hint: supported series: 3.8, 3.9, 3.10, 3.11, 3.12, 3.13, 3.14 (older series have no maintained official image)",
       'Dockerfile:4:1: PYENV: "../r.txt" leaves the build context\n  hint: only files inside the build context can be used; move the file into it',
     ],
   },

@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { describe, expect, test } from "vitest";
+import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
 import type { LoadOptions } from "../../../src/spec/context-reader.js";
 import { formatDiagnostic } from "../../../src/spec/diagnostics.js";
 import { loadBuildSpec } from "../../../src/spec/load-build-spec.js";
@@ -24,6 +24,15 @@ function casesOf(dir: string): FixtureCase[] {
 }
 
 describe("golden BuildSpecs", () => {
+  // End-of-life warnings depend on the date; the goldens are taken on one.
+  beforeAll(() => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime(new Date("2026-12-01T12:00:00Z"));
+  });
+  afterAll(() => {
+    vi.useRealTimers();
+  });
+
   for (const fixture of readdirSync(FIXTURES).sort()) {
     const dir = join(FIXTURES, fixture);
     const { context, files } = fixtureContext(dir);

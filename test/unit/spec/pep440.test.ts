@@ -64,7 +64,7 @@ describe("Python series selection", () => {
     expect(newestSeriesMatching(parseSpecifierSet(text)!)).toBe(series);
   });
 
-  test.each([">=3.15", "<3.9", "==2.7.*"])("requires-python %j matches no supported series", (text) => {
+  test.each([">=3.15", "<3.8", "==2.7.*"])("requires-python %j matches no supported series", (text) => {
     expect(newestSeriesMatching(parseSpecifierSet(text)!)).toBeUndefined();
   });
 
@@ -72,7 +72,8 @@ describe("Python series selection", () => {
     expect(resolvePythonVersion("3")).toEqual({ requested: "3", series: "3.14" });
     expect(resolvePythonVersion("3.9")).toEqual({ requested: "3.9", series: "3.9" });
     expect(resolvePythonVersion("3.12.4")).toEqual({ requested: "3.12.4", series: "3.12" });
-    expect(resolvePythonVersion("3.8")).toMatchObject({ code: "unsupported-python-version" });
+    expect(resolvePythonVersion("3.8")).toEqual({ requested: "3.8", series: "3.8" });
+    expect(resolvePythonVersion("3.7")).toMatchObject({ code: "unsupported-python-version" });
     expect(resolvePythonVersion("3.11.4.1")).toMatchObject({ code: "invalid-python-version" });
   });
 });
