@@ -4,10 +4,10 @@ import {
   type ContextExcludes,
   contextExcludes,
   type FoundIgnoreFile,
+  invalidIgnoreFile,
   withContextDecision,
 } from "../context/default-excludes.js";
 import { directoryContext } from "../context/directory-context.js";
-import { invalidPatterns } from "../context/dockerignore.js";
 import { describeUnreadable, MAX_INPUT_FILE_BYTES, readRegularFile } from "../context/regular-file.js";
 import {
   type Diagnostic,
@@ -238,13 +238,8 @@ function readIgnore(
     const read = readRegularFile(path);
     if (!read.ok) throw usageError(`${quote(shown)} ${describeUnreadable(read.reason)}`);
     const found = { ...candidate, text: read.text };
-    const invalid = invalidPatterns(contextExcludes(found).patterns);
-    if (invalid.length > 0) {
-      throw usageError(
-        `${quote(shown)}: ${invalid.map(quote).join(", ")} ${invalid.length === 1 ? "is not a valid pattern" : "are not valid patterns"}`,
-        "close every [ of a character class, and write ranges low to high, as for docker build",
-      );
-    }
+    const invalid = invalidIgnoreFile(found, shown);
+    if (invalid) throw new SpecError([invalid]);
     return found;
   }
   return undefined;

@@ -1,5 +1,6 @@
 import type { BuildSpec, Decision } from "../spec/build-spec.js";
-import { parseDockerignore } from "./dockerignore.js";
+import type { Diagnostic } from "../spec/diagnostics.js";
+import { invalidPatterns, parseDockerignore } from "./dockerignore.js";
 
 /**
  * What is left out of the build context when the project has no .dockerignore (nor a
@@ -45,6 +46,22 @@ export interface ContextExcludes {
 export function contextExcludes(found: FoundIgnoreFile | undefined): ContextExcludes {
   if (found === undefined) return { patterns: DEFAULT_CONTEXT_EXCLUDES };
   return { patterns: parseDockerignore(found.text), from: { kind: found.kind, file: found.file } };
+}
+
+/**
+ * The patterns of an ignore file that BuildKit's file sync would refuse (the build then fails
+ * with an obscure message), as one diagnostic; `shown` is the file's name as the user reads it.
+ */
+export function invalidIgnoreFile(found: FoundIgnoreFile, shown: string): Diagnostic | undefined {
+  const invalid = invalidPatterns(parseDockerignore(found.text));
+  if (invalid.length === 0) return undefined;
+  const quoted = invalid.map((pattern) => JSON.stringify(pattern)).join(", ");
+  return {
+    code: "invalid-dockerignore",
+    message: `${JSON.stringify(shown)}: ${quoted} ${invalid.length === 1 ? "is not a valid pattern" : "are not valid patterns"}`,
+    hint: "close every [ of a character class, and write ranges low to high, as for docker build",
+    severity: "error",
+  };
 }
 
 /** The default excludes as people write them (".venv", "*.pyc"), for messages. */

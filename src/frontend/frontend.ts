@@ -17,9 +17,9 @@ import {
   type ContextExcludes,
   contextExcludes,
   type FoundIgnoreFile,
+  invalidIgnoreFile,
   withContextDecision,
 } from "../context/default-excludes.js";
-import { invalidPatterns } from "../context/dockerignore.js";
 import { MAX_INPUT_FILE_BYTES } from "../context/regular-file.js";
 import type { BuildPlan } from "../plan/build-plan.js";
 import { planBuild } from "../plan/plan-build.js";
@@ -175,19 +175,9 @@ async function readDefinitionFiles(
 
 /** The context's excludes; a pattern BuildKit would refuse is named here, as the CLI names it. */
 function checkedExcludes(ignore: FoundIgnoreFile | undefined): ContextExcludes {
-  const excludes = contextExcludes(ignore);
-  const invalid = invalidPatterns(excludes.patterns);
-  if (ignore !== undefined && invalid.length > 0) {
-    throw new SpecError([
-      {
-        code: "invalid-dockerignore",
-        message: `${JSON.stringify(ignore.file)}: ${invalid.map((p) => JSON.stringify(p)).join(", ")} ${invalid.length === 1 ? "is not a valid pattern" : "are not valid patterns"}`,
-        hint: "close every [ of a character class, and write ranges low to high, as for docker build",
-        severity: "error",
-      },
-    ]);
-  }
-  return excludes;
+  const invalid = ignore && invalidIgnoreFile(ignore, ignore.file);
+  if (invalid) throw new SpecError([invalid]);
+  return contextExcludes(ignore);
 }
 
 /**
