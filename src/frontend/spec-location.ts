@@ -29,9 +29,11 @@ export interface SpecSearchLimits {
   maxDepth: number;
   /** Folders listed in all. */
   maxFolders: number;
+  /** Same-named files of the spec's size read and compared, in all. */
+  maxCompared: number;
 }
 
-export const SPEC_SEARCH_LIMITS: SpecSearchLimits = { maxDepth: 10, maxFolders: 5000 };
+export const SPEC_SEARCH_LIMITS: SpecSearchLimits = { maxDepth: 10, maxFolders: 5000, maxCompared: 100 };
 
 /**
  * Folders never searched: the default excludes' folders (a .dockerignore may keep them in the
@@ -83,6 +85,7 @@ export async function locateSpec(
   const name = posix.basename(filename);
   let level = ["."];
   let listed = 0;
+  let compared = 0;
   for (let depth = 0; depth <= limits.maxDepth && level.length > 0; depth++) {
     if (listed + level.length > limits.maxFolders) return { kind: "search-cut", foldersListed: listed };
     const listings = await listAll(context, level);
@@ -97,6 +100,8 @@ export async function locateSpec(
         if (entry.kind === "file" && entry.name === name && path !== named && sameSize) candidates.push(path);
       }
     });
+    compared += candidates.length;
+    if (compared > limits.maxCompared) return { kind: "search-cut", foldersListed: listed };
     const matches: string[] = [];
     for (const candidate of candidates) if (await sameContent(candidate)) matches.push(candidate);
     if (matches.length === 1) return { kind: "in-context", path: matches[0] as string, rule: "same-content" };

@@ -124,23 +124,52 @@ describe("locateSpec", () => {
   it("stops at its limits and says so, rather than guess", async () => {
     const deep = fakeContext({ "a/b/c/d/pyproject.toml": API });
     expect(
-      await locateSpec(deep.context, "pyproject.toml", encode(API), { maxDepth: 2, maxFolders: 100 }),
+      await locateSpec(deep.context, "pyproject.toml", encode(API), {
+        maxDepth: 2,
+        maxFolders: 100,
+        maxCompared: 10,
+      }),
     ).toEqual({
       kind: "search-cut",
       foldersListed: 3,
     });
     expect(
-      await locateSpec(deep.context, "pyproject.toml", encode(API), { maxDepth: 4, maxFolders: 100 }),
+      await locateSpec(deep.context, "pyproject.toml", encode(API), {
+        maxDepth: 4,
+        maxFolders: 100,
+        maxCompared: 10,
+      }),
     ).toMatchObject({ path: "a/b/c/d/pyproject.toml" });
     const wide = fakeContext(
       Object.fromEntries([...Array(10).keys()].map((i) => [`d${i}/x/pyproject.toml`, API])),
     );
     expect(
-      await locateSpec(wide.context, "pyproject.toml", encode(API), { maxDepth: 5, maxFolders: 5 }),
+      await locateSpec(wide.context, "pyproject.toml", encode(API), {
+        maxDepth: 5,
+        maxFolders: 5,
+        maxCompared: 10,
+      }),
     ).toEqual({
       kind: "search-cut",
       foldersListed: 1,
     });
+    // Many same-sized copies that differ: reading them all would cost what the spec's size times their number does.
+    const copies = fakeContext(
+      Object.fromEntries(
+        [...Array(5).keys()].map((i) => [`d${i}/pyproject.toml`, API.replace("api", `ap${i}`)]),
+      ),
+    );
+    expect(
+      await locateSpec(copies.context, "pyproject.toml", encode(API), {
+        maxDepth: 5,
+        maxFolders: 50,
+        maxCompared: 3,
+      }),
+    ).toEqual({
+      kind: "search-cut",
+      foldersListed: 6,
+    });
+    expect(copies.read).toEqual(["pyproject.toml"]);
   });
 
   it("never takes a filename that leaves the context as a path in it", async () => {
