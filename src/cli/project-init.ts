@@ -1,6 +1,9 @@
 import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { basename, join, relative, resolve, sep } from "node:path";
+import { DEFAULT_CONTEXT_EXCLUDES } from "../context/default-excludes.js";
 import { directoryContext } from "../context/directory-context.js";
+import { parseDockerignore } from "../context/dockerignore.js";
+import { describeUnreadable, readRegularFile } from "../context/regular-file.js";
 import { planBuild } from "../plan/plan-build.js";
 import { type BuildSpec, type Diagnostic, loadBuildSpec, SpecError } from "../spec/index.js";
 import { DEFAULT_SPEC_FILES, usageError } from "./project-input.js";
@@ -15,18 +18,14 @@ export const FORMAT_DOCS_URL = "docs/formats/pyfront.md in the pyfront package";
 export const INIT_BLOCK_START = "# >>> pyfront init >>>";
 export const INIT_BLOCK_END = "# <<< pyfront init <<<";
 
-/** What .dockerignore gets when the project has none: nothing a Python image needs, and no secrets. */
+/**
+ * What .dockerignore gets when the project has none: pyfront's default excludes (what a build
+ * without a .dockerignore leaves out anyway), then build output and files that hold secrets.
+ */
 export const DEFAULT_DOCKERIGNORE = [
   "# Kept out of the build context: faster uploads, better caching, no secrets in layers.",
-  ".git",
-  ".venv",
-  "venv",
-  "**/__pycache__",
-  "**/*.py[cod]",
-  ".pytest_cache",
-  ".mypy_cache",
-  ".ruff_cache",
-  ".tox",
+  ...DEFAULT_CONTEXT_EXCLUDES,
+  "**/.ruff_cache",
   "build",
   "dist",
   "*.egg-info",
@@ -77,8 +76,16 @@ export function initProject(options: InitOptions): InitResult {
   const hadBlock = updated !== original;
   updated = withSyntaxLine(updated, options.force, newline, (note) => lines.push(note(shown(specName))));
 
-  // Detected from the file as the user has it, so positions in messages are theirs.
-  const { spec, warnings } = detect(original, specName, projectDir, options.cwd);
+  // Detected from the file as the user has it, so positions in messages are theirs, and from the
+  // context as a build will see it: through the .dockerignore kept, or the one written below.
+  const ignorePath = join(projectDir, ".dockerignore");
+  const keptIgnore = existsSync(ignorePath) && !options.force;
+  const specIgnore = `${specPath}.dockerignore`;
+  const buildIgnore = existsSync(specIgnore) ? specIgnore : keptIgnore ? ignorePath : undefined;
+  const excludes = parseDockerignore(
+    buildIgnore === undefined ? DEFAULT_DOCKERIGNORE : readIgnoreFile(buildIgnore, shown),
+  );
+  const { spec, warnings } = detect(original, specName, projectDir, options.cwd, excludes);
   const configured = spec.format === "pyfront" || spec.format === "microb";
   if (isMopy) {
     // Its keys are mopy's own (docs/formats/mopy.md); a [tool.pyfront] sketch would not apply.
@@ -101,8 +108,7 @@ export function initProject(options: InitOptions): InitResult {
     lines.push(`${shown(specName)}: nothing to change`);
   }
 
-  const ignorePath = join(projectDir, ".dockerignore");
-  if (!existsSync(ignorePath) || options.force) {
+  if (!keptIgnore) {
     const replaced = existsSync(ignorePath);
     writeFileSync(ignorePath, DEFAULT_DOCKERIGNORE);
     lines.push(`${shown(".dockerignore")}: ${replaced ? "replaced" : "written"}`);
@@ -122,12 +128,20 @@ export function initProject(options: InitOptions): InitResult {
   return { lines, warnings };
 }
 
+function readIgnoreFile(path: string, shown: (name: string) => string): string {
+  const read = readRegularFile(path);
+  if (!read.ok)
+    throw usageError(`${JSON.stringify(shown(basename(path)))} ${describeUnreadable(read.reason)}`);
+  return read.text;
+}
+
 /** Loads the spec as the build would; errors stop init, since the build would stop on them too. */
 function detect(
   text: string,
   specName: string,
   projectDir: string,
   cwd: string,
+  excludes: readonly string[],
 ): { spec: BuildSpec; warnings: Diagnostic[] } {
   const display = (d: Diagnostic): Diagnostic =>
     d.position
@@ -144,7 +158,7 @@ function detect(
     const loaded = loadBuildSpec(
       Buffer.from(text, "latin1").toString("utf8"),
       { specFile: specName },
-      directoryContext(projectDir),
+      directoryContext(projectDir, { excludes }),
     );
     return { spec: loaded.spec, warnings: loaded.warnings.map(display) };
   } catch (error) {

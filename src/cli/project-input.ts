@@ -1,7 +1,13 @@
 import { existsSync, realpathSync, statSync } from "node:fs";
 import { dirname, isAbsolute, relative, resolve, sep } from "node:path";
+import {
+  type ContextExcludes,
+  contextExcludes,
+  type FoundIgnoreFile,
+  invalidIgnoreFile,
+  withContextDecision,
+} from "../context/default-excludes.js";
 import { directoryContext } from "../context/directory-context.js";
-import { parseDockerignore } from "../context/dockerignore.js";
 import { describeUnreadable, MAX_INPUT_FILE_BYTES, readRegularFile } from "../context/regular-file.js";
 import { findSpecFile as findLayoutSpecFile, SPEC_FILE_CANDIDATES } from "../detect/project-layout.js";
 import {
@@ -38,8 +44,11 @@ export interface LoadedProject extends LoadedBuildSpec {
   specFile: string;
   specText: string;
   buildArgs: Record<string, string>;
-  /** Exclude patterns from `<spec>.dockerignore` or the context's `.dockerignore`, as docker build reads them. */
-  dockerignore: string[];
+  /**
+   * What is left out of the context: `<spec>.dockerignore` or the context's `.dockerignore`, as
+   * docker build reads them, else pyfront's defaults. The spec was loaded without these paths.
+   */
+  contextExcludes: ContextExcludes;
 }
 
 /** Where the spec comes from and which directory is the context, once the arguments are checked. */
@@ -64,20 +73,21 @@ export function loadProject(args: ProjectArguments): LoadedProject {
   const specText = fromStdin ? stdinText(args.stdinText ?? "") : readSpecFile(specPath, args);
   const specFile = contextPath ?? stdinSpecName(specText);
   const display = displayPaths(contextDir, cwd, fromStdin ? specFile : undefined);
+  const excludes = contextExcludes(readIgnore(fromStdin ? undefined : specPath, specFile, contextDir, cwd));
   try {
     const loaded = loadBuildSpec(
       specText,
       { specFile, ...(args.target ? { target: args.target } : {}), buildArgs: args.buildArgs },
-      directoryContext(contextDir),
+      directoryContext(contextDir, { excludes: excludes.patterns }),
     );
     return {
-      spec: loaded.spec,
+      spec: withContextDecision(loaded.spec, excludes),
       warnings: loaded.warnings.map(display),
       contextDir,
       specFile,
       specText,
       buildArgs: args.buildArgs,
-      dockerignore: readIgnore(fromStdin ? undefined : specPath, contextDir),
+      contextExcludes: excludes,
     };
   } catch (error) {
     if (error instanceof SpecError) throw new SpecError(error.diagnostics.map(display));
@@ -200,18 +210,40 @@ function displayPaths(contextDir: string, cwd: string, stdinSpecFile: string | u
   };
 }
 
-function readIgnore(specPath: string | undefined, contextDir: string): string[] {
-  const candidates = [
-    ...(specPath ? [`${specPath}.dockerignore`] : []),
-    resolve(contextDir, ".dockerignore"),
+/**
+ * The ignore file docker build would read: `<spec>.dockerignore` next to the spec, else the
+ * context's `.dockerignore`; none means pyfront's default excludes. A pattern BuildKit would refuse
+ * is refused here too.
+ */
+function readIgnore(
+  specPath: string | undefined,
+  specFile: string,
+  contextDir: string,
+  cwd: string,
+): FoundIgnoreFile | undefined {
+  const candidates: Array<Omit<FoundIgnoreFile, "text"> & { path: string }> = [
+    ...(specPath
+      ? [
+          {
+            kind: "spec-dockerignore" as const,
+            file: `${specFile}.dockerignore`,
+            path: `${specPath}.dockerignore`,
+          },
+        ]
+      : []),
+    { kind: "dockerignore", file: ".dockerignore", path: resolve(contextDir, ".dockerignore") },
   ];
-  for (const candidate of candidates) {
-    if (!existsSync(candidate)) continue;
-    const read = readRegularFile(candidate);
-    if (!read.ok) throw usageError(`${quote(candidate)} ${describeUnreadable(read.reason)}`);
-    return parseDockerignore(read.text);
+  for (const { path, ...candidate } of candidates) {
+    if (!existsSync(path)) continue;
+    const shown = relative(cwd, path) || path;
+    const read = readRegularFile(path);
+    if (!read.ok) throw usageError(`${quote(shown)} ${describeUnreadable(read.reason)}`);
+    const found = { ...candidate, text: read.text };
+    const invalid = invalidIgnoreFile(found, shown);
+    if (invalid) throw new SpecError([invalid]);
+    return found;
   }
-  return [];
+  return undefined;
 }
 
 function findSpecFile(contextDir: string, given: string): string {

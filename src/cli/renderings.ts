@@ -16,7 +16,11 @@ export function renderProjectPlan(project: LoadedProject): string {
 
 export function renderProjectDockerfile(project: LoadedProject): string {
   try {
-    return renderDockerfile(projectPlan(project));
+    // The frontend leaves the defaults out itself; docker build with this file needs a .dockerignore for it.
+    const excludes = project.contextExcludes;
+    return renderDockerfile(projectPlan(project), {
+      ...(excludes.from === undefined ? { missingExcludes: excludes.patterns } : {}),
+    });
   } catch (error) {
     throw error instanceof DockerfileRefusal ? error.locatedIn(project.spec.pathSites) : error;
   }
@@ -30,7 +34,7 @@ export function renderProjectDockerfile(project: LoadedProject): string {
 export function renderProjectLlb(project: LoadedProject, options: { json: boolean }): string | Uint8Array {
   const rendered = renderLlb(projectPlan(project), {
     sessionId: "",
-    contextExcludes: project.dockerignore,
+    contextExcludes: project.contextExcludes.patterns,
   });
   const { definition, bytes } = marshalDefinition(rendered.state, { platform: rendered.platform });
   return options.json ? `${JSON.stringify(definitionToJson(definition), null, 2)}\n` : bytes;

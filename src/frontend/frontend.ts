@@ -13,7 +13,13 @@ import {
   type State,
   sourceErrorStatus,
 } from "../buildkit/index.js";
-import { parseDockerignore } from "../context/dockerignore.js";
+import {
+  type ContextExcludes,
+  contextExcludes,
+  type FoundIgnoreFile,
+  invalidIgnoreFile,
+  withContextDecision,
+} from "../context/default-excludes.js";
 import { MAX_INPUT_FILE_BYTES } from "../context/regular-file.js";
 import type { BuildPlan } from "../plan/build-plan.js";
 import { planBuild } from "../plan/plan-build.js";
@@ -23,6 +29,7 @@ import { type Diagnostic, formatDiagnostic, loadBuildSpec, SpecError } from "../
 import { redactSpecText } from "../spec/value-rules.js";
 import { type AsyncContext, withProbedContext } from "./context-probe.js";
 import { type FrontendOptions, readFrontendOptions } from "./options.js";
+import { locateSpec, type SpecSearchContext } from "./spec-location.js";
 
 /** Go's os.FileMode directory bit, as fsutil reports it in Stat.mode. */
 const GO_MODE_DIR = 0x80000000;
@@ -49,10 +56,11 @@ export async function runFrontend(gateway: GatewayClient, env: GatewayEnv): Prom
     const files = await readDefinitionFiles(gateway, caps, options, sessionId, inputs);
     // Only a redacted copy of the spec is ever shown with a message: no credential in the log.
     spec = { text: redactSpecText(files.spec), filename: options.filename };
+    const excludes = checkedExcludes(files.ignore);
 
     const renderOptions: LlbRenderOptions = {
       sessionId,
-      contextExcludes: files.dockerignore === undefined ? [] : parseDockerignore(files.dockerignore),
+      contextExcludes: excludes.patterns,
       networkMode: options.networkMode,
       noCache: options.noCache,
       imageResolveMode: options.imageResolveMode,
@@ -61,11 +69,14 @@ export async function runFrontend(gateway: GatewayClient, env: GatewayEnv): Prom
       ...targetPlatform(options, env),
     };
     const contextRef = await solveState(gateway, caps, contextSource(renderOptions), inputs.context);
+    const located = await specInContext(gateway, contextRef, options.filename, files.specBytes);
+    spec = { ...spec, filename: located.specFile };
+    for (const warning of located.warnings) await reportWarning(gateway, warning, spec);
     const loaded = await withProbedContext(gatewayContext(gateway, contextRef), (reader) =>
       loadBuildSpec(
         files.spec,
         {
-          specFile: options.filename,
+          specFile: located.specFile,
           buildArgs: options.buildArgs,
           ...(options.target ? { target: options.target } : {}),
         },
@@ -73,8 +84,15 @@ export async function runFrontend(gateway: GatewayClient, env: GatewayEnv): Prom
       ),
     );
     for (const warning of loaded.warnings) await reportWarning(gateway, warning, spec);
+    const decided = withContextDecision(loaded.spec, {
+      ...excludes,
+      // The ignore file next to the spec is named by the spec's place in the context.
+      ...(excludes.from?.kind === "spec-dockerignore"
+        ? { from: { ...excludes.from, file: `${located.specFile}.dockerignore` } }
+        : {}),
+    });
 
-    const plan = planBuild(loaded.spec, { buildArgs: options.buildArgs });
+    const plan = planBuild(decided, { buildArgs: options.buildArgs });
     const baseImages = await resolveBaseImages(gateway, plan, options, sessionId);
     const rendered = renderLlb(plan, { ...renderOptions, baseImages });
     const { definition } = marshalDefinition(rendered.state, { caps, platform: rendered.platform });
@@ -107,7 +125,10 @@ function targetPlatform(options: FrontendOptions, env: GatewayEnv): Pick<LlbRend
 
 interface DefinitionFiles {
   spec: string;
-  dockerignore: string | undefined;
+  /** The spec's bytes as sent, to find the same file in the context. */
+  specBytes: Uint8Array;
+  /** `<filename>.dockerignore` or the context's `.dockerignore`, as the Dockerfile frontend reads them. */
+  ignore: FoundIgnoreFile | undefined;
 }
 
 /** Reads the spec file and its .dockerignore the way the Dockerfile frontend reads a Dockerfile. */
@@ -126,10 +147,17 @@ async function readDefinitionFiles(
     customName: `[internal] load build definition from ${filename}`,
   });
   const specRef = await solveState(gateway, caps, specSource, inputs.dockerfile);
-  const spec = decode(await readLimited(gateway, specRef, filename, filename));
+  const specBytes = await readLimited(gateway, specRef, filename, filename);
+  const spec = decode(specBytes);
   const ownIgnore = await readOptional(gateway, specRef, `${filename}.dockerignore`);
-  if (ownIgnore !== undefined) return { spec, dockerignore: ownIgnore };
-  if (inputs.context) return { spec, dockerignore: undefined };
+  if (ownIgnore !== undefined) {
+    return {
+      spec,
+      specBytes,
+      ignore: { kind: "spec-dockerignore", file: `${filename}.dockerignore`, text: ownIgnore },
+    };
+  }
+  if (inputs.context) return { spec, specBytes, ignore: undefined };
   const ignoreSource = local("context", {
     sessionId,
     followPaths: [".dockerignore"],
@@ -137,7 +165,99 @@ async function readDefinitionFiles(
     customName: "[internal] load .dockerignore",
   });
   const ignoreRef = await solveState(gateway, caps, ignoreSource, undefined);
-  return { spec, dockerignore: await readOptional(gateway, ignoreRef, ".dockerignore") };
+  const text = await readOptional(gateway, ignoreRef, ".dockerignore");
+  return {
+    spec,
+    specBytes,
+    ignore: text === undefined ? undefined : { kind: "dockerignore", file: ".dockerignore", text },
+  };
+}
+
+/** The context's excludes; a pattern BuildKit would refuse is named here, as the CLI names it. */
+function checkedExcludes(ignore: FoundIgnoreFile | undefined): ContextExcludes {
+  const invalid = ignore && invalidIgnoreFile(ignore, ignore.file);
+  if (invalid) throw new SpecError([invalid]);
+  return contextExcludes(ignore);
+}
+
+/**
+ * The spec's path inside the context (see spec-location.ts), so that its folder is the project and
+ * its relative paths start there, as in the CLI. A spec outside the context (docker build allows
+ * it) reads as if it were in the context root, with a warning; a search that cannot tell fails.
+ */
+async function specInContext(
+  gateway: GatewayClient,
+  contextRef: string,
+  filename: string,
+  specBytes: Uint8Array,
+): Promise<{ specFile: string; warnings: Diagnostic[] }> {
+  const location = await locateSpec(searchContext(gateway, contextRef), filename, specBytes);
+  const name = filename.slice(filename.lastIndexOf("/") + 1);
+  switch (location.kind) {
+    case "in-context":
+      return { specFile: location.path, warnings: [] };
+    case "outside":
+      return {
+        specFile: name,
+        warnings: [
+          {
+            code: "spec-outside-context",
+            message: `the spec is not in the build context (no ${name} there has its content): the context root is the project`,
+            hint: "to build a folder of the context, give -f the spec in that folder; a spec that .dockerignore leaves out cannot be found either",
+            position: { file: name, line: 1, column: 1 },
+            severity: "warning",
+          },
+        ],
+      };
+    case "ambiguous":
+      throw new SpecError([
+        {
+          code: "ambiguous-spec",
+          message: `${location.paths.map((p) => JSON.stringify(p)).join(" and ")} in the build context all have this spec's content: pyfront cannot tell which folder is the project`,
+          hint: "make the spec files differ (a [project] name, a comment), or leave the copies out with a .dockerignore",
+          position: { file: name, line: 1, column: 1 },
+          severity: "error",
+        },
+      ]);
+    case "search-cut":
+      throw new SpecError([
+        {
+          code: "spec-not-found",
+          message: `looked for ${name} in ${location.foldersListed} folders of the build context without finding this spec: pyfront cannot tell which folder is the project`,
+          hint: "leave large folders out of the context with a .dockerignore, or build with the project's folder as the context",
+          position: { file: name, line: 1, column: 1 },
+          severity: "error",
+        },
+      ]);
+  }
+}
+
+function searchContext(gateway: GatewayClient, ref: string): SpecSearchContext {
+  return {
+    async listDirectory(path) {
+      try {
+        const entries = await gateway.readDir(ref, path);
+        return entries.map((entry) => ({
+          name: entry.path.slice(entry.path.lastIndexOf("/") + 1),
+          kind: statKind(entry.mode),
+          size: Number(entry.size),
+        }));
+      } catch (error) {
+        if (error instanceof GatewayError) return undefined;
+        throw error;
+      }
+    },
+    async readBytes(path, limit) {
+      try {
+        // Only a regular file is read: a FIFO in the context must never be opened.
+        if (statKind((await gateway.statFile(ref, path)).mode) !== "file") return undefined;
+        return await gateway.readFile(ref, path, { offset: 0, length: limit + 1 });
+      } catch (error) {
+        if (error instanceof GatewayError) return undefined;
+        throw error;
+      }
+    },
+  };
 }
 
 /** Solves a state, or the client's own input in its place (buildctl --local or named inputs). */

@@ -37,9 +37,17 @@ function checked(value: string, pattern: RegExp, what: string): string {
   return value;
 }
 
+export interface DockerfileRenderOptions {
+  /**
+   * Patterns the context must leave out that no .dockerignore names (pyfront's defaults, when the
+   * project has none). A Dockerfile cannot exclude anything itself, so the header asks for them.
+   */
+  missingExcludes?: readonly string[];
+}
+
 /** The Dockerfile equivalent of the plan. Deterministic: no timestamps, no map-order dependence. */
-export function renderDockerfile(plan: BuildPlan): string {
-  const lines: string[] = [...header(plan)];
+export function renderDockerfile(plan: BuildPlan, options: DockerfileRenderOptions = {}): string {
+  const lines: string[] = [...header(plan), ...excludesNote(options.missingExcludes ?? [])];
   plan.stages.forEach((stage, i) => {
     lines.push("", ...renderStage(stage));
     if (i === plan.stages.length - 1) lines.push(...renderImageConfig(plan.image));
@@ -60,6 +68,18 @@ function header(plan: BuildPlan): string[] {
   }
   if (plan.ssh) lines.push(commentLine("Uses the SSH agent for git+ssh dependencies: pass --ssh default."));
   return lines;
+}
+
+function excludesNote(patterns: readonly string[]): string[] {
+  if (patterns.length === 0) return [];
+  return [
+    commentLine("The project has no .dockerignore, and a Dockerfile cannot leave files out of its context:"),
+    commentLine(
+      "put these lines in a .dockerignore at the context root (pyfront init writes one), or docker",
+    ),
+    commentLine("build sends them and COPY copies them into the image:"),
+    commentLine(`  ${patterns.join(" ")}`),
+  ];
 }
 
 function renderStage(stage: Stage): string[] {

@@ -55,3 +55,50 @@ describe("directoryContext", () => {
     expect(context.listDirectory("..")).toBeUndefined();
   });
 });
+
+describe("directoryContext with excludes", () => {
+  let root: string;
+
+  beforeAll(() => {
+    root = mkdtempSync(join(tmpdir(), "pyfront-ctx-excl-"));
+    for (const dir of [".venv/bin", "pkg/__pycache__", "docs/keep", "docs/old", "secrets"]) {
+      mkdirSync(join(root, dir), { recursive: true });
+    }
+    writeFileSync(join(root, ".venv", "bin", "python"), "");
+    writeFileSync(join(root, "pkg", "__init__.py"), "");
+    writeFileSync(join(root, "pkg", "__pycache__", "m.pyc"), "");
+    writeFileSync(join(root, "docs", "keep", "a.md"), "kept\n");
+    writeFileSync(join(root, "docs", "old", "b.md"), "");
+    writeFileSync(join(root, "secrets", "token"), "s3cret");
+    // A symlink is judged by its own path and by its target's.
+    symlinkSync(join(root, "secrets", "token"), join(root, "token-link"));
+  });
+
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+  it("hides what the patterns leave out, as BuildKit's context lacks it", () => {
+    const context = directoryContext(root, { excludes: ["**/.venv", "**/__pycache__", "secrets"] });
+    expect(context.exists(".venv")).toBe(false);
+    expect(context.exists(".venv/bin/python")).toBe(false);
+    expect(context.isDirectory("pkg/__pycache__")).toBe(false);
+    expect(context.readFile("secrets/token")).toBeUndefined();
+    expect(context.readFile("token-link")).toBeUndefined();
+    expect(context.isFile?.("pkg/__init__.py")).toBe(true);
+    expect(context.listDirectory(".")?.map((e) => e.name)).toEqual(["docs", "pkg", "token-link"]);
+    expect(context.listDirectory("pkg")?.map((e) => e.name)).toEqual(["__init__.py"]);
+    expect(context.listDirectory("secrets")).toBeUndefined();
+  });
+
+  it("keeps an excluded folder for the paths a ! pattern takes back, and only those", () => {
+    const context = directoryContext(root, { excludes: ["docs", "!docs/keep/a.md"] });
+    expect(context.isDirectory("docs")).toBe(true);
+    expect(context.isDirectory("docs/keep")).toBe(true);
+    expect(context.readFile("docs/keep/a.md")).toBe("kept\n");
+    expect(context.exists("docs/old")).toBe(false);
+    expect(context.listDirectory("docs")?.map((e) => e.name)).toEqual(["keep"]);
+  });
+
+  it("without excludes, sees everything", () => {
+    expect(directoryContext(root).readFile("secrets/token")).toBe("s3cret");
+  });
+});
