@@ -1,0 +1,3 @@
+# SPDX-FileCopyrightText: 2024-present Priya Raman <priya@example.com>
+#
+# SPDX-License-Identifier: MIT
