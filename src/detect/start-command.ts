@@ -88,17 +88,34 @@ function moduleOf(file: string): string | undefined {
   return MODULE.test(module) ? module : undefined;
 }
 
+/** Folders that hold no application code, never searched for an app object. */
+const NOT_APPLICATION_FOLDERS = new Set([
+  "tests",
+  "test",
+  "docs",
+  "doc",
+  "scripts",
+  "migrations",
+  "node_modules",
+]);
+
+/** The modules of a package folder that may hold its app object. */
+function packageModules(name: string): string[] {
+  return [`${name}/__init__.py`, `${name}/app.py`, `${name}/main.py`, `${name}/wsgi.py`, `${name}/asgi.py`];
+}
+
 function candidateFiles(facts: CommandFacts): string[] {
-  const packaged = facts.importName
-    ? [
-        `${facts.importName}/main.py`,
-        `${facts.importName}/app.py`,
-        `${facts.importName}/__init__.py`,
-      ].flatMap((f) => [f, `src/${f}`])
-    : [];
+  const packaged = facts.importName ? packageModules(facts.importName).flatMap((f) => [f, `src/${f}`]) : [];
   // A package's own modules come first: its root files are not installed.
-  const files = facts.kind === "package" ? packaged : [...APP_MODULE_CANDIDATES, ...packaged];
-  return [...new Set(files)];
+  if (facts.kind === "package") return [...new Set(packaged)];
+  // An application's top-level packages, as `flask --app` finds a factory in `flaskr/`.
+  const folders = (facts.context.listDirectory(facts.projectDir) ?? []).filter(
+    (e) => e.kind === "directory" && !NOT_APPLICATION_FOLDERS.has(e.name) && MODULE.test(e.name),
+  );
+  const packages = folders
+    .filter((e) => isFile(facts, `${e.name}/__init__.py`))
+    .flatMap((e) => packageModules(e.name));
+  return [...new Set([...APP_MODULE_CANDIDATES, ...packaged, ...packages])];
 }
 
 interface FoundObject {
@@ -128,8 +145,35 @@ function findAppObject(
     if (factory !== undefined && new RegExp(`^def ${factory}\\(`, "m").test(text)) {
       return { file, module, target: `${factory}()` };
     }
+    // `from shortener import app` in wsgi.py: the entry module re-exports the app.
+    const imported = REEXPORTED_APP.exec(text)?.[1];
+    if (imported !== undefined) return { file, module, target: imported };
   }
   return undefined;
+}
+
+const REEXPORTED_APP =
+  /^from\s+\.?[A-Za-z_][\w.]*\s+import\s+(?:[\w\s,]*,\s*)?(app|application)\s*(?:,|$|#)/m;
+
+/**
+ * The console scripts of a setuptools project configured in setup.cfg or setup.py, read as
+ * text: what `entry_points={"console_scripts": ["name=module:function"]}` names.
+ */
+export function setuptoolsConsoleScripts(context: ContextReader, projectDir: string): string[] {
+  const names = new Set<string>();
+  const cfg = context.readFile(contextJoin(projectDir, "setup.cfg"));
+  if (cfg !== undefined) {
+    const section = /^\[options\.entry_points\][^\n]*\n([\s\S]*?)(?=^\[|(?![\s\S]))/m.exec(cfg)?.[1] ?? "";
+    const block = /^console_scripts\s*=[ \t]*\n?((?:[ \t]+.*(?:\n|$))*)/m.exec(section)?.[1] ?? "";
+    for (const match of block.matchAll(/^\s*([A-Za-z0-9][\w.-]*)\s*=\s*[\w.]+:[\w.]+/gm))
+      names.add(match[1]!);
+  }
+  const py = context.readFile(contextJoin(projectDir, "setup.py"));
+  const list = py === undefined ? undefined : /["']console_scripts["']\s*:\s*\[([^\]]*)\]/.exec(py)?.[1];
+  for (const match of (list ?? "").matchAll(/["']\s*([A-Za-z0-9][\w.-]*)\s*=\s*[\w.]+:[\w.]+\s*["']/g)) {
+    names.add(match[1]!);
+  }
+  return [...names].sort();
 }
 
 /** A file in the project's folder, known without reading it. */
@@ -235,7 +279,7 @@ export const START_COMMAND_RULES: readonly StartCommandRule[] = [
       return web(
         ["sh", "-c", 'exec uvicorn "$0" --host 0.0.0.0 --port "${PORT:-8000}"', target],
         "asgi-uvicorn",
-        `${found.file} assigns ${found.target}, and uvicorn is among the dependencies`,
+        `${found.file} provides ${found.target}, and uvicorn is among the dependencies`,
       );
     },
   },
@@ -250,7 +294,7 @@ export const START_COMMAND_RULES: readonly StartCommandRule[] = [
       return web(
         ["gunicorn", `${found.module}:${found.target}`],
         "flask-gunicorn",
-        `${found.file} ${found.target.endsWith("()") ? "defines" : "assigns"} ${found.target}, and gunicorn is among the dependencies`,
+        `${found.file} ${found.target.endsWith("()") ? "defines" : "provides"} ${found.target}, and gunicorn is among the dependencies`,
       );
     },
   },

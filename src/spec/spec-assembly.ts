@@ -5,7 +5,12 @@ import {
   projectDirOf,
   SETUPTOOLS_FALLBACK_REQUIRES,
 } from "../detect/project-layout.js";
-import { DEFAULT_WEB_PORT, detectStartCommand, SERVERS_IN_EXTRAS } from "../detect/start-command.js";
+import {
+  DEFAULT_WEB_PORT,
+  detectStartCommand,
+  SERVERS_IN_EXTRAS,
+  setuptoolsConsoleScripts,
+} from "../detect/start-command.js";
 import type {
   AddFile,
   BuildSpec,
@@ -654,7 +659,11 @@ function applyRunCommand(spec: BuildSpec, input: PyprojectAssemblyInput): void {
     projectDir,
     kind: spec.project.kind === "package" ? "package" : "application",
     dependencyNames: dependencyNames(spec.dependencies, spec.project, context),
-    scripts: facts.scripts,
+    // Console scripts a setup.py or setup.cfg declares are the package's too, once pip built it.
+    scripts:
+      facts.scripts.length === 0 && spec.project.kind === "package"
+        ? setuptoolsConsoleScripts(context, projectDir)
+        : facts.scripts,
     ...(facts.metadata.name ? { importName: facts.metadata.name.toLowerCase().replace(/[-.]+/g, "_") } : {}),
     ...(named !== undefined
       ? { namedScript: named.slice(projectDir === "." ? 0 : projectDir.length + 1) }
