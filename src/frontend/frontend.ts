@@ -25,7 +25,13 @@ import type { BuildPlan } from "../plan/build-plan.js";
 import { planBuild } from "../plan/plan-build.js";
 import { contextSource, type LlbRenderOptions, type ResolvedBaseImage, renderLlb } from "../render/llb.js";
 import type { ImageConfigJson } from "../render/llb-image-config.js";
-import { type Diagnostic, formatDiagnostic, loadBuildSpec, SpecError } from "../spec/index.js";
+import {
+  type BuildSpec,
+  type Diagnostic,
+  formatDiagnostic,
+  loadBuildSpec,
+  SpecError,
+} from "../spec/index.js";
 import { redactSpecText } from "../spec/value-rules.js";
 import { type AsyncContext, withProbedContext } from "./context-probe.js";
 import { type FrontendOptions, readFrontendOptions } from "./options.js";
@@ -93,7 +99,7 @@ export async function runFrontend(gateway: GatewayClient, env: GatewayEnv): Prom
     });
 
     const plan = planBuild(decided, { buildArgs: options.buildArgs });
-    const baseImages = await resolveBaseImages(gateway, plan, options, sessionId);
+    const baseImages = await resolveBaseImages(gateway, plan, decided, options, sessionId);
     const rendered = renderLlb(plan, { ...renderOptions, baseImages });
     const { definition } = marshalDefinition(rendered.state, { caps, platform: rendered.platform });
     const evaluate = caps.frontend.has(GatewayCap.solveEvaluate);
@@ -347,23 +353,56 @@ function gatewayContext(gateway: GatewayClient, ref: string): AsyncContext {
 async function resolveBaseImages(
   gateway: GatewayClient,
   plan: BuildPlan,
+  spec: BuildSpec,
   options: FrontendOptions,
   sessionId: string,
 ): Promise<Record<string, ResolvedBaseImage>> {
   const refs = [...new Set(plan.stages.flatMap((s) => (s.base.kind === "image" ? [s.base.ref] : [])))].sort();
   const images: Record<string, ResolvedBaseImage> = {};
   for (const ref of refs) {
-    const resolved = await gateway.resolveImageConfig(ref, {
-      resolveMode: options.imageResolveMode,
-      logName: `[internal] load metadata for ${ref}`,
-      sessionId,
-    });
+    let resolved: Awaited<ReturnType<GatewayClient["resolveImageConfig"]>>;
+    try {
+      resolved = await gateway.resolveImageConfig(ref, {
+        resolveMode: options.imageResolveMode,
+        logName: `[internal] load metadata for ${ref}`,
+        sessionId,
+      });
+    } catch (error) {
+      if (error instanceof GatewayError) throw unavailableBaseImage(spec, ref, error);
+      throw error;
+    }
     images[ref] = {
       config: JSON.parse(decode(resolved.config)) as ImageConfigJson,
       ...(resolved.digest ? { digest: resolved.digest } : {}),
     };
   }
   return images;
+}
+
+/** The spec keys that choose each stage's base image, most specific first. */
+const IMAGE_KEYS = {
+  runtime: ["runtime_image", "flavor", "python_version", "python"],
+  builder: ["builder_image", "flavor", "python_version", "python"],
+} as const;
+
+/**
+ * A base image the engine cannot get, named with the key that chose it. BuildKit's own words
+ * differ by version and rarely name the image plainly (engine A: `parse "dummy://python:3.13-alpine":
+ * invalid port`; engine B: a failed request to Docker Hub), so they follow as the detail.
+ */
+function unavailableBaseImage(spec: BuildSpec, ref: string, error: GatewayError): SpecError {
+  const keys = ref === spec.runtimeImage ? IMAGE_KEYS.runtime : IMAGE_KEYS.builder;
+  const key = keys.find((k) => Object.hasOwn(spec.positions, k));
+  const detail = error.status.message || error.message;
+  return new SpecError([
+    {
+      code: "base-image-unavailable",
+      message: `the base image ${JSON.stringify(ref)}${key ? ` (from ${key})` : ""} is not available to this engine: ${detail}`,
+      hint: `pull or load it into the engine (docker pull ${ref}), or choose an image the engine can reach`,
+      severity: "error",
+      ...(key ? { position: spec.positions[key]! } : {}),
+    },
+  ]);
 }
 
 /** `docker build --label` values win over every other label, as with Dockerfiles. */

@@ -1,5 +1,5 @@
 import type { Dependency, PackageIndex } from "../spec/build-spec.js";
-import type { BindMount, EnvVar, Mount, SecretRequirement } from "./build-plan.js";
+import type { BindMount, EnvVar, Mount, RunStep, SecretRequirement } from "./build-plan.js";
 import {
   BUILDER_PYTHON,
   CONTEXT_MOUNT_DIR,
@@ -11,26 +11,43 @@ import {
 } from "./recipe-constants.js";
 
 /**
- * Runs pip with credentials injected into index URLs at run time only. Arguments: groups of
- * `primary|extra URL SECRET_FILE SECRET_ID` (both "" for an index without credentials), then "--",
- * then pip's own arguments. The credentialed URLs live in this process's environment and die with
- * it; pip masks passwords in what it prints. The secret file holds `user:password` or a single
- * token. A build secret the client did not pass is mounted as optional and reported here, naming
- * the flag to pass: BuildKit's own message for a required one is "secret ID not found: not found".
+ * Runs pip with credentials injected into index URLs at run time only. Arguments: one group per
+ * index, then "--", then pip's own arguments. A group is `primary|extra URL SECRET_FILE SECRET_ID`
+ * (both "" for an index without credentials; the file holds `user:password` or a single token), or
+ * `primary-split|extra-split URL USER_FILE USER_ID PASSWORD_FILE PASSWORD_ID` for microb's
+ * username_secret/password_secret, each secret holding one part (the password pair "" when there
+ * is none). The credentialed URLs live in this process's environment and die with it; pip masks
+ * passwords in what it prints. A build secret the client did not pass is mounted as optional and
+ * reported here, naming the flag to pass: BuildKit's own message for a required one is "secret ID
+ * not found: not found".
  */
 export const PIP_WITH_CREDENTIALS_SCRIPT = [
   "import os, sys, urllib.parse as u",
   "a = sys.argv[1:]",
   "primary, extra = None, []",
-  'while a[0] != "--":',
-  "    kind, url, secret, sid, a = a[0], a[1], a[2], a[3], a[4:]",
-  "    if secret and not os.path.exists(secret):",
+  "def secret(path, sid, holds):",
+  "    if not os.path.exists(path):",
   '        sys.exit("pyfront: the build secret %r (credentials for a package index) was not passed to the build; "',
-  '                 "pass it with --secret id=%s,src=FILE, where FILE holds user:password or a token" % (sid, sid))',
-  "    if secret:",
-  "        with open(secret) as f:",
-  '            user, sep, password = f.read().rstrip("\\r\\n").partition(":")',
-  '        auth = u.quote(user, safe="") + (":" + u.quote(password, safe="") if sep else "")',
+  '                 "pass it with --secret id=%s,src=FILE, where FILE holds %s" % (sid, sid, holds))',
+  "    with open(path) as f:",
+  '        return f.read().rstrip("\\r\\n")',
+  "def q(text):",
+  '    return u.quote(text, safe="")',
+  'while a[0] != "--":',
+  "    kind, url, a = a[0], a[1], a[2:]",
+  "    auth = None",
+  '    if kind.endswith("-split"):',
+  "        (user, uid, password, pid), a = a[:4], a[4:]",
+  '        auth = q(secret(user, uid, "the user name or a token"))',
+  "        if password:",
+  '            auth += ":" + q(secret(password, pid, "the password"))',
+  '        kind = kind[: -len("-split")]',
+  "    else:",
+  "        (path, sid), a = a[:2], a[2:]",
+  "        if path:",
+  '            user, sep, password = secret(path, sid, "user:password or a token").partition(":")',
+  '            auth = q(user) + (":" + q(password) if sep else "")',
+  "    if auth is not None:",
   "        p = u.urlsplit(url)",
   '        url = u.urlunsplit((p.scheme, auth + "@" + p.netloc, p.path, p.query, p.fragment))',
   '    if kind == "primary":',
@@ -54,47 +71,62 @@ export interface PipIndexSetup {
   secrets: SecretRequirement[];
 }
 
-function secretTarget(indexPosition: number): string {
-  return `${SECRETS_DIR}/pyfront-index-${indexPosition}`;
+function secretTarget(indexPosition: number, part = ""): string {
+  return `${SECRETS_DIR}/pyfront-index-${indexPosition}${part}`;
 }
 
 function trustedHost(url: string): string {
   return new URL(url).host;
 }
 
+function hasCredentials(index: PackageIndex): boolean {
+  return Boolean(index.credentialsSecret || index.inlineCredentials || index.usernameSecret);
+}
+
 export function pipIndexSetup(indices: PackageIndex[]): PipIndexSetup {
   const firstPrimary = indices.findIndex((index) => index.primary);
-  const withCredentials = indices.some((index) => index.credentialsSecret || index.inlineCredentials);
+  const withCredentials = indices.some(hasCredentials);
   const options: string[] = [];
   const mounts: Mount[] = [];
   const secrets: SecretRequirement[] = [];
   const credentialArgs: string[] = [];
+  /** Mounts a secret as an optional file, so that a missing one reaches the script, which names the flag. */
+  const mountSecret = (
+    id: string,
+    target: string,
+    source: SecretRequirement["source"],
+    purpose: string,
+  ): void => {
+    mounts.push({ type: "secret", id, target, required: source === "spec-inline" });
+    if (!secrets.some((s) => s.id === id)) secrets.push({ id, required: true, source, purpose });
+  };
   indices.forEach((index, position) => {
     const role = position === firstPrimary ? "primary" : "extra";
-    let secretFile = "";
-    let secretId = "";
-    if (index.credentialsSecret || index.inlineCredentials) {
+    if (index.usernameSecret !== undefined) {
+      const userFile = secretTarget(position, "-username");
+      mountSecret(index.usernameSecret, userFile, "build-secret", `user name for package index ${index.url}`);
+      const password = index.passwordSecret;
+      const passwordFile = password === undefined ? "" : secretTarget(position, "-password");
+      if (password !== undefined)
+        mountSecret(password, passwordFile, "build-secret", `password for package index ${index.url}`);
+      credentialArgs.push(
+        `${role}-split`,
+        index.url,
+        userFile,
+        index.usernameSecret,
+        passwordFile,
+        password ?? "",
+      );
+    } else if (index.credentialsSecret || index.inlineCredentials) {
       const id = index.credentialsSecret ?? inlineIndexSecretId(position);
-      secretId = id;
-      secretFile = secretTarget(position);
-      // Optional so that a missing build secret reaches the script, which names the flag to pass.
-      mounts.push({
-        type: "secret",
-        id,
-        target: secretFile,
-        required: index.credentialsSecret === undefined,
-      });
-      if (!secrets.some((s) => s.id === id)) {
-        secrets.push({
-          id,
-          required: true,
-          source: index.credentialsSecret ? "build-secret" : "spec-inline",
-          purpose: `credentials for package index ${index.url}`,
-        });
-      }
+      const source = index.credentialsSecret ? "build-secret" : "spec-inline";
+      mountSecret(id, secretTarget(position), source, `credentials for package index ${index.url}`);
+      credentialArgs.push(role, index.url, secretTarget(position), id);
+    } else if (withCredentials) {
+      credentialArgs.push(role, index.url, "", "");
+    } else {
+      options.push(role === "primary" ? "--index-url" : "--extra-index-url", index.url);
     }
-    if (withCredentials) credentialArgs.push(role, index.url, secretFile, secretId);
-    else options.push(role === "primary" ? "--index-url" : "--extra-index-url", index.url);
     if (index.trusted) options.push("--trusted-host", trustedHost(index.url));
   });
   return withCredentials ? { options, credentialArgs, mounts, secrets } : { options, mounts, secrets };
@@ -112,8 +144,9 @@ export function pipInstallArgv(setup: PipIndexSetup, options: string[], requirem
   return [BUILDER_PYTHON, "-m", "pip", ...pipArgs];
 }
 
-export function pipCacheMount(series: string): Mount {
-  return { type: "cache", id: `pyfront-pip-${series}`, target: PIP_CACHE_DIR, sharing: "shared" };
+/** `suffix` tells apart caches of different C libraries (see OsFamilyRecipe.pipCacheSuffix). */
+export function pipCacheMount(series: string, suffix = ""): Mount {
+  return { type: "cache", id: `pyfront-pip-${series}${suffix}`, target: PIP_CACHE_DIR, sharing: "shared" };
 }
 
 /** Where a context path appears inside the builder while a step runs. */
@@ -148,16 +181,65 @@ export function gitSshSetup(knownHosts: string | undefined): { mounts: Mount[]; 
   return { mounts, env: [{ name: "GIT_SSH_COMMAND", value: command, mode: "set" }] };
 }
 
-/** The requirement pip is given for one dependency, and the options/mounts it needs. */
+/**
+ * Runs a command (pip) on copies of requirements files without their `-e`/`--editable` lines, as
+ * microb does: rye's locks list the project itself as `-e file:.`, which is installed later, from
+ * its own step. Arguments: pairs of `SOURCE COPY`, then "--", then the command. A copy sits next
+ * to its source, so `-r`/`-c` includes resolve as they would from the source; it is removed when
+ * the command ends, so it never reaches a layer (the file may name an index with a password).
+ * A logical line is a physical line and the ones its trailing backslashes join to it.
+ */
+export const WITHOUT_EDITABLE_LINES_SCRIPT = [
+  "import os, re, subprocess, sys",
+  "a = sys.argv[1:]",
+  "copies = []",
+  'editable = re.compile(r"\\s*(-e|--editable(\\s|=|$))")',
+  "try:",
+  '    while a[0] != "--":',
+  "        source, copy, a = a[0], a[1], a[2:]",
+  "        with open(source) as f:",
+  "            lines = f.read().splitlines(keepends=True)",
+  "        kept, skipping, continued = [], False, False",
+  "        for line in lines:",
+  "            if not continued:",
+  "                skipping = editable.match(line) is not None",
+  '            continued = line.rstrip("\\r\\n").endswith("\\\\")',
+  "            if not skipping:",
+  "                kept.append(line)",
+  '        with open(copy, "w") as f:',
+  '            f.write("".join(kept))',
+  "        copies.append(copy)",
+  "    code = subprocess.call(a[1:])",
+  "finally:",
+  "    for copy in copies:",
+  "        os.remove(copy)",
+  "sys.exit(code)",
+].join("\n");
+
+/** Where the copy of a requirements file without its editable lines is written (next to it). */
+function withoutEditableCopy(target: string): string {
+  const slash = target.lastIndexOf("/");
+  return `${target.slice(0, slash)}/.pyfront-${target.slice(slash + 1)}`;
+}
+
+/** The requirements pip is given for a group of dependencies, and the options/mounts they need. */
 export interface DependencyArgs {
   options: string[];
   requirements: string[];
   mounts: BindMount[];
   needsSsh: boolean;
+  /** Requirements files pip reads as filtered copies: `[source, copy]` paths in the builder. */
+  withoutEditable: Array<[source: string, copy: string]>;
 }
 
 export function dependencyArgs(dependencies: Dependency[]): DependencyArgs {
-  const result: DependencyArgs = { options: [], requirements: [], mounts: [], needsSsh: false };
+  const result: DependencyArgs = {
+    options: [],
+    requirements: [],
+    mounts: [],
+    needsSsh: false,
+    withoutEditable: [],
+  };
   const bound = new Set<string>();
   const bind = (path: string) => {
     if (bound.has(path)) return;
@@ -174,18 +256,29 @@ export function dependencyArgs(dependencies: Dependency[]): DependencyArgs {
         result.requirements.push(dependency.name ? `${dependency.name} @ ${dependency.url}` : dependency.url);
         if (dependency.transport === "ssh") result.needsSsh = true;
         break;
+      case "url":
+        result.requirements.push(dependency.name ? `${dependency.name} @ ${dependency.url}` : dependency.url);
+        break;
       case "local":
         bind(dependency.path);
         result.requirements.push(contextMountTarget(dependency.path));
         break;
-      case "requirements-file":
+      case "requirements-file": {
         // pip opens the files it includes itself, relative to the including file: all are mounted
         // where they are in the context. Files, not folders, so no other edit reruns the step.
         bind(dependency.path);
         for (const included of dependency.includes ?? []) bind(included);
+        const target = contextMountTarget(dependency.path);
+        let read = target;
+        if (dependency.skipEditable) {
+          read = withoutEditableCopy(target);
+          result.withoutEditable.push([target, read]);
+        }
         // An option, so it goes before "--"; the path is ours, under a fixed prefix.
-        result.options.push("--requirement", contextMountTarget(dependency.path));
+        result.options.push("--requirement", read);
+        if (dependency.gitSsh) result.needsSsh = true;
         break;
+      }
       case "constraints-file":
         bind(dependency.path);
         result.options.push("--constraint", contextMountTarget(dependency.path));
@@ -193,4 +286,55 @@ export function dependencyArgs(dependencies: Dependency[]): DependencyArgs {
     }
   }
   return result;
+}
+
+/** Whether any dependency is fetched over git+ssh (the build then needs `--ssh default`). */
+export function dependenciesNeedSsh(dependencies: Dependency[]): boolean {
+  return dependencyArgs(dependencies).needsSsh;
+}
+
+function installsAlone(dependency: Dependency): boolean {
+  return dependency.kind === "requirements-file" && dependency.alone === true;
+}
+
+/**
+ * The pip steps that install the dependencies, before the project's code so code changes reuse
+ * their layers. Requirements files marked `alone` (microb's lock) get a pip call of their own:
+ * pip checks hashes for every requirement of a call once one has a hash, so an unpinned name
+ * beside a hash-pinned lock would fail the build.
+ */
+export function dependencyInstallSteps(
+  dependencies: Dependency[],
+  index: PipIndexSetup,
+  pipMounts: Mount[],
+  env: EnvVar[],
+): RunStep[] {
+  const groups: Array<[Dependency[], string]> = [
+    [
+      dependencies.filter(installsAlone),
+      "install the requirements lock on its own (before the project's code, so code changes reuse this layer)",
+    ],
+    [
+      dependencies.filter((d) => !installsAlone(d)),
+      "install dependencies (before the project's code, so code changes reuse this layer)",
+    ],
+  ];
+  const steps: RunStep[] = [];
+  for (const [group, description] of groups) {
+    const args = dependencyArgs(group);
+    if (args.requirements.length === 0 && args.options.length === 0) continue;
+    let argv = pipInstallArgv(index, args.options, args.requirements);
+    if (args.withoutEditable.length > 0) {
+      argv = [
+        BUILDER_PYTHON,
+        "-c",
+        WITHOUT_EDITABLE_LINES_SCRIPT,
+        ...args.withoutEditable.flat(),
+        "--",
+        ...argv,
+      ];
+    }
+    steps.push({ kind: "run", argv, mounts: [...pipMounts, ...args.mounts], env, description });
+  }
+  return steps;
 }

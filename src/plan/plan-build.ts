@@ -2,7 +2,6 @@ import { posix } from "node:path";
 import type { AddFile, BuildSpec, ConsoleScript, CopyFile, SourcePosition } from "../spec/build-spec.js";
 import { type Diagnostic, SpecError } from "../spec/diagnostics.js";
 import { CONTROL_CHARACTERS } from "../spec/value-rules.js";
-import { aptInstallStep } from "./apt-steps.js";
 import {
   type BuildPlan,
   type CopySource,
@@ -14,11 +13,15 @@ import {
   type Stage,
   type Step,
 } from "./build-plan.js";
+import { builderFileSteps } from "./files-before-build.js";
 import { derivedLabels, mergeLabels } from "./image-labels.js";
+import { osRecipeFor } from "./os-family.js";
 import {
   contextBind,
   contextMountTarget,
+  dependenciesNeedSsh,
   dependencyArgs,
+  dependencyInstallSteps,
   gitSshSetup,
   pipCacheMount,
   pipIndexSetup,
@@ -33,10 +36,8 @@ import {
   DOWNLOADS_DIR,
   DOWNLOADS_STAGE,
   RUNTIME_GID,
-  RUNTIME_HOME,
   RUNTIME_STAGE,
   RUNTIME_UID,
-  RUNTIME_USER_NAME,
   VENV_DIR,
   VENV_PYTHON,
 } from "./recipe-constants.js";
@@ -67,10 +68,15 @@ export function planBuild(spec: BuildSpec, options: PlanOptions): BuildPlan {
   const userLabels = substitutePairs(spec.labels, "labels", spec, options.buildArgs, diagnostics);
   if (diagnostics.length > 0) throw new SpecError(diagnostics);
 
-  const builder = builderStage(spec, userEnv);
   const downloads = downloadsStage(spec);
+  const builder = builderStage(spec, userEnv, downloads.fetched);
   const runtime = runtimeStage(spec, downloads.fetched);
-  const stages = downloads.stage ? [builder.stage, downloads.stage, runtime] : [builder.stage, runtime];
+  // A Dockerfile names a stage only after it: downloads go first when the builder copies from them.
+  const stages = !downloads.stage
+    ? [builder.stage, runtime]
+    : downloads.forBuilder
+      ? [downloads.stage, builder.stage, runtime]
+      : [builder.stage, downloads.stage, runtime];
 
   return {
     planVersion: PLAN_VERSION,
@@ -142,9 +148,11 @@ const VENV_ENV: EnvVar[] = [
 function builderStage(
   spec: BuildSpec,
   userEnv: Array<[string, string]>,
+  fetched: Map<AddFile, string>,
 ): { stage: Stage; secrets: BuildPlan["secrets"]; ssh: boolean } {
   const steps: Step[] = [];
-  if (spec.buildDeps.length > 0) steps.push(aptInstallStep(spec.buildDeps, spec.builderImage, "builder"));
+  const os = osRecipeFor(spec.builderImage);
+  if (spec.buildDeps.length > 0) steps.push(os.installPackages(spec.buildDeps, spec.builderImage, "builder"));
   steps.push({
     kind: "env",
     vars: [
@@ -169,10 +177,16 @@ function builderStage(
   const index = pipIndexSetup(spec.indices);
   const extraDependencies = spec.project.kind === "package" ? spec.project.extraDependencies : [];
   const backend = spec.project.kind === "package" ? spec.project.buildRequirements : undefined;
-  const deps = dependencyArgs([...spec.dependencies, ...extraDependencies]);
-  const ssh = deps.needsSsh ? gitSshSetup(spec.knownHosts) : { mounts: [], env: [] };
-  const pipMounts: Mount[] = [pipCacheMount(spec.python.series), ...index.mounts, ...ssh.mounts];
+  const dependencies = [...spec.dependencies, ...extraDependencies];
+  const needsSsh = dependenciesNeedSsh(dependencies);
+  const ssh = needsSsh ? gitSshSetup(spec.knownHosts) : { mounts: [], env: [] };
+  const pipMounts: Mount[] = [
+    pipCacheMount(spec.python.series, os.pipCacheSuffix),
+    ...index.mounts,
+    ...ssh.mounts,
+  ];
 
+  steps.push(...builderFileSteps(spec, fetched));
   if (backend && backend.length > 0) {
     const backendArgs = dependencyArgs(backend);
     steps.push({
@@ -188,23 +202,14 @@ function builderStage(
         "install the build backend (apart from the venv: it builds the project, and stays out of the image)",
     });
   }
-
-  if (deps.requirements.length > 0 || deps.options.length > 0) {
-    steps.push({
-      kind: "run",
-      argv: pipInstallArgv(index, deps.options, deps.requirements),
-      mounts: [...pipMounts, ...deps.mounts],
-      env: ssh.env,
-      description: "install dependencies (before the project's code, so code changes reuse this layer)",
-    });
-  }
+  steps.push(...dependencyInstallSteps(dependencies, index, pipMounts, ssh.env));
   // Before the code is copied: this layer depends on the console scripts, not on the code.
   if (spec.project.kind === "scripts") steps.push(appImportPathStep(spec.project.consoleScripts ?? []));
   steps.push(...projectSteps(spec, index, pipMounts, ssh.env));
   return {
     stage: { name: BUILDER_STAGE, base: { kind: "image", ref: spec.builderImage }, steps },
     secrets: index.secrets,
-    ssh: deps.needsSsh,
+    ssh: needsSsh,
   };
 }
 
@@ -307,16 +312,27 @@ function isUrl(src: string): boolean {
   return /^https?:\/\//i.test(src);
 }
 
-function downloadsStage(spec: BuildSpec): { stage?: Stage; fetched: Map<AddFile, string> } {
+function downloadsStage(spec: BuildSpec): {
+  stage?: Stage;
+  fetched: Map<AddFile, string>;
+  forBuilder: boolean;
+} {
   const fetched: FetchedFile[] = [];
-  spec.addFiles.forEach((addFile, n) => {
+  const fetch = (addFile: AddFile, folder: string) => {
     if (!isUrl(addFile.src)) return;
     const last = new URL(addFile.src).pathname.split("/").pop() ?? "";
     const name = last.replace(/[^A-Za-z0-9._-]/g, "_").replace(/^\.+$/, "") || "download";
-    fetched.push({ addFile, path: `${DOWNLOADS_DIR}/${n}/${name}` });
+    fetched.push({ addFile, path: `${DOWNLOADS_DIR}/${folder}/${name}` });
+  };
+  spec.addFiles.forEach((addFile, n) => {
+    fetch(addFile, String(n));
+  });
+  (spec.addFilesBeforeBuild ?? []).forEach((addFile, n) => {
+    fetch(addFile, `before-build-${n}`);
   });
   const map = new Map(fetched.map((f) => [f.addFile, f.path] as const));
-  if (fetched.length === 0) return { fetched: map };
+  const forBuilder = (spec.addFilesBeforeBuild ?? []).some((addFile) => map.has(addFile));
+  if (fetched.length === 0) return { fetched: map, forBuilder };
   const steps: Step[] = fetched.map(({ addFile, path }) => ({
     kind: "fetch-url",
     url: addFile.src,
@@ -328,6 +344,7 @@ function downloadsStage(spec: BuildSpec): { stage?: Stage; fetched: Map<AddFile,
   return {
     stage: { name: DOWNLOADS_STAGE, base: { kind: "image", ref: spec.builderImage }, steps },
     fetched: map,
+    forBuilder,
   };
 }
 
@@ -343,23 +360,12 @@ function copyFileSource(copy: CopyFile): CopySource {
   return { kind: "image", ref: copy.from };
 }
 
-const CREATE_USER_SCRIPT = [
-  "set -eu",
-  `groupadd --gid ${RUNTIME_GID} ${RUNTIME_USER_NAME}`,
-  // --no-log-init: a high uid would otherwise grow a huge sparse /var/log/lastlog.
-  `useradd --no-log-init --uid ${RUNTIME_UID} --gid ${RUNTIME_GID} --home-dir ${RUNTIME_HOME} --create-home --shell /usr/sbin/nologin ${RUNTIME_USER_NAME}`,
-].join("\n");
-
 function runtimeStage(spec: BuildSpec, fetched: Map<AddFile, string>): Stage {
   const steps: Step[] = [];
-  if (spec.systemDeps.length > 0) steps.push(aptInstallStep(spec.systemDeps, spec.runtimeImage, "runtime"));
-  steps.push({
-    kind: "run",
-    argv: ["sh", "-c", CREATE_USER_SCRIPT],
-    mounts: [],
-    env: [],
-    description: `create the user ${RUNTIME_USER_NAME} (${RUNTIME_UID}:${RUNTIME_GID})`,
-  });
+  const os = osRecipeFor(spec.runtimeImage);
+  if (spec.systemDeps.length > 0)
+    steps.push(os.installPackages(spec.systemDeps, spec.runtimeImage, "runtime"));
+  steps.push(os.createUser());
   // Root-owned: the application cannot modify its own code or dependencies.
   steps.push({
     kind: "copy",

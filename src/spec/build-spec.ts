@@ -32,6 +32,12 @@ export interface PackageIndex {
   /** Id of a build secret (`--secret id=...`) whose content is `username:password` or a token. */
   credentialsSecret?: string;
   /**
+   * microb's `username_secret` / `password_secret`: ids of build secrets holding the user name (or
+   * a single token) and the password, each on its own. A password secret needs a username secret.
+   */
+  usernameSecret?: string;
+  passwordSecret?: string;
+  /**
    * The spec wrote credentials for this index (microb's and mopy's username/password, or
    * `user:password@` in the URL). Their values are not kept: the build reads them from the build
    * secret `pyfront-index-<n>` that the user passes.
@@ -45,13 +51,28 @@ export type Dependency =
   | { kind: "index"; requirement: string }
   /** A VCS requirement: `git+https://host/repo.git@ref` or `git+ssh://git@host/repo.git`. */
   | { kind: "git"; url: string; transport: "https" | "ssh"; name?: string }
+  /** A wheel or source archive at an http(s) URL (mopy's bare `https://host/pkg-1.0-py3-none-any.whl`). */
+  | { kind: "url"; url: string; name?: string }
   /** A directory in the build context holding an installable project (mopy's `./dir/`). */
   | { kind: "local"; path: string }
   /**
    * A requirements file in the build context; `includes` are the files it names with `-r`/`-c`
    * (recursively), which pip opens too.
    */
-  | { kind: "requirements-file"; path: string; includes?: string[] }
+  | {
+      kind: "requirements-file";
+      path: string;
+      includes?: string[];
+      /**
+       * Installed in a pip call of its own, never mixed with other requirements (microb's rule for
+       * its `requirements` lock): a hash-pinned file puts pip in hash-checking mode for the whole call.
+       */
+      alone?: true;
+      /** `-e`/`--editable` lines are left out, as microb does (rye's locks list the project as `-e file:.`). */
+      skipEditable?: true;
+      /** The file names git+ssh URLs, so pip needs the SSH agent. */
+      gitSsh?: true;
+    }
   /** A constraints file (`-c`) in the build context: versions to hold, nothing installed by itself. */
   | { kind: "constraints-file"; path: string };
 
@@ -214,6 +235,17 @@ export interface BuildSpec {
   healthcheck?: Healthcheck;
   copyFiles: CopyFile[];
   addFiles: AddFile[];
+  /**
+   * Files placed in the builder stage before the dependencies are installed (microb's
+   * `copy_files_before_build` / `add_files_before_build`); a relative `dst` is relative to `/`.
+   */
+  copyFilesBeforeBuild?: CopyFile[];
+  addFilesBeforeBuild?: AddFile[];
+  /**
+   * mopy's `sbom` key as written. Recorded only: pyfront does not produce an SBOM yet (a later
+   * issue), and the loader warns when one is asked for.
+   */
+  sbom?: boolean;
   /** Context path of a known_hosts file for git+ssh dependencies. */
   knownHosts?: string;
   metadata: ProjectMetadata;

@@ -13,6 +13,7 @@ import type { SourceDocument } from "./source-document.js";
 import { parseTomlDocument } from "./toml-document.js";
 import { CONTROL_CHARACTERS, checkContextPath, normalizeContextPath } from "./value-rules.js";
 import { parseYamlDocument } from "./yaml-document.js";
+import { NO_START_COMMAND } from "./spec-assembly.js";
 import { readNamedFileSpec, readZeroConfigSpec } from "./zero-config-format.js";
 
 export interface LoadedBuildSpec {
@@ -28,7 +29,9 @@ export interface LoadedBuildSpec {
 export function loadBuildSpec(text: string, options: LoadOptions, context: ContextReader): LoadedBuildSpec {
   const out = new DiagnosticList();
   const spec = readSpec(text, options, context, out);
-  const diagnostics = sortDiagnostics(out.items);
+  // What to run is worth asking once the spec is valid: beside errors it is noise.
+  const shown = out.hasErrors ? out.items.filter((d) => d.code !== NO_START_COMMAND) : out.items;
+  const diagnostics = sortDiagnostics(shown);
   if (!spec || out.hasErrors) throw new SpecError(diagnostics);
   const folder = contextDirname(options.specFile);
   if (!Object.hasOwn(out.pathSites, folder)) {

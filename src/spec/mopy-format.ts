@@ -2,6 +2,7 @@ import { z } from "zod";
 import type { BuildSpec, Dependency, PackageIndex, ProjectSource } from "./build-spec.js";
 import {
   aptPackagesSchema,
+  contextPathSchema,
   envSchema,
   inlineCredentialsIndexSchema,
   labelsSchema,
@@ -13,13 +14,14 @@ import { formatKeyPath } from "./key-path.js";
 import { packageIndex } from "./package-indices.js";
 import { selectPython } from "./python-selection.js";
 import { defaultImages } from "./python-versions.js";
-import { isProblemResult, parseRequirement } from "./requirement.js";
+import { isProblemResult, parseArchiveUrl, parseRequirement } from "./requirement.js";
+import { readRequirementsFileFacts } from "./requirements-file-facts.js";
 import type { SourceDocument, SourcePath } from "./source-document.js";
 import { DEFAULT_WORKDIR } from "./spec-assembly.js";
 import { checkContextPath, normalizeContextPath } from "./value-rules.js";
 import { reportZodIssues } from "./zod-diagnostics.js";
 
-/** Mopyfile.yaml as mopy documents it, plus `indices` and `labels`. */
+/** Mopyfile.yaml as mopy documents it, plus pyfront's `known-hosts`. */
 export const mopySchema = z.strictObject({
   apiVersion: z.literal("v1").optional(),
   // YAML reads `3.10` as the number 3.1; the source text is used instead of the value.
@@ -30,6 +32,10 @@ export const mopySchema = z.strictObject({
   labels: labelsSchema.optional(),
   pip: z.array(z.string()).optional(),
   project: z.string().optional(),
+  /** mopy's SBOM label switch (default true there); recorded, not produced yet. */
+  sbom: z.boolean().optional(),
+  /** pyfront addition, spelt like build-deps: a known_hosts file for git+ssh dependencies. */
+  "known-hosts": contextPathSchema.optional(),
 });
 
 /** Reads a Mopyfile into a BuildSpec. */
@@ -70,7 +76,7 @@ export function readMopySpec(
   const positions: BuildSpec["positions"] = {};
   for (const key of Object.keys(raw as object).sort()) positions[key] = doc.keyPosition([key]);
 
-  return {
+  const spec: BuildSpec = {
     format: "mopy",
     specFile: options.specFile,
     decisions: { python: pythonDecision },
@@ -92,6 +98,26 @@ export function readMopySpec(
     positions,
     entrySites: entrySites(doc, { env: ["envs"], labels: ["labels"] }, mopy),
   };
+  const knownHosts = mopy["known-hosts"];
+  if (knownHosts !== undefined) {
+    const path = normalizeContextPath(knownHosts);
+    if (requireInContext(context, out, { doc, path: ["known-hosts"] }, path, "file")) spec.knownHosts = path;
+  }
+  if (mopy.sbom !== undefined) {
+    spec.sbom = mopy.sbom;
+    if (mopy.sbom) {
+      out.warning(
+        { doc, path: ["sbom"] },
+        {
+          code: "sbom-not-produced",
+          message:
+            "recorded, but pyfront does not produce an SBOM yet (mopy's mopy.sbom label): a later version will",
+          hint: "set sbom: false to build without asking for one",
+        },
+      );
+    }
+  }
+  return spec;
 }
 
 function entrySites(
@@ -114,7 +140,10 @@ function entrySites(
   return sites;
 }
 
-/** `./dir/` is a local project, `./file.txt` a requirements file, anything else a requirement. */
+/**
+ * `./dir/` is a local project, `./file.txt` a requirements file, an http(s) URL a wheel or source
+ * archive, anything else a requirement.
+ */
 function pipEntry(
   entry: string,
   site: { doc: SourceDocument; path: Array<string | number> },
@@ -129,9 +158,10 @@ function pipEntry(
     }
     const path = normalizeContextPath(entry);
     if (entry.endsWith(".txt")) {
-      return requireInContext(context, out, site, path, "file")
-        ? { kind: "requirements-file", path }
-        : undefined;
+      if (!requireInContext(context, out, site, path, "file")) return undefined;
+      const text = context.readFile(path);
+      const gitSsh = text !== undefined && readRequirementsFileFacts(text).gitSsh;
+      return { kind: "requirements-file", path, ...(gitSsh ? { gitSsh: true as const } : {}) };
     }
     return requireInContext(context, out, site, path, "directory") ? { kind: "local", path } : undefined;
   }
@@ -143,7 +173,7 @@ function pipEntry(
     });
     return undefined;
   }
-  const parsed = parseRequirement(entry);
+  const parsed = /^https?:\/\//i.test(entry) ? parseArchiveUrl(entry) : parseRequirement(entry);
   if (isProblemResult(parsed)) {
     out.error(site, parsed);
     return undefined;

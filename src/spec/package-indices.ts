@@ -11,6 +11,10 @@ export interface IndexEntry {
   secret?: string;
   username?: string;
   password?: string;
+  /** microb: id of a build secret holding the user name (or a single token). */
+  username_secret?: string;
+  /** microb: id of a build secret holding the password. */
+  password_secret?: string;
 }
 
 /**
@@ -34,7 +38,9 @@ export function packageIndex(
   };
   const inlineId = inlineIndexSecretId(position);
   const passIt = `store "user:password" (or a token) in a file and pass --secret id=${inlineId},src=<file>`;
-  if (entry.secret !== undefined) {
+  if (entry.username_secret !== undefined || entry.password_secret !== undefined) {
+    secretPartsIndex(entry, split.username !== undefined, result, site, out);
+  } else if (entry.secret !== undefined) {
     result.credentialsSecret = entry.secret;
     if (entry.username !== undefined || entry.password !== undefined) {
       out.error(site(entry.username !== undefined ? "username" : "password"), {
@@ -78,4 +84,66 @@ export function packageIndex(
     });
   }
   return result;
+}
+
+/**
+ * microb's `username_secret` / `password_secret`: each part of the credentials in a build secret
+ * of its own, taking precedence over `username` / `password` (whose values are then not used). A
+ * password without a user name is ignored, as microb does; a part left in the spec file while the
+ * other comes from a secret is refused, since it would have to travel in the build definition.
+ */
+function secretPartsIndex(
+  entry: IndexEntry,
+  urlHasCredentials: boolean,
+  result: PackageIndex,
+  site: (field: keyof IndexEntry) => ProblemSite,
+  out: DiagnosticList,
+): void {
+  if (urlHasCredentials) {
+    out.error(site("url"), {
+      code: "credentials-in-url",
+      message: "the URL holds credentials and the index names secrets for them",
+      hint: "remove user:password@ from the URL; the secrets supply them",
+    });
+  }
+  if (entry.username_secret === undefined) {
+    if (entry.username !== undefined) {
+      out.error(site("username"), {
+        code: "credentials-in-spec",
+        message: "the user name is written in the spec file while the password comes from password_secret",
+        hint: "store the user name in a build secret too and name it in username_secret",
+      });
+    } else {
+      out.warning(site("password_secret"), {
+        code: "password-without-username",
+        message: "password_secret is ignored without username_secret, as microb does",
+        hint: "add username_secret, or remove password_secret",
+      });
+    }
+    return;
+  }
+  result.usernameSecret = entry.username_secret;
+  if (entry.password_secret !== undefined) result.passwordSecret = entry.password_secret;
+  if (entry.username !== undefined) {
+    out.warning(site("username"), {
+      code: "superseded-credentials",
+      message: "not used: username_secret takes precedence, as in microb",
+      hint: "remove username from the spec file",
+    });
+  }
+  if (entry.password !== undefined) {
+    if (entry.password_secret !== undefined) {
+      out.warning(site("password"), {
+        code: "superseded-credentials",
+        message: "not used: password_secret takes precedence, as in microb",
+        hint: "remove password from the spec file",
+      });
+    } else {
+      out.error(site("password"), {
+        code: "credentials-in-spec",
+        message: "the password is written in the spec file while the user name comes from username_secret",
+        hint: "store the password in a build secret and name it in password_secret",
+      });
+    }
+  }
 }

@@ -90,3 +90,48 @@ function parseGitUrl(url: string, name: string | undefined): ParsedRequirement |
 export function isProblemResult(value: ParsedRequirement | Problem): value is Problem {
   return "code" in value;
 }
+
+/** What pip installs from a URL on its own: a wheel or a source archive. */
+const ARCHIVE_SUFFIX = /\.(whl|tar\.gz|tgz|tar\.bz2|zip)$/i;
+/** A wheel's file name starts with its distribution name, `-` spelt `_` (PEP 427). */
+const WHEEL_NAME = /^([A-Za-z0-9](?:[A-Za-z0-9._]*[A-Za-z0-9])?)-[^-]+-/;
+
+/**
+ * A bare http(s) URL of a wheel or source archive, as mopy's `pip` takes it
+ * (`https://host/simple/pkg-1.0-py3-none-any.whl`). Credentials in the URL are refused: they would
+ * reach the build definition and the log. A wheel's project name comes from its file name.
+ */
+export function parseArchiveUrl(text: string): ParsedRequirement | Problem {
+  const url = text.trim();
+  const shown = JSON.stringify(redactCredentials(url));
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return { code: "invalid-url", message: `${shown} is not a URL` };
+  }
+  if (/\s/.test(url) || CONTROL_CHARACTERS.test(url) || !/^https?:$/.test(parsed.protocol)) {
+    return {
+      code: "invalid-url",
+      message: `${shown} is not an http(s) URL on one line`,
+      hint: "write the URL on one line, with spaces percent-encoded as %20",
+    };
+  }
+  if (redactCredentials(url) !== url || parsed.username !== "" || parsed.password !== "") {
+    return {
+      code: "credentials-in-url",
+      message: `${shown}: the URL holds credentials, which would end up in the build definition and the log`,
+      hint: "serve the file from a package index with credentials in a build secret (indices)",
+    };
+  }
+  const file = decodeURIComponent(parsed.pathname.slice(parsed.pathname.lastIndexOf("/") + 1));
+  if (!ARCHIVE_SUFFIX.test(file)) {
+    return {
+      code: "invalid-requirement",
+      message: `${shown} names neither a wheel (.whl) nor a source archive (.tar.gz, .zip)`,
+      hint: "point at the file itself, e.g. https://host/simple/pkg-1.0-py3-none-any.whl",
+    };
+  }
+  const name = /\.whl$/i.test(file) ? WHEEL_NAME.exec(file)?.[1] : undefined;
+  return { dependency: { kind: "url", url, ...(name ? { name: name.replace(/_/g, "-") } : {}) } };
+}

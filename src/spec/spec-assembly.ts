@@ -48,6 +48,9 @@ export type ImageConfigKey = keyof ImageConfig & string;
 
 export const DEFAULT_WORKDIR = "/app";
 
+/** The warning that nothing to run was found; dropped when the spec has errors anyway. */
+export const NO_START_COMMAND = "no-start-command";
+
 export interface PyprojectAssemblyInput {
   format: SpecFormat;
   specFile: string;
@@ -673,7 +676,7 @@ function applyRunCommand(spec: BuildSpec, input: PyprojectAssemblyInput): void {
     out.warning(
       { position: { file: input.specFile, line: 1, column: 1 } },
       {
-        code: "no-start-command",
+        code: NO_START_COMMAND,
         message: "found nothing to run: the image starts the base image's python3",
         hint:
           input.format === "zero-config"

@@ -8,6 +8,8 @@ import type { Problem } from "./diagnostic-list.js";
 
 /** Debian policy package name, optionally pinned `=version`; nothing a shell could act on. */
 export const APT_PACKAGE = /^[a-z0-9][a-z0-9+.-]+(=[A-Za-z0-9.+~:-]+)?$/;
+/** Alpine package names (apk): like Debian's, plus `_`; optionally `=version`. */
+export const APK_PACKAGE = /^[a-z0-9][a-z0-9+._-]*(=[A-Za-z0-9.+_~-]+)?$/;
 export const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** OCI/Docker label keys: reverse-DNS style, letters, digits, dots, dashes, slashes, underscores. */
 export const LABEL_KEY = /^[A-Za-z0-9]([A-Za-z0-9._/-]*[A-Za-z0-9])?$/;
@@ -27,6 +29,15 @@ export function checkAptPackage(name: string): Problem | undefined {
     code: "invalid-apt-package",
     message: `${JSON.stringify(name)} is not a Debian package name`,
     hint: "use lowercase letters, digits and + . - (optionally =version), e.g. libpq-dev or curl=7.88.1-10",
+  };
+}
+
+export function checkApkPackage(name: string): Problem | undefined {
+  if (APK_PACKAGE.test(name)) return undefined;
+  return {
+    code: "invalid-apk-package",
+    message: `${JSON.stringify(name)} is not an Alpine package name`,
+    hint: "use lowercase letters, digits and + . _ - (optionally =version), e.g. musl-dev or libpq=16.4-r0",
   };
 }
 

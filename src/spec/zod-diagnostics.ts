@@ -72,6 +72,15 @@ function reportIssue(
         out.error({ doc, path, at: "key" }, { code: "missing-key", message: "required key is missing" });
         return;
       }
+      // A branch whose problems all lie inside the value took its type (a list, not a string):
+      // its own problems say what is wrong, e.g. `requirements = [5]` at requirements[0].
+      const matched = issue.errors.find(
+        (branch) => branch.length > 0 && branch.every((s) => s.path.length > 0),
+      );
+      if (matched) {
+        for (const sub of matched) reportIssue(sub, schema, doc, path, out);
+        return;
+      }
       const expected = new Set<string>();
       for (const branch of issue.errors) {
         for (const sub of branch)

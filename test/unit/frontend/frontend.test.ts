@@ -25,8 +25,11 @@ const BASE_CONFIG = {
   config: { Env: ["PATH=/usr/local/bin:/usr/bin:/bin", "LANG=C.UTF-8"], Cmd: ["python3"] },
 };
 
-/** An in-process LLBBridge: every solve answers with a ref that reads from the same files. */
-async function startBridge(files: Files) {
+/**
+ * An in-process LLBBridge: every solve answers with a ref that reads from the same files. Base
+ * images in `missingImages` fail to resolve the way engine B says so without a registry.
+ */
+async function startBridge(files: Files, missingImages: string[] = []) {
   const solves: SolveRequest[] = [];
   const routes = (router: ConnectRouter) =>
     router.service(LLBBridge, {
@@ -49,11 +52,19 @@ async function startBridge(files: Files) {
         }
         throw new ConnectError(`no such file ${req.Path}`, Code.NotFound);
       },
-      resolveImageConfig: (req) => ({
-        Digest: `sha256:${"a".repeat(64)}`,
-        Config: new TextEncoder().encode(JSON.stringify(BASE_CONFIG)),
-        Ref: req.Ref,
-      }),
+      resolveImageConfig: (req) => {
+        if (missingImages.includes(req.Ref)) {
+          throw new ConnectError(
+            `failed to resolve source metadata for docker.io/library/${req.Ref}: no such host`,
+            Code.Unknown,
+          );
+        }
+        return {
+          Digest: `sha256:${"a".repeat(64)}`,
+          Config: new TextEncoder().encode(JSON.stringify(BASE_CONFIG)),
+          Ref: req.Ref,
+        };
+      },
     });
   const server = http2.createServer(connectNodeAdapter({ routes }));
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -142,6 +153,22 @@ describe("runFrontend against a fake BuildKit", () => {
     expect(shown.split("\n")).toHaveLength(spec.split("\n").length);
     expect(JSON.stringify(result)).not.toContain("S3cr3tPw");
     expect(JSON.stringify(result)).not.toContain(Buffer.from("S3cr3tPw").toString("base64").slice(0, 8));
+  });
+
+  it("names a base image the engine cannot get, and the key that chose it", async () => {
+    const spec =
+      '[project]\nname = "app"\nversion = "1"\n\n[tool.microb.target.default]\npython_version = "3.13"\nflavor = "alpine"\n';
+    const bridge = await startBridge({ "pyproject.toml": spec }, ["python:3.13-alpine"]);
+    close = bridge.close;
+    const result = await runFrontend(bridge.gateway, env());
+    if (!("error" in result)) throw new Error("expected an error");
+    expect(result.error.message).toBe(
+      'pyproject.toml:7:1: the base image "python:3.13-alpine" (from flavor) is not available to this engine: ' +
+        "failed to resolve source metadata for docker.io/library/python:3.13-alpine: no such host\n" +
+        "  hint: pull or load it into the engine (docker pull python:3.13-alpine), or choose an image the engine can reach",
+    );
+    const source = JSON.parse(new TextDecoder().decode(result.error.details[0]?.value));
+    expect(source.ranges).toEqual([{ start: { line: 7 }, end: { line: 7 } }]);
   });
 
   it("refuses subrequests it does not implement with a clear message", async () => {

@@ -349,7 +349,7 @@ export const BAD_INPUTS: BadInputCase[] = [
     name: "microb flavor",
     text: '[tool.microb.target.default]\nflavor = "huge"\n',
     expected: [
-      'pyproject.toml:2:10: tool.microb.target.default.flavor: "huge" is not allowed\n  hint: expected one of: "slim", "full"',
+      'pyproject.toml:2:10: tool.microb.target.default.flavor: "huge" is not allowed\n  hint: expected one of: "debian", "alpine", "full", "slim"',
     ],
   },
   {
