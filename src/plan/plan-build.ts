@@ -1,7 +1,6 @@
 import { posix } from "node:path";
-import type { AddFile, BuildSpec, CopyFile, SourcePosition } from "../spec/build-spec.js";
+import type { AddFile, BuildSpec, CopyFile } from "../spec/build-spec.js";
 import { type Diagnostic, SpecError } from "../spec/diagnostics.js";
-import { CONTROL_CHARACTERS } from "../spec/value-rules.js";
 import { aptInstallStep } from "./apt-steps.js";
 import {
   type BuildPlan,
@@ -39,7 +38,7 @@ import {
   VENV_DIR,
   VENV_PYTHON,
 } from "./recipe-constants.js";
-import { SubstitutionError, substituteBuildArgs } from "./substitute-build-args.js";
+import { substituteUserValues, type UserLabel } from "./user-values.js";
 
 export interface PlanOptions {
   /** `--build-arg` values; they only ever reach the output through `${VAR}` in env and labels. */
@@ -62,8 +61,7 @@ export function planBuild(spec: BuildSpec, options: PlanOptions): BuildPlan {
     ]);
   }
   const diagnostics: Diagnostic[] = [];
-  const userEnv = substitutePairs(spec.env, "env", spec, options.buildArgs, diagnostics);
-  const userLabels = substitutePairs(spec.labels, "labels", spec, options.buildArgs, diagnostics);
+  const { env: userEnv, labels: userLabels } = substituteUserValues(spec, options.buildArgs, diagnostics);
   if (diagnostics.length > 0) throw new SpecError(diagnostics);
 
   const builder = builderStage(spec, userEnv);
@@ -81,56 +79,8 @@ export function planBuild(spec: BuildSpec, options: PlanOptions): BuildPlan {
   };
 }
 
-function hasControlCharacter(text: string): boolean {
-  return CONTROL_CHARACTERS.test(text);
-}
-
-function substitutePairs(
-  pairs: Array<[string, string]>,
-  key: "env" | "labels",
-  spec: BuildSpec,
-  buildArgs: Readonly<Record<string, string>>,
-  diagnostics: Diagnostic[],
-): Array<[string, string]> {
-  return pairs.map(([name, raw]) => {
-    const entry = `${key}.${name}`;
-    const site =
-      spec.entrySites && Object.hasOwn(spec.entrySites, entry) ? spec.entrySites[entry] : undefined;
-    const position: SourcePosition | undefined = site?.position ?? spec.positions[key];
-    const shown = site?.key ?? entry;
-    const problem = (message: string, hint: string) =>
-      diagnostics.push({
-        code: "invalid-value",
-        message: message.replace(`${entry}:`, `${shown}:`),
-        key: shown,
-        hint,
-        severity: "error",
-        ...(position ? { position } : {}),
-      });
-    let value = "";
-    try {
-      value = substituteBuildArgs(raw, buildArgs);
-    } catch (error) {
-      if (!(error instanceof SubstitutionError)) throw error;
-      problem(`${key}.${name}: ${error.message}`, "write ${NAME} or ${NAME:-default}; a literal $ is \\$");
-      return [name, ""];
-    }
-    if (hasControlCharacter(value)) {
-      problem(
-        `${key}.${name}: the value has a line break or control character (after build-arg substitution)`,
-        "image env and label values must be a single line of text",
-      );
-    }
-    return [name, value];
-  });
-}
-
 function envSet(name: string, value: string): EnvVar {
   return { name, value, mode: "set" };
-}
-
-function toEnvVars(pairs: Array<[string, string]>): EnvVar[] {
-  return pairs.map(([name, value]) => envSet(name, value));
 }
 
 const VENV_ENV: EnvVar[] = [
@@ -140,7 +90,7 @@ const VENV_ENV: EnvVar[] = [
 
 function builderStage(
   spec: BuildSpec,
-  userEnv: Array<[string, string]>,
+  userEnv: EnvVar[],
 ): { stage: Stage; secrets: BuildPlan["secrets"]; ssh: boolean } {
   const steps: Step[] = [];
   if (spec.buildDeps.length > 0) steps.push(aptInstallStep(spec.buildDeps, spec.builderImage, "builder"));
@@ -162,7 +112,7 @@ function builderStage(
     description: `create the virtual environment ${VENV_DIR}`,
   });
   // The venv is not put on the builder's PATH: `python3` there must stay the one with pip.
-  if (userEnv.length > 0) steps.push({ kind: "env", vars: toEnvVars(userEnv) });
+  if (userEnv.length > 0) steps.push({ kind: "env", vars: userEnv });
   steps.push({ kind: "workdir", path: CONTEXT_MOUNT_DIR });
 
   const index = pipIndexSetup(spec.indices);
@@ -345,20 +295,11 @@ function runCommand(spec: BuildSpec): Pick<ImageConfig, "entrypoint" | "cmd"> {
   return {};
 }
 
-function imageConfig(
-  spec: BuildSpec,
-  userEnv: Array<[string, string]>,
-  userLabels: Array<[string, string]>,
-): ImageConfig {
+function imageConfig(spec: BuildSpec, userEnv: EnvVar[], userLabels: UserLabel[]): ImageConfig {
   const ports = [...new Set(spec.expose.map((p) => `${p.port}/${p.protocol}`))];
   const health = spec.healthcheck;
   return {
-    env: [
-      ...VENV_ENV,
-      envSet("PYTHONUNBUFFERED", "1"),
-      envSet("PYTHONDONTWRITEBYTECODE", "1"),
-      ...toEnvVars(userEnv),
-    ],
+    env: [...VENV_ENV, envSet("PYTHONUNBUFFERED", "1"), envSet("PYTHONDONTWRITEBYTECODE", "1"), ...userEnv],
     user: `${RUNTIME_UID}:${RUNTIME_GID}`,
     workdir: spec.workdir,
     ...runCommand(spec),
