@@ -1,5 +1,15 @@
 import type { Dependency, PackageIndex } from "../spec/build-spec.js";
+import { trustedHostFor } from "../spec/pip-origins.js";
 import type { BindMount, EnvVar, Mount, SecretRequirement } from "./build-plan.js";
+import {
+  EXTRA_INDEX_URL_ARG,
+  extraIndexUrlSecretId,
+  INDEX_URL_ARG,
+  INDEX_URL_SECRET,
+  type IndexOverrides,
+  isPypiIndex,
+  NO_INDEX_OVERRIDES,
+} from "./platform-overrides.js";
 import {
   BUILDER_PYTHON,
   CONTEXT_MOUNT_DIR,
@@ -17,6 +27,8 @@ import {
  * it; pip masks passwords in what it prints. The secret file holds `user:password` or a single
  * token. A build secret the client did not pass is mounted as optional and reported here, naming
  * the flag to pass: BuildKit's own message for a required one is "secret ID not found: not found".
+ * An empty SECRET_ID marks a secret that may be left out (a build arg's index): without the file,
+ * the index is used without credentials.
  */
 export const PIP_WITH_CREDENTIALS_SCRIPT = [
   "import os, sys, urllib.parse as u",
@@ -24,10 +36,10 @@ export const PIP_WITH_CREDENTIALS_SCRIPT = [
   "primary, extra = None, []",
   'while a[0] != "--":',
   "    kind, url, secret, sid, a = a[0], a[1], a[2], a[3], a[4:]",
-  "    if secret and not os.path.exists(secret):",
+  "    if secret and sid and not os.path.exists(secret):",
   '        sys.exit("pyfront: the build secret %r (credentials for a package index) was not passed to the build; "',
   '                 "pass it with --secret id=%s,src=FILE, where FILE holds user:password or a token" % (sid, sid))',
-  "    if secret:",
+  "    if secret and os.path.exists(secret):",
   "        with open(secret) as f:",
   '            user, sep, password = f.read().rstrip("\\r\\n").partition(":")',
   '        auth = u.quote(user, safe="") + (":" + u.quote(password, safe="") if sep else "")',
@@ -54,49 +66,125 @@ export interface PipIndexSetup {
   secrets: SecretRequirement[];
 }
 
+/** Where an index's credentials come from, when it may have some. */
+interface IndexSecret {
+  id: string;
+  /** Mounted at. */
+  file: string;
+  /** A spec's secret must be passed; a build arg's index may go without one. */
+  mustBePassed: boolean;
+  source: SecretRequirement["source"];
+  purpose: string;
+  /** The secret mount is required (BuildKit fails the step without it). */
+  mountRequired: boolean;
+}
+
+/** One index as the pip steps use it, from the spec or from a build arg. */
+interface PipIndex {
+  url: string;
+  role: "primary" | "extra";
+  /** `--trusted-host` for it. */
+  trustedHost?: string;
+  secret?: IndexSecret;
+}
+
 function secretTarget(indexPosition: number): string {
   return `${SECRETS_DIR}/pyfront-index-${indexPosition}`;
 }
 
-function trustedHost(url: string): string {
-  return new URL(url).host;
+function specIndex(index: PackageIndex, position: number, firstPrimary: number): PipIndex {
+  const entry: PipIndex = { url: index.url, role: position === firstPrimary ? "primary" : "extra" };
+  if (index.trusted) entry.trustedHost = trustedHostFor(index.url);
+  if (index.credentialsSecret || index.inlineCredentials) {
+    entry.secret = {
+      id: index.credentialsSecret ?? inlineIndexSecretId(position),
+      file: secretTarget(position),
+      mustBePassed: true,
+      source: index.credentialsSecret ? "build-secret" : "spec-inline",
+      purpose: `credentials for package index ${index.url}`,
+      // Optional so that a missing build secret reaches the script, which names the flag to pass.
+      mountRequired: index.credentialsSecret === undefined,
+    };
+  }
+  return entry;
 }
 
-export function pipIndexSetup(indices: PackageIndex[]): PipIndexSetup {
+function buildArgIndex(url: string, role: PipIndex["role"], secretId: string, arg: string): PipIndex {
+  return {
+    url,
+    role,
+    secret: {
+      id: secretId,
+      file: `${SECRETS_DIR}/${secretId}`,
+      mustBePassed: false,
+      source: "build-secret",
+      purpose: `credentials for package index ${url} (build arg ${arg}), when it needs them`,
+      mountRequired: false,
+    },
+  };
+}
+
+/** One index per URL: a trailing slash makes no other index. */
+function sameIndex(a: string, b: string): boolean {
+  return a.replace(/\/+$/, "") === b.replace(/\/+$/, "");
+}
+
+/**
+ * The indices of every pip step: the spec's, with the build args' overrides applied. PIP_INDEX_URL
+ * takes the primary's place (the spec's primary and any PyPI entry go); the spec's extra indices
+ * stay, and PIP_EXTRA_INDEX_URL's come after them; a URL named twice is used once.
+ */
+function pipIndices(indices: readonly PackageIndex[], overrides: IndexOverrides): PipIndex[] {
   const firstPrimary = indices.findIndex((index) => index.primary);
-  const withCredentials = indices.some((index) => index.credentialsSecret || index.inlineCredentials);
+  let entries = indices.map((index, position) => specIndex(index, position, firstPrimary));
+  if (overrides.primary !== undefined) {
+    entries = entries.filter((entry, position) => entry.role !== "primary" && !indices[position]!.primary);
+    entries = entries.filter((entry) => !isPypiIndex(entry.url));
+    entries.unshift(buildArgIndex(overrides.primary, "primary", INDEX_URL_SECRET, INDEX_URL_ARG));
+  }
+  overrides.extras.forEach((url, position) => {
+    entries.push(buildArgIndex(url, "extra", extraIndexUrlSecretId(position), EXTRA_INDEX_URL_ARG));
+  });
+  return entries.filter(
+    (entry, i) => !entries.slice(0, i).some((earlier) => sameIndex(earlier.url, entry.url)),
+  );
+}
+
+export function pipIndexSetup(
+  indices: readonly PackageIndex[],
+  overrides: IndexOverrides = NO_INDEX_OVERRIDES,
+): PipIndexSetup {
+  const entries = pipIndices(indices, overrides);
+  const withCredentials = entries.some((entry) => entry.secret !== undefined);
   const options: string[] = [];
   const mounts: Mount[] = [];
   const secrets: SecretRequirement[] = [];
   const credentialArgs: string[] = [];
-  indices.forEach((index, position) => {
-    const role = position === firstPrimary ? "primary" : "extra";
-    let secretFile = "";
-    let secretId = "";
-    if (index.credentialsSecret || index.inlineCredentials) {
-      const id = index.credentialsSecret ?? inlineIndexSecretId(position);
-      secretId = id;
-      secretFile = secretTarget(position);
-      // Optional so that a missing build secret reaches the script, which names the flag to pass.
-      mounts.push({
-        type: "secret",
-        id,
-        target: secretFile,
-        required: index.credentialsSecret === undefined,
-      });
-      if (!secrets.some((s) => s.id === id)) {
+  const trusted: string[] = [];
+  const trust = (host: string) => {
+    if (trusted.includes(host)) return;
+    trusted.push(host);
+    options.push("--trusted-host", host);
+  };
+  for (const entry of entries) {
+    const secret = entry.secret;
+    if (secret) {
+      mounts.push({ type: "secret", id: secret.id, target: secret.file, required: secret.mountRequired });
+      if (!secrets.some((s) => s.id === secret.id)) {
         secrets.push({
-          id,
-          required: true,
-          source: index.credentialsSecret ? "build-secret" : "spec-inline",
-          purpose: `credentials for package index ${index.url}`,
+          id: secret.id,
+          required: secret.mustBePassed,
+          source: secret.source,
+          purpose: secret.purpose,
         });
       }
     }
-    if (withCredentials) credentialArgs.push(role, index.url, secretFile, secretId);
-    else options.push(role === "primary" ? "--index-url" : "--extra-index-url", index.url);
-    if (index.trusted) options.push("--trusted-host", trustedHost(index.url));
-  });
+    if (withCredentials) {
+      credentialArgs.push(entry.role, entry.url, secret?.file ?? "", secret?.mustBePassed ? secret.id : "");
+    } else options.push(entry.role === "primary" ? "--index-url" : "--extra-index-url", entry.url);
+    if (entry.trustedHost !== undefined) trust(entry.trustedHost);
+  }
+  for (const host of overrides.trustedHosts) trust(host);
   return withCredentials ? { options, credentialArgs, mounts, secrets } : { options, mounts, secrets };
 }
 

@@ -23,6 +23,7 @@ import {
   pipIndexSetup,
   pipInstallArgv,
 } from "./pip-steps.js";
+import { type IndexOverrides, readPlatformOverrides, withPlatformOverrides } from "./platform-overrides.js";
 import {
   APP_DIR,
   BUILDER_PYTHON,
@@ -41,7 +42,10 @@ import {
 import { substituteUserValues, type UserLabel } from "./user-values.js";
 
 export interface PlanOptions {
-  /** `--build-arg` values; they only ever reach the output through `${VAR}` in env and labels. */
+  /**
+   * `--build-arg` values; they reach the output through `${VAR}` in env and labels, and as the
+   * platform overrides (src/plan/platform-overrides.ts): pip's indices and a registry mirror.
+   */
   buildArgs: Readonly<Record<string, string>>;
 }
 
@@ -62,14 +66,15 @@ export function planBuild(spec: BuildSpec, options: PlanOptions): BuildPlan {
   }
   const diagnostics: Diagnostic[] = [];
   const { env: userEnv, labels: userLabels } = substituteUserValues(spec, options.buildArgs, diagnostics);
+  const overrides = readPlatformOverrides(options.buildArgs, diagnostics);
   if (diagnostics.length > 0) throw new SpecError(diagnostics);
 
-  const builder = builderStage(spec, userEnv);
+  const builder = builderStage(spec, userEnv, overrides.indices);
   const downloads = downloadsStage(spec);
   const runtime = runtimeStage(spec, downloads.fetched);
   const stages = downloads.stage ? [builder.stage, downloads.stage, runtime] : [builder.stage, runtime];
 
-  return {
+  const plan: BuildPlan = {
     planVersion: PLAN_VERSION,
     stages,
     image: imageConfig(spec, userEnv, userLabels),
@@ -77,6 +82,7 @@ export function planBuild(spec: BuildSpec, options: PlanOptions): BuildPlan {
     ssh: builder.ssh,
     decisions: spec.decisions,
   };
+  return withPlatformOverrides(plan, overrides, spec.indices);
 }
 
 function envSet(name: string, value: string): EnvVar {
@@ -91,6 +97,7 @@ const VENV_ENV: EnvVar[] = [
 function builderStage(
   spec: BuildSpec,
   userEnv: EnvVar[],
+  indexOverrides: IndexOverrides,
 ): { stage: Stage; secrets: BuildPlan["secrets"]; ssh: boolean } {
   const steps: Step[] = [];
   if (spec.buildDeps.length > 0) steps.push(aptInstallStep(spec.buildDeps, spec.builderImage, "builder"));
@@ -115,7 +122,7 @@ function builderStage(
   if (userEnv.length > 0) steps.push({ kind: "env", vars: userEnv });
   steps.push({ kind: "workdir", path: CONTEXT_MOUNT_DIR });
 
-  const index = pipIndexSetup(spec.indices);
+  const index = pipIndexSetup(spec.indices, indexOverrides);
   const extraDependencies = spec.project.kind === "package" ? spec.project.extraDependencies : [];
   const deps = dependencyArgs([...spec.dependencies, ...extraDependencies]);
   const ssh = deps.needsSsh ? gitSshSetup(spec.knownHosts) : { mounts: [], env: [] };

@@ -153,6 +153,10 @@ export interface BuildDecisions {
   command?: Decision;
   /** What is left out of the context copied into the image. */
   context?: Decision;
+  /** The package indices, when build args (PIP_INDEX_URL, ...) override the spec's. */
+  indices?: Decision;
+  /** The base images, when a build arg (PYFRONT_REGISTRY_MIRROR) pulls them through a mirror. */
+  images?: Decision;
 }
 
 export interface BuildSpec {
