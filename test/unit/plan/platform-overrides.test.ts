@@ -1,7 +1,11 @@
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { definitionToJson, marshalDefinition } from "../../../src/buildkit/index.js";
 import type { BuildPlan, RunStep } from "../../../src/plan/build-plan.js";
-import { pipIndexSetup } from "../../../src/plan/pip-steps.js";
+import { PIP_WITH_CREDENTIALS_SCRIPT, pipIndexSetup } from "../../../src/plan/pip-steps.js";
 import { planBuild } from "../../../src/plan/plan-build.js";
 import {
   isPypiIndex,
@@ -520,5 +524,33 @@ describe("the registry mirror in a plan", () => {
     expect(renderDockerfile(mirrored)).toContain(
       "FROM registry.example.com/hub/library/python:3.11-slim AS runtime",
     );
+  });
+});
+
+// Needs python3 with pip on the test machine (test-all's has them); skipped, and said so, without.
+const hasPip = spawnSync("python3", ["-m", "pip", "--version"]).status === 0;
+
+describe("the credentials script with a build arg's optional secret", () => {
+  /** The PIP_INDEX_URL pip is handed, read back with `pip config debug`. */
+  function indexUrlPipSees(setup: ReturnType<typeof pipIndexSetup>, secretDir: string): string {
+    const args = setup.credentialArgs!.map((arg) => arg.replace("/run/secrets", secretDir));
+    const run = spawnSync("python3", ["-c", PIP_WITH_CREDENTIALS_SCRIPT, ...args, "--", "config", "debug"], {
+      encoding: "utf8",
+      env: { PATH: process.env.PATH ?? "", HOME: secretDir },
+    });
+    expect(run.status, run.stderr).toBe(0);
+    return /PIP_INDEX_URL='([^']*)'/.exec(run.stdout)?.[1] ?? "";
+  }
+  const setup = pipIndexSetup([], { primary: "https://mirror.example/simple", extras: [], trustedHosts: [] });
+
+  it.runIf(hasPip)("uses the index without credentials when the secret was not passed", () => {
+    const dir = mkdtempSync(join(tmpdir(), "pyfront-optional-secret-"));
+    expect(indexUrlPipSees(setup, dir)).toBe("https://mirror.example/simple");
+  });
+
+  it.runIf(hasPip)("puts the secret's user:password into the URL when it was passed", () => {
+    const dir = mkdtempSync(join(tmpdir(), "pyfront-optional-secret-"));
+    writeFileSync(join(dir, "pyfront-index-url"), "deploy:p@ss/word\n");
+    expect(indexUrlPipSees(setup, dir)).toBe("https://deploy:p%40ss%2Fword@mirror.example/simple");
   });
 });
