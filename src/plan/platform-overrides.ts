@@ -48,12 +48,13 @@ export interface PlatformOverrides {
 
 export const NO_INDEX_OVERRIDES: IndexOverrides = { extras: [], trustedHosts: [] };
 
-/**
- * The indices of the spec's own that stay when PIP_INDEX_URL is given: PyPI is what
- * PIP_INDEX_URL replaces, so an extra index that is PyPI itself goes with it.
- */
+/** The hosts of PyPI's own simple index. */
 const PYPI_INDEX_HOSTS = ["pypi.org", "pypi.python.org"] as const;
 
+/**
+ * Whether a spec's index is PyPI itself. PIP_INDEX_URL replaces PyPI (pip's default index), so a
+ * spec's extra index that is PyPI goes with it.
+ */
 export function isPypiIndex(url: string): boolean {
   const origin = urlOrigin(url);
   const path = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*(\/[^?#]*)?/i.exec(url)?.[1] ?? "";

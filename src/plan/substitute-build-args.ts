@@ -151,17 +151,18 @@ export function expandTemplate(template: string, lookup: Lookup): string {
   return expandParts(parseTemplate(template), lookup);
 }
 
-/** Expands build-argument references only: an unset name is "". Kept for callers that want no image env. */
+/** A spec value with its references read from the build args alone; an unset name is "". */
 export function substituteBuildArgs(text: string, args: Readonly<Record<string, string>>): string {
   return expandParts(parseSpecValue(text), (name) => (Object.hasOwn(args, name) ? args[name] : undefined));
 }
+
+/** The answer for a name whose value is not known yet: its reference stays in the template. */
+export const DEFERRED = Symbol("deferred");
 
 /**
  * Looks up what can be known now and keeps the rest: `known` answers a name with its value (a
  * string, or undefined for unset), or with DEFERRED to leave the reference for later.
  */
-export const DEFERRED = Symbol("deferred");
-
 export function substituteKnown(
   parts: readonly ValuePart[],
   known: (name: string) => string | undefined | typeof DEFERRED,

@@ -4,7 +4,8 @@
  * Dockerfiles) is read into this one shape; the planner never sees the formats.
  *
  * Values are checked (names, paths, versions) before they get here, but not yet substituted:
- * `${VAR:-default}` in env and labels is expanded by the planner from the build arguments.
+ * `${VAR:-default}` in env and labels is expanded by the planner from the build arguments, and
+ * what no build argument gives by the renderers, from the image's variables (src/plan/user-values.ts).
  */
 export type SpecFormat = "pyfront" | "microb" | "mopy" | "zero-config" | "pyenv";
 
