@@ -118,17 +118,22 @@ export interface WorkdirStep {
 
 /**
  * `set`: the value as is (no expansion of any kind). `prepend-path`: `value:<previous value>`, the
- * previous value taken from the stage so far (base image config included).
+ * previous value taken from the stage so far (base image config included). `expand`: the value is
+ * a template (src/plan/substitute-build-args.ts): `${NAME}`, `${NAME:-word}`, `${NAME-word}`,
+ * `${NAME:+word}`, `${NAME+word}` read the stage's variables so far, as a Dockerfile ENV does; a
+ * backslash takes the next character literally.
  */
 export interface EnvVar {
   name: string;
   value: string;
-  mode: "set" | "prepend-path";
+  mode: "set" | "prepend-path" | "expand";
 }
 
+/** With mode `expand`, the value is a template read against the image's final variables (LABEL). */
 export interface Label {
   name: string;
   value: string;
+  mode?: "expand";
 }
 
 export interface ImageHealthcheck {

@@ -24,11 +24,14 @@ export function derivedLabels(metadata: ProjectMetadata, runtimeImage: string): 
   return labels;
 }
 
-/** Later entries win; the result is sorted by name so the output does not depend on map order. */
-export function mergeLabels(...layers: Array<Array<[string, string]>>): Label[] {
-  const merged = new Map<string, string>();
-  for (const layer of layers) for (const [name, value] of layer) merged.set(name, value);
-  return [...merged.entries()]
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([name, value]) => ({ name, value }));
+/**
+ * Later entries win; the result is sorted by name so the output does not depend on map order. An
+ * entry's third item, "expand", marks its value as a template (see Label).
+ */
+export function mergeLabels(...layers: Array<Array<[string, string, ("expand" | undefined)?]>>): Label[] {
+  const merged = new Map<string, Label>();
+  for (const layer of layers) {
+    for (const [name, value, mode] of layer) merged.set(name, { name, value, ...(mode ? { mode } : {}) });
+  }
+  return [...merged.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }

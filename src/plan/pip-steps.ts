@@ -1,5 +1,15 @@
 import type { Dependency, PackageIndex } from "../spec/build-spec.js";
+import { trustedHostFor } from "../spec/pip-origins.js";
 import type { BindMount, EnvVar, Mount, RunStep, SecretRequirement } from "./build-plan.js";
+import {
+  EXTRA_INDEX_URL_ARG,
+  extraIndexUrlSecretId,
+  INDEX_URL_ARG,
+  INDEX_URL_SECRET,
+  type IndexOverrides,
+  isPypiIndex,
+  NO_INDEX_OVERRIDES,
+} from "./platform-overrides.js";
 import {
   BUILDER_PYTHON,
   CONTEXT_MOUNT_DIR,
@@ -19,7 +29,8 @@ import {
  * is none). The credentialed URLs live in this process's environment and die with it; pip masks
  * passwords in what it prints. A build secret the client did not pass is mounted as optional and
  * reported here, naming the flag to pass: BuildKit's own message for a required one is "secret ID
- * not found: not found".
+ * not found: not found". An empty SECRET_ID marks a secret that may be left out (a build arg's
+ * index): without the file, the index is used without credentials.
  */
 export const PIP_WITH_CREDENTIALS_SCRIPT = [
   "import os, sys, urllib.parse as u",
@@ -27,6 +38,8 @@ export const PIP_WITH_CREDENTIALS_SCRIPT = [
   "primary, extra = None, []",
   "def secret(path, sid, holds):",
   "    if not os.path.exists(path):",
+  "        if not sid:",
+  "            return None",
   '        sys.exit("pyfront: the build secret %r (credentials for a package index) was not passed to the build; "',
   '                 "pass it with --secret id=%s,src=FILE, where FILE holds %s" % (sid, sid, holds))',
   "    with open(path) as f:",
@@ -44,8 +57,9 @@ export const PIP_WITH_CREDENTIALS_SCRIPT = [
   '        kind = kind[: -len("-split")]',
   "    else:",
   "        (path, sid), a = a[:2], a[2:]",
-  "        if path:",
-  '            user, sep, password = secret(path, sid, "user:password or a token").partition(":")',
+  '        found = secret(path, sid, "user:password or a token") if path else None',
+  "        if found is not None:",
+  '            user, sep, password = found.partition(":")',
   '            auth = q(user) + (":" + q(password) if sep else "")',
   "    if auth is not None:",
   "        p = u.urlsplit(url)",
@@ -71,64 +85,160 @@ export interface PipIndexSetup {
   secrets: SecretRequirement[];
 }
 
+/** Where an index's credentials come from, when it may have some. */
+interface IndexSecret {
+  id: string;
+  /** Mounted at. */
+  file: string;
+  /** A spec's secret must be passed; a build arg's index may go without one. */
+  mustBePassed: boolean;
+  source: SecretRequirement["source"];
+  purpose: string;
+  /** The secret mount is required (BuildKit fails the step without it). */
+  mountRequired: boolean;
+}
+
+/** One index as the pip steps use it, from the spec or from a build arg. */
+interface PipIndex {
+  url: string;
+  role: "primary" | "extra";
+  /** `--trusted-host` for it. */
+  trustedHost?: string;
+  /** `user:password` or a token in one secret; with `password`, the user name or token alone. */
+  secret?: IndexSecret;
+  /** microb's password_secret: the password apart from the user name. */
+  password?: IndexSecret;
+  /** The user name and the password come from two secrets (microb's username_secret/password_secret). */
+  split?: true;
+}
+
 function secretTarget(indexPosition: number, part = ""): string {
   return `${SECRETS_DIR}/pyfront-index-${indexPosition}${part}`;
 }
 
-function trustedHost(url: string): string {
-  return new URL(url).host;
+function specSecret(id: string, file: string, purpose: string): IndexSecret {
+  return { id, file, mustBePassed: true, source: "build-secret", purpose, mountRequired: false };
 }
 
-function hasCredentials(index: PackageIndex): boolean {
-  return Boolean(index.credentialsSecret || index.inlineCredentials || index.usernameSecret);
+function specIndex(index: PackageIndex, position: number, firstPrimary: number): PipIndex {
+  const entry: PipIndex = { url: index.url, role: position === firstPrimary ? "primary" : "extra" };
+  if (index.trusted) entry.trustedHost = trustedHostFor(index.url);
+  if (index.usernameSecret !== undefined) {
+    entry.split = true;
+    entry.secret = specSecret(
+      index.usernameSecret,
+      secretTarget(position, "-username"),
+      `user name for package index ${index.url}`,
+    );
+    if (index.passwordSecret !== undefined) {
+      entry.password = specSecret(
+        index.passwordSecret,
+        secretTarget(position, "-password"),
+        `password for package index ${index.url}`,
+      );
+    }
+  } else if (index.credentialsSecret || index.inlineCredentials) {
+    entry.secret = {
+      id: index.credentialsSecret ?? inlineIndexSecretId(position),
+      file: secretTarget(position),
+      mustBePassed: true,
+      source: index.credentialsSecret ? "build-secret" : "spec-inline",
+      purpose: `credentials for package index ${index.url}`,
+      // Optional so that a missing build secret reaches the script, which names the flag to pass.
+      mountRequired: index.credentialsSecret === undefined,
+    };
+  }
+  return entry;
 }
 
-export function pipIndexSetup(indices: PackageIndex[]): PipIndexSetup {
+function buildArgIndex(url: string, role: PipIndex["role"], secretId: string, arg: string): PipIndex {
+  return {
+    url,
+    role,
+    secret: {
+      id: secretId,
+      file: `${SECRETS_DIR}/${secretId}`,
+      mustBePassed: false,
+      source: "build-secret",
+      purpose: `credentials for package index ${url} (build arg ${arg}), when it needs them`,
+      mountRequired: false,
+    },
+  };
+}
+
+/** One index per URL: a trailing slash makes no other index. */
+function sameIndex(a: string, b: string): boolean {
+  return a.replace(/\/+$/, "") === b.replace(/\/+$/, "");
+}
+
+/**
+ * The indices of every pip step: the spec's, with the build args' overrides applied. PIP_INDEX_URL
+ * takes the primary's place (the spec's primary and any PyPI entry go); the spec's extra indices
+ * stay, and PIP_EXTRA_INDEX_URL's come after them; a URL named twice is used once.
+ */
+function pipIndices(indices: readonly PackageIndex[], overrides: IndexOverrides): PipIndex[] {
   const firstPrimary = indices.findIndex((index) => index.primary);
-  const withCredentials = indices.some(hasCredentials);
+  let entries = indices.map((index, position) => specIndex(index, position, firstPrimary));
+  if (overrides.primary !== undefined) {
+    entries = entries.filter((entry, position) => entry.role !== "primary" && !indices[position]!.primary);
+    entries = entries.filter((entry) => !isPypiIndex(entry.url));
+    entries.unshift(buildArgIndex(overrides.primary, "primary", INDEX_URL_SECRET, INDEX_URL_ARG));
+  }
+  overrides.extras.forEach((url, position) => {
+    entries.push(buildArgIndex(url, "extra", extraIndexUrlSecretId(position), EXTRA_INDEX_URL_ARG));
+  });
+  return entries.filter(
+    (entry, i) => !entries.slice(0, i).some((earlier) => sameIndex(earlier.url, entry.url)),
+  );
+}
+
+export function pipIndexSetup(
+  indices: readonly PackageIndex[],
+  overrides: IndexOverrides = NO_INDEX_OVERRIDES,
+): PipIndexSetup {
+  const entries = pipIndices(indices, overrides);
+  const withCredentials = entries.some((entry) => entry.secret !== undefined);
   const options: string[] = [];
   const mounts: Mount[] = [];
   const secrets: SecretRequirement[] = [];
   const credentialArgs: string[] = [];
-  /** Mounts a secret as an optional file, so that a missing one reaches the script, which names the flag. */
-  const mountSecret = (
-    id: string,
-    target: string,
-    source: SecretRequirement["source"],
-    purpose: string,
-  ): void => {
-    mounts.push({ type: "secret", id, target, required: source === "spec-inline" });
-    if (!secrets.some((s) => s.id === id)) secrets.push({ id, required: true, source, purpose });
+  const trusted: string[] = [];
+  const trust = (host: string) => {
+    if (trusted.includes(host)) return;
+    trusted.push(host);
+    options.push("--trusted-host", host);
   };
-  indices.forEach((index, position) => {
-    const role = position === firstPrimary ? "primary" : "extra";
-    if (index.usernameSecret !== undefined) {
-      const userFile = secretTarget(position, "-username");
-      mountSecret(index.usernameSecret, userFile, "build-secret", `user name for package index ${index.url}`);
-      const password = index.passwordSecret;
-      const passwordFile = password === undefined ? "" : secretTarget(position, "-password");
-      if (password !== undefined)
-        mountSecret(password, passwordFile, "build-secret", `password for package index ${index.url}`);
-      credentialArgs.push(
-        `${role}-split`,
-        index.url,
-        userFile,
-        index.usernameSecret,
-        passwordFile,
-        password ?? "",
-      );
-    } else if (index.credentialsSecret || index.inlineCredentials) {
-      const id = index.credentialsSecret ?? inlineIndexSecretId(position);
-      const source = index.credentialsSecret ? "build-secret" : "spec-inline";
-      mountSecret(id, secretTarget(position), source, `credentials for package index ${index.url}`);
-      credentialArgs.push(role, index.url, secretTarget(position), id);
-    } else if (withCredentials) {
-      credentialArgs.push(role, index.url, "", "");
-    } else {
-      options.push(role === "primary" ? "--index-url" : "--extra-index-url", index.url);
+  const mountSecret = (secret: IndexSecret) => {
+    mounts.push({ type: "secret", id: secret.id, target: secret.file, required: secret.mountRequired });
+    if (!secrets.some((s) => s.id === secret.id)) {
+      secrets.push({
+        id: secret.id,
+        required: secret.mustBePassed,
+        source: secret.source,
+        purpose: secret.purpose,
+      });
     }
-    if (index.trusted) options.push("--trusted-host", trustedHost(index.url));
-  });
+  };
+  const secretArgs = (secret: IndexSecret | undefined) => [
+    secret?.file ?? "",
+    secret?.mustBePassed ? secret.id : "",
+  ];
+  for (const entry of entries) {
+    if (entry.secret) mountSecret(entry.secret);
+    if (entry.password) mountSecret(entry.password);
+    if (!withCredentials)
+      options.push(entry.role === "primary" ? "--index-url" : "--extra-index-url", entry.url);
+    else if (entry.split) {
+      credentialArgs.push(
+        `${entry.role}-split`,
+        entry.url,
+        ...secretArgs(entry.secret),
+        ...secretArgs(entry.password),
+      );
+    } else credentialArgs.push(entry.role, entry.url, ...secretArgs(entry.secret));
+    if (entry.trustedHost !== undefined) trust(entry.trustedHost);
+  }
+  for (const host of overrides.trustedHosts) trust(host);
   return withCredentials ? { options, credentialArgs, mounts, secrets } : { options, mounts, secrets };
 }
 

@@ -1,7 +1,6 @@
 import { posix } from "node:path";
-import type { AddFile, BuildSpec, ConsoleScript, CopyFile, SourcePosition } from "../spec/build-spec.js";
+import type { AddFile, BuildSpec, ConsoleScript, CopyFile } from "../spec/build-spec.js";
 import { type Diagnostic, SpecError } from "../spec/diagnostics.js";
-import { CONTROL_CHARACTERS } from "../spec/value-rules.js";
 import {
   type BuildPlan,
   type CopySource,
@@ -27,6 +26,7 @@ import {
   pipIndexSetup,
   pipInstallArgv,
 } from "./pip-steps.js";
+import { type IndexOverrides, readPlatformOverrides, withPlatformOverrides } from "./platform-overrides.js";
 import {
   APP_DIR,
   BUILD_BACKEND_DIR,
@@ -41,10 +41,13 @@ import {
   VENV_DIR,
   VENV_PYTHON,
 } from "./recipe-constants.js";
-import { SubstitutionError, substituteBuildArgs } from "./substitute-build-args.js";
+import { substituteUserValues, type UserLabel } from "./user-values.js";
 
 export interface PlanOptions {
-  /** `--build-arg` values; they only ever reach the output through `${VAR}` in env and labels. */
+  /**
+   * `--build-arg` values; they reach the output through `${VAR}` in env and labels, and as the
+   * platform overrides (src/plan/platform-overrides.ts): pip's indices and a registry mirror.
+   */
   buildArgs: Readonly<Record<string, string>>;
 }
 
@@ -64,12 +67,12 @@ export function planBuild(spec: BuildSpec, options: PlanOptions): BuildPlan {
     ]);
   }
   const diagnostics: Diagnostic[] = [];
-  const userEnv = substitutePairs(spec.env, "env", spec, options.buildArgs, diagnostics);
-  const userLabels = substitutePairs(spec.labels, "labels", spec, options.buildArgs, diagnostics);
+  const { env: userEnv, labels: userLabels } = substituteUserValues(spec, options.buildArgs, diagnostics);
+  const overrides = readPlatformOverrides(options.buildArgs, diagnostics);
   if (diagnostics.length > 0) throw new SpecError(diagnostics);
 
   const downloads = downloadsStage(spec);
-  const builder = builderStage(spec, userEnv, downloads.fetched);
+  const builder = builderStage(spec, userEnv, downloads.fetched, overrides.indices);
   const runtime = runtimeStage(spec, downloads.fetched);
   // A Dockerfile names a stage only after it: downloads go first when the builder copies from them.
   const stages = !downloads.stage
@@ -78,7 +81,7 @@ export function planBuild(spec: BuildSpec, options: PlanOptions): BuildPlan {
       ? [downloads.stage, builder.stage, runtime]
       : [builder.stage, downloads.stage, runtime];
 
-  return {
+  const plan: BuildPlan = {
     planVersion: PLAN_VERSION,
     stages,
     image: imageConfig(spec, userEnv, userLabels),
@@ -86,58 +89,11 @@ export function planBuild(spec: BuildSpec, options: PlanOptions): BuildPlan {
     ssh: builder.ssh,
     decisions: spec.decisions,
   };
-}
-
-function hasControlCharacter(text: string): boolean {
-  return CONTROL_CHARACTERS.test(text);
-}
-
-function substitutePairs(
-  pairs: Array<[string, string]>,
-  key: "env" | "labels",
-  spec: BuildSpec,
-  buildArgs: Readonly<Record<string, string>>,
-  diagnostics: Diagnostic[],
-): Array<[string, string]> {
-  return pairs.map(([name, raw]) => {
-    const entry = `${key}.${name}`;
-    const site =
-      spec.entrySites && Object.hasOwn(spec.entrySites, entry) ? spec.entrySites[entry] : undefined;
-    const position: SourcePosition | undefined = site?.position ?? spec.positions[key];
-    const shown = site?.key ?? entry;
-    const problem = (message: string, hint: string) =>
-      diagnostics.push({
-        code: "invalid-value",
-        message: message.replace(`${entry}:`, `${shown}:`),
-        key: shown,
-        hint,
-        severity: "error",
-        ...(position ? { position } : {}),
-      });
-    let value = "";
-    try {
-      value = substituteBuildArgs(raw, buildArgs);
-    } catch (error) {
-      if (!(error instanceof SubstitutionError)) throw error;
-      problem(`${key}.${name}: ${error.message}`, "write ${NAME} or ${NAME:-default}; a literal $ is \\$");
-      return [name, ""];
-    }
-    if (hasControlCharacter(value)) {
-      problem(
-        `${key}.${name}: the value has a line break or control character (after build-arg substitution)`,
-        "image env and label values must be a single line of text",
-      );
-    }
-    return [name, value];
-  });
+  return withPlatformOverrides(plan, overrides, spec.indices);
 }
 
 function envSet(name: string, value: string): EnvVar {
   return { name, value, mode: "set" };
-}
-
-function toEnvVars(pairs: Array<[string, string]>): EnvVar[] {
-  return pairs.map(([name, value]) => envSet(name, value));
 }
 
 const VENV_ENV: EnvVar[] = [
@@ -147,8 +103,9 @@ const VENV_ENV: EnvVar[] = [
 
 function builderStage(
   spec: BuildSpec,
-  userEnv: Array<[string, string]>,
+  userEnv: EnvVar[],
   fetched: Map<AddFile, string>,
+  indexOverrides: IndexOverrides,
 ): { stage: Stage; secrets: BuildPlan["secrets"]; ssh: boolean } {
   const steps: Step[] = [];
   const os = osRecipeFor(spec.builderImage);
@@ -171,10 +128,10 @@ function builderStage(
     description: `create the virtual environment ${VENV_DIR}`,
   });
   // The venv is not put on the builder's PATH: `python3` there must stay the one with pip.
-  if (userEnv.length > 0) steps.push({ kind: "env", vars: toEnvVars(userEnv) });
+  if (userEnv.length > 0) steps.push({ kind: "env", vars: userEnv });
   steps.push({ kind: "workdir", path: CONTEXT_MOUNT_DIR });
 
-  const index = pipIndexSetup(spec.indices);
+  const index = pipIndexSetup(spec.indices, indexOverrides);
   const extraDependencies = spec.project.kind === "package" ? spec.project.extraDependencies : [];
   const backend = spec.project.kind === "package" ? spec.project.buildRequirements : undefined;
   const dependencies = [...spec.dependencies, ...extraDependencies];
@@ -414,20 +371,11 @@ function runCommand(spec: BuildSpec): Pick<ImageConfig, "entrypoint" | "cmd"> {
   return {};
 }
 
-function imageConfig(
-  spec: BuildSpec,
-  userEnv: Array<[string, string]>,
-  userLabels: Array<[string, string]>,
-): ImageConfig {
+function imageConfig(spec: BuildSpec, userEnv: EnvVar[], userLabels: UserLabel[]): ImageConfig {
   const ports = [...new Set(spec.expose.map((p) => `${p.port}/${p.protocol}`))];
   const health = spec.healthcheck;
   return {
-    env: [
-      ...VENV_ENV,
-      envSet("PYTHONUNBUFFERED", "1"),
-      envSet("PYTHONDONTWRITEBYTECODE", "1"),
-      ...toEnvVars(userEnv),
-    ],
+    env: [...VENV_ENV, envSet("PYTHONUNBUFFERED", "1"), envSet("PYTHONDONTWRITEBYTECODE", "1"), ...userEnv],
     user: `${RUNTIME_UID}:${RUNTIME_GID}`,
     workdir: spec.workdir,
     ...runCommand(spec),

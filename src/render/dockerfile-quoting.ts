@@ -1,3 +1,4 @@
+import { literalTexts, parseTemplate, type ValuePart } from "../plan/substitute-build-args.js";
 import type { SourcePosition } from "../spec/build-spec.js";
 import { SpecError } from "../spec/diagnostics.js";
 
@@ -86,6 +87,36 @@ export function doubleQuoted(text: string): string {
       LLB_HINT,
     );
   return `"${text.replace(/[\\"$]/g, "\\$&")}"`;
+}
+
+/**
+ * A plan template (EnvVar/Label mode "expand") as a double-quoted ENV/LABEL value whose references
+ * the Dockerfile frontend expands against the stage's variables. Literal text is escaped as in
+ * doubleQuoted; inside a `${NAME:-word}` the lexer reads quotes and any `\x`, so there every
+ * character it could act on is escaped. Docker 20.10's lexer knows only `${NAME}`, `${NAME:-word}`
+ * and `${NAME:+word}`: the forms without a colon are refused.
+ */
+export function doubleQuotedTemplate(template: string): string {
+  const parts = parseTemplate(template);
+  for (const text of literalTexts(parts)) doubleQuoted(text); // refuses line breaks
+  return `"${templateText(parts, (text) => text.replace(/[\\"$]/g, "\\$&"))}"`;
+}
+
+function templateText(parts: readonly ValuePart[], escapeText: (text: string) => string): string {
+  return parts
+    .map((part) => {
+      if (part.kind === "text") return escapeText(part.text);
+      if (part.modifier === undefined) return `\${${part.name}}`;
+      if (part.modifier !== ":-" && part.modifier !== ":+") {
+        throw new DockerfileRefusal(
+          `Docker 20.10's Dockerfile frontend cannot expand \${${part.name}${part.modifier}...} (only \${${part.name}:${part.modifier}...})`,
+          `write \${${part.name}:${part.modifier}...} if an empty value may count as unset; ${LLB_HINT}`,
+        );
+      }
+      const word = templateText(part.word ?? [], (text) => text.replace(/[\\$'"}]/g, "\\$&"));
+      return `\${${part.name}${part.modifier}${word}}`;
+    })
+    .join("");
 }
 
 function csvField(field: string): string {

@@ -14,6 +14,7 @@ import {
   copyArguments,
   DockerfileRefusal,
   doubleQuoted,
+  doubleQuotedTemplate,
   execForm,
   mountFlag,
   workdirArgument,
@@ -61,9 +62,11 @@ function header(plan: BuildPlan): string[] {
   ];
   for (const secret of plan.secrets) {
     const how =
-      secret.source === "build-secret"
-        ? `pass --secret id=${secret.id},src=FILE`
-        : `the spec wrote these credentials; pass them with --secret id=${secret.id},src=FILE holding user:password`;
+      secret.source === "spec-inline"
+        ? `the spec wrote these credentials; pass them with --secret id=${secret.id},src=FILE holding user:password`
+        : secret.required
+          ? `pass --secret id=${secret.id},src=FILE`
+          : `optional; pass --secret id=${secret.id},src=FILE holding user:password (or a token) to use them`;
     lines.push(commentLine(`Build secret ${secret.id} (${secret.purpose}): ${how}.`));
   }
   if (plan.ssh) lines.push(commentLine("Uses the SSH agent for git+ssh dependencies: pass --ssh default."));
@@ -130,6 +133,7 @@ function renderEnv(v: EnvVar): string {
     const previous = `\${${name}}`;
     return `ENV ${name}=${doubleQuoted(v.value).slice(0, -1)}:${previous}"`;
   }
+  if (v.mode === "expand") return `ENV ${name}=${doubleQuotedTemplate(v.value)}`;
   return `ENV ${name}=${doubleQuoted(v.value)}`;
 }
 
@@ -212,7 +216,8 @@ function renderImageConfig(image: ImageConfig): string[] {
   const lines = image.env.map(renderEnv);
   for (const label of image.labels) {
     if (label.name.includes("=")) throw new Error(`label name ${JSON.stringify(label.name)} holds "="`);
-    lines.push(`LABEL ${doubleQuoted(label.name)}=${doubleQuoted(label.value)}`);
+    const value = label.mode === "expand" ? doubleQuotedTemplate(label.value) : doubleQuoted(label.value);
+    lines.push(`LABEL ${doubleQuoted(label.name)}=${value}`);
   }
   for (const port of image.exposedPorts) lines.push(`EXPOSE ${checked(port, /^\d+\/(tcp|udp)$/, "port")}`);
   if (image.healthcheck) {

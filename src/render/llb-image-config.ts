@@ -1,5 +1,6 @@
 import { posix } from "node:path";
 import type { BuildPlan, EnvVar, ImageConfig, Stage, Step } from "../plan/build-plan.js";
+import { expandTemplate, type Lookup } from "../plan/substitute-build-args.js";
 
 /*
  * The image config the Dockerfile frontend would produce for a plan: the base image's config,
@@ -70,9 +71,16 @@ export function envValue(env: readonly string[], name: string): string | undefin
   return eq < 0 ? "" : entry.slice(eq + 1);
 }
 
-/** The value an ENV instruction gives `v`, read against the variables set so far. */
-export function resolvedEnvValue(v: EnvVar, current: string | undefined): string {
-  return v.mode === "prepend-path" ? `${v.value}:${current ?? ""}` : v.value;
+/** The value an ENV instruction gives `v`, read against the variables set so far (`lookup`). */
+export function resolvedEnvValue(v: EnvVar, lookup: Lookup): string {
+  switch (v.mode) {
+    case "set":
+      return v.value;
+    case "prepend-path":
+      return `${v.value}:${lookup(v.name) ?? ""}`;
+    case "expand":
+      return expandTemplate(v.value, lookup);
+  }
 }
 
 /**
@@ -118,10 +126,13 @@ export function applyEnv(config: ImageConfigJson, vars: readonly EnvVar[]): Arra
   });
   const applied: Array<[string, string]> = [];
   const entries = [...(config.history ?? [])];
+  const lookup: Lookup = (name) => {
+    const i = at.get(name);
+    return i === undefined ? undefined : envValue([env[i]!], name);
+  };
   for (const v of vars) {
     const i = at.get(v.name);
-    const current = i === undefined ? undefined : envValue([env[i]!], v.name);
-    const value = resolvedEnvValue(v, current);
+    const value = resolvedEnvValue(v, lookup);
     if (i === undefined) {
       at.set(v.name, env.length);
       env.push(`${v.name}=${value}`);
@@ -180,9 +191,16 @@ export function applyImageSettings(config: ImageConfigJson, image: ImageConfig):
   config.config = c;
   if (image.labels.length > 0) {
     const labels: Record<string, string> = { ...(c.Labels ?? {}) };
-    for (const label of image.labels) labels[label.name] = label.value;
+    // LABEL reads the variables the ENV lines before it set.
+    const env = c.Env ?? [];
+    const values = image.labels.map((label) =>
+      label.mode === "expand" ? expandTemplate(label.value, (name) => envValue(env, name)) : label.value,
+    );
+    image.labels.forEach((label, i) => {
+      labels[label.name] = values[i]!;
+    });
     c.Labels = sortedRecord(labels);
-    history(config, `LABEL ${image.labels.map((l) => `${l.name}=${l.value}`).join(" ")}`, false);
+    history(config, `LABEL ${image.labels.map((l, i) => `${l.name}=${values[i]}`).join(" ")}`, false);
   }
   if (image.exposedPorts.length > 0) {
     const ports: Record<string, Record<string, never>> = { ...(c.ExposedPorts ?? {}) };

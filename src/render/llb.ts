@@ -349,7 +349,7 @@ function runMount(ctx: RenderContext, mount: Mount, stage: string): RunMount {
 
 function run(ctx: RenderContext, state: State, step: RunStep, stage: string): State {
   const env: Record<string, string> = {};
-  for (const v of step.env) env[v.name] = resolvedEnvValue(v, env[v.name] ?? state.getEnv(v.name));
+  for (const v of step.env) env[v.name] = resolvedEnvValue(v, (name) => env[name] ?? state.getEnv(name));
   return state
     .run({
       args: step.argv,

@@ -4,7 +4,8 @@
  * Dockerfiles) is read into this one shape; the planner never sees the formats.
  *
  * Values are checked (names, paths, versions) before they get here, but not yet substituted:
- * `${VAR:-default}` in env and labels is expanded by the planner from the build arguments.
+ * `${VAR:-default}` in env and labels is expanded by the planner from the build arguments, and
+ * what no build argument gives by the renderers, from the image's variables (src/plan/user-values.ts).
  */
 export type SpecFormat = "pyfront" | "microb" | "mopy" | "zero-config" | "pyenv";
 
@@ -203,6 +204,10 @@ export interface BuildDecisions {
   command?: Decision;
   /** What is left out of the context copied into the image. */
   context?: Decision;
+  /** The package indices, when build args (PIP_INDEX_URL, ...) override the spec's. */
+  indices?: Decision;
+  /** The base images, when a build arg (PYFRONT_REGISTRY_MIRROR) pulls them through a mirror. */
+  images?: Decision;
 }
 
 export interface BuildSpec {

@@ -10,10 +10,10 @@ import { readPyenvSpec } from "./pyenv-format.js";
 import { PYFRONT_TABLE, readPyfrontSpec } from "./pyfront-format.js";
 import { readPyproject } from "./pyproject-project.js";
 import type { SourceDocument } from "./source-document.js";
+import { NO_START_COMMAND } from "./spec-assembly.js";
 import { parseTomlDocument } from "./toml-document.js";
 import { CONTROL_CHARACTERS, checkContextPath, normalizeContextPath } from "./value-rules.js";
 import { parseYamlDocument } from "./yaml-document.js";
-import { NO_START_COMMAND } from "./spec-assembly.js";
 import { readNamedFileSpec, readZeroConfigSpec } from "./zero-config-format.js";
 
 export interface LoadedBuildSpec {

@@ -1,6 +1,7 @@
 import type { PackageIndex } from "./build-spec.js";
 import type { DiagnosticList, ProblemSite } from "./diagnostic-list.js";
 import { inlineIndexSecretId } from "./index-secret-id.js";
+import { pipAcceptsIndexUrl } from "./pip-origins.js";
 import { isPlainHttp, splitUrlCredentials } from "./value-rules.js";
 
 /** An index entry as the formats write it (already schema-checked). */
@@ -76,10 +77,13 @@ export function packageIndex(
       message: "password is ignored without username",
     });
   }
-  if (isPlainHttp(result.url) && !result.trusted) {
+  // pip reads plain http from loopback hosts without being told (its SECURE_ORIGINS), so only
+  // other hosts are warned about.
+  if (isPlainHttp(result.url) && !result.trusted && !pipAcceptsIndexUrl(result.url, [])) {
     out.warning(site("url"), {
       code: "untrusted-http-index",
-      message: "pip refuses plain http indices that are not trusted",
+      message:
+        "pip ignores a plain http index whose host is not trusted (only localhost, 127.0.0.0/8 and ::1 need no trust)",
       hint: "use https, or set trust = true",
     });
   }

@@ -16,7 +16,13 @@ export {
   rm,
   type UserRef,
 } from "./file.js";
-export { normalizeImageRef } from "./image-ref.js";
+export {
+  dockerHubRefViaMirror,
+  type ImageRefParts,
+  isDockerHubRef,
+  normalizeImageRef,
+  splitImageRef,
+} from "./image-ref.js";
 export {
   LlbCapabilityError,
   type MarshalledDefinition,

@@ -7,7 +7,7 @@ ENV PIP_ROOT_USER_ACTION="ignore"
 # create the virtual environment /opt/venv
 RUN ["python3","-m","venv","--without-pip","/opt/venv"]
 ENV RELEASE="2024.1"
-ENV PRICE="costs \$5 for "
+ENV PRICE="costs \$5 for ${USER}"
 WORKDIR /pyfront/context
 
 FROM python:3.11-slim AS runtime
@@ -19,11 +19,11 @@ ENV PATH="/opt/venv/bin:${PATH}"
 ENV PYTHONUNBUFFERED="1"
 ENV PYTHONDONTWRITEBYTECODE="1"
 ENV RELEASE="2024.1"
-ENV PRICE="costs \$5 for "
+ENV PRICE="costs \$5 for ${USER}"
 LABEL "com.example.build"="build-77"
-LABEL "com.example.channel"=""
+LABEL "com.example.channel"="${CHANNEL}"
 LABEL "org.opencontainers.image.base.name"="python:3.11-slim"
 LABEL "org.opencontainers.image.title"="labelled"
-LABEL "org.opencontainers.image.version"="0.0.0"
+LABEL "org.opencontainers.image.version"="${VERSION:-0.0.0}"
 WORKDIR /app
 USER 65532:65532

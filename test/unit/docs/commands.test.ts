@@ -15,6 +15,13 @@ import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
 import { planFrontendImage } from "../../../scripts/frontend-image.js";
+import {
+  EXTRA_INDEX_URL_ARG,
+  INDEX_URL_ARG,
+  REGISTRY_MIRROR_ARG,
+  TRUSTED_HOST_ARG,
+} from "../../../src/plan/platform-overrides.js";
+import { MICROB_TARGET_ARG } from "../../../src/spec/microb-format.js";
 import { cli } from "../cli/cli-harness.js";
 
 const repoRoot = join(import.meta.dirname, "..", "..", "..");
@@ -75,6 +82,15 @@ writeFileSync(
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 const DOCKER_BUILD_FLAGS = new Set(["-f", "-t", "--secret", "--build-arg", "--network", "--target", "--ssh"]);
+/** The build args a docker build in the docs may pass: the ones BuildKit or pyfront reads. */
+const KNOWN_BUILD_ARGS = new Set([
+  "BUILDKIT_SYNTAX",
+  MICROB_TARGET_ARG,
+  INDEX_URL_ARG,
+  EXTRA_INDEX_URL_ARG,
+  TRUSTED_HOST_ARG,
+  REGISTRY_MIRROR_ARG,
+]);
 
 describe("commands shown in README.md and docs/", () => {
   test("there are commands to check", () => {
@@ -116,6 +132,9 @@ describe("commands shown in README.md and docs/", () => {
       // Built for real by the e2e tests (test/e2e), which need an engine.
       const flags = rest.filter((w) => w.startsWith("-"));
       for (const flag of flags) expect(DOCKER_BUILD_FLAGS).toContain(flag);
+      rest.forEach((word, i) => {
+        if (rest[i - 1] === "--build-arg") expect(KNOWN_BUILD_ARGS).toContain(word.split("=")[0]);
+      });
       return;
     }
     expect.fail(`no check for this kind of command: ${words.join(" ")}`);

@@ -5,8 +5,9 @@
  * planted credential, in any encoding, in any output).
  */
 import type { BuildPlan, Mount, Step } from "../../../src/plan/build-plan.js";
+import { expandTemplate, parseTemplate, referencedNames } from "../../../src/plan/substitute-build-args.js";
 import { redactSpecText } from "../../../src/spec/value-rules.js";
-import { EXPANDED, processWord } from "../render/docker-parser-model.js";
+import { EXPANDED, expandWord, processWord } from "../render/docker-parser-model.js";
 import { memoryContext } from "../spec/memory-context.js";
 import { mountFields, type ReadInstruction, readDockerfile } from "./dockerfile-reader.js";
 import type { FuzzCase } from "./fuzz-inputs.js";
@@ -170,6 +171,27 @@ function literal(word: string): string | undefined {
   }
 }
 
+/**
+ * Whether a Dockerfile word reads like the plan's template (mode "expand") whatever the stage's
+ * variables: unset, empty, or set to a value of their own.
+ */
+function expandsLike(word: string, template: string): boolean {
+  const names = [...new Set(referencedNames(parseTemplate(template)))];
+  const settings: Array<Record<string, string>> = [
+    {},
+    Object.fromEntries(names.map((n) => [n, ""])),
+    Object.fromEntries(names.map((n) => [n, `v-${n}`])),
+  ];
+  try {
+    // Docker 20.10 reads an unset name as "": the renderer writes only the colon forms.
+    return settings.every(
+      (vars) => expandWord(word, vars) === expandTemplate(template, (n) => vars[n] ?? ""),
+    );
+  } catch {
+    return false;
+  }
+}
+
 function mountMatches(fields: Array<[string, string]>, mount: Mount): boolean {
   const get = (key: string) => fields.find(([k]) => k === key)?.[1];
   if (get("type") !== mount.type) return false;
@@ -263,6 +285,8 @@ export function injections(plan: BuildPlan, dockerfile: string): string[] {
         }
         const value = word.slice(eq + 1);
         if (v.mode === "set" && literal(value) !== v.value) out.push(`${at}: value of ${v.name} differs`);
+        if (v.mode === "expand" && !expandsLike(value, v.value))
+          out.push(`${at}: value of ${v.name} differs`);
         break;
       }
       case "LABEL": {
@@ -270,11 +294,11 @@ export function injections(plan: BuildPlan, dockerfile: string): string[] {
         const words = parseWords(ins.rest);
         const word = words[0] ?? "";
         const eq = word.indexOf('"=') + 1;
-        if (
-          words.length !== 1 ||
-          literal(word.slice(0, eq)) !== label.name ||
-          literal(word.slice(eq + 1)) !== label.value
-        ) {
+        const valueReads =
+          label.mode === "expand"
+            ? expandsLike(word.slice(eq + 1), label.value)
+            : literal(word.slice(eq + 1)) === label.value;
+        if (words.length !== 1 || literal(word.slice(0, eq)) !== label.name || !valueReads) {
           out.push(`${at}: label ${JSON.stringify(label.name)} differs`);
         }
         break;

@@ -129,7 +129,12 @@ describe("the default recipe", () => {
     const labels = plan("labels-build-args", { VERSION: "1.0.0", CHANNEL: "beta" }).image.labels;
     expect(labels).toContainEqual({ name: "org.opencontainers.image.version", value: "1.0.0" });
     expect(labels).toContainEqual({ name: "com.example.channel", value: "beta" });
-    expect(labels).toContainEqual({ name: "com.example.build", value: "" });
+    // BUILD_ID was not passed: like a Dockerfile LABEL, the value reads the image's variables.
+    expect(labels).toContainEqual({
+      name: "com.example.build",
+      value: "${BUILD_ID:+build-${BUILD_ID}}",
+      mode: "expand",
+    });
     expect(labels.map((l) => l.name)).toEqual([...labels.map((l) => l.name)].sort());
   });
 

@@ -1,5 +1,15 @@
 import { describe, expect, it } from "vitest";
-import { SubstitutionError, substituteBuildArgs } from "../../../src/plan/substitute-build-args.js";
+import {
+  DEFERRED,
+  expandTemplate,
+  formatTemplate,
+  parseSpecValue,
+  parseTemplate,
+  referencedNames,
+  SubstitutionError,
+  substituteBuildArgs,
+  substituteKnown,
+} from "../../../src/plan/substitute-build-args.js";
 
 const ARGS = { SET: "value", EMPTY: "", NESTED: "n" };
 
@@ -37,5 +47,41 @@ describe("substituteBuildArgs (Docker ENV/LABEL semantics)", () => {
     expect(() => substituteBuildArgs("${SET", ARGS)).toThrow(SubstitutionError);
     expect(() => substituteBuildArgs("${}", ARGS)).toThrow(SubstitutionError);
     expect(() => substituteBuildArgs("${SET/a/b}", ARGS)).toThrow(/unsupported modifier/);
+  });
+});
+
+describe("templates: what the planner leaves for the renderers", () => {
+  const knownOnly =
+    (args: Record<string, string>) =>
+    (name: string): string | typeof DEFERRED =>
+      Object.hasOwn(args, name) ? args[name]! : DEFERRED;
+
+  const cases: Array<[spec: string, args: Record<string, string>, template: string]> = [
+    ["/x:${PATH}", {}, "/x:${PATH}"],
+    ["/x:$PATH", {}, "/x:${PATH}"],
+    ["${PATH}", { PATH: "/arg" }, "/arg"],
+    ["${A:-${B}}", { B: "b" }, "${A:-b}"],
+    ["${A:-${B}}", { A: "a" }, "a"],
+    ["${A:+[${B}]}", { A: "a" }, "[${B}]"],
+    ["${A:+x}", { A: "" }, ""],
+    ["${A:-${B}}", { B: "}$\\" }, "${A:-\\}\\$\\\\}"],
+    ["cost \\$5 ${X}", {}, "cost \\$5 ${X}"],
+    ["a\\b ${X-d}", {}, "a\\\\b ${X-d}"],
+  ];
+  for (const [spec, args, template] of cases) {
+    it(`${spec} with ${JSON.stringify(args)} → ${template}`, () => {
+      const parts = substituteKnown(parseSpecValue(spec), knownOnly(args));
+      expect(formatTemplate(parts)).toBe(template);
+      // The template reads back to the same parts, and evaluates like the spec value would.
+      expect(parseTemplate(template)).toEqual(parts);
+      const stage = { PATH: "/usr/bin", A: "sa", B: "sb", X: "sx" };
+      const lookup = (name: string) =>
+        Object.hasOwn(args, name) ? args[name] : stage[name as keyof typeof stage];
+      expect(expandTemplate(template, lookup)).toBe(substituteBuildArgs(spec, { ...stage, ...args }));
+    });
+  }
+
+  it("names every reference, nested ones included", () => {
+    expect(referencedNames(parseTemplate("${A:-${B:+${C}}}$D"))).toEqual(["A", "B", "C", "D"]);
   });
 });

@@ -68,6 +68,97 @@ export function processWord(word: string): string {
   return out;
 }
 
+/**
+ * ProcessWord with variables set, as v0.8's lex.go evaluates it: `$name`, `${name}`,
+ * `${name:-word}` and `${name:+word}` (no other modifier; an unset name reads ""), where the word
+ * is read like the top level (quotes, any `\x`) up to its `}`. Throws where lex.go fails.
+ */
+export function expandWord(word: string, vars: Readonly<Record<string, string>>): string {
+  let i = 0;
+  const getEnv = (name: string) => (Object.hasOwn(vars, name) ? vars[name]! : "");
+  const name = () => {
+    const start = i;
+    while (i < word.length && /[A-Za-z0-9_]/.test(word[i]!)) i += 1;
+    return word.slice(start, i);
+  };
+  const singleQuote = () => {
+    const end = word.indexOf("'", i + 1);
+    if (end < 0) throw new Error("unexpected end of statement while looking for matching single-quote");
+    const text = word.slice(i + 1, end);
+    i = end + 1;
+    return text;
+  };
+  const doubleQuote = () => {
+    let out = "";
+    i += 1;
+    for (;;) {
+      if (i >= word.length)
+        throw new Error("unexpected end of statement while looking for matching double-quote");
+      const c = word[i]!;
+      if (c === '"') {
+        i += 1;
+        return out;
+      }
+      if (c === "$") {
+        out += dollar();
+        continue;
+      }
+      i += 1;
+      if (c === "\\" && ['"', "$", "\\"].includes(word[i] ?? "")) {
+        out += word[i];
+        i += 1;
+        continue;
+      }
+      out += c;
+    }
+  };
+  const dollar = (): string => {
+    i += 1;
+    if (word[i] !== "{") {
+      const n = name();
+      return n === "" ? "$" : getEnv(n);
+    }
+    i += 1;
+    const n = name();
+    if (word[i] === "}") {
+      i += 1;
+      return getEnv(n);
+    }
+    if (word[i] !== ":") throw new Error("missing ':' in substitution");
+    const modifier = word[i + 1];
+    i += 2;
+    const alternative = stopOn("}");
+    const value = getEnv(n);
+    if (modifier === "+") return value !== "" ? alternative : value;
+    if (modifier === "-") return value === "" ? alternative : value;
+    throw new Error(`unsupported modifier (${modifier}) in substitution`);
+  };
+  const stopOn = (stop: string | undefined): string => {
+    let out = "";
+    while (i < word.length) {
+      const c = word[i]!;
+      if (stop !== undefined && c === stop) {
+        i += 1;
+        return out;
+      }
+      if (c === "'") out += singleQuote();
+      else if (c === '"') out += doubleQuote();
+      else if (c === "$") out += dollar();
+      else {
+        i += 1;
+        if (c === "\\") {
+          if (i >= word.length) break;
+          out += word[i];
+          i += 1;
+        } else out += c;
+      }
+    }
+    if (stop !== undefined) throw new Error(`unexpected end of statement while looking for matching ${stop}`);
+    return out;
+  };
+  return stopOn(undefined);
+}
+
 /** extractBuilderFlags for one flag word: quotes dropped, backslash takes the next char literally. */
 export function flagWord(line: string): { word: string; rest: string } {
   let word = "";

@@ -163,7 +163,15 @@ export const BAD_INPUTS: BadInputCase[] = [
     text: pyfront('indices = [{ url = "http://pypi.local/simple" }]'),
     expected: [
       'pyproject.toml:1:1: warning: found nothing to run: the image starts the base image\'s python3\n  hint: set command = ["python", "-m", "<module>"]',
-      "pyproject.toml:5:20: warning: tool.pyfront.indices[0].url: pip refuses plain http indices that are not trusted\n  hint: use https, or set trust = true",
+      "pyproject.toml:5:20: warning: tool.pyfront.indices[0].url: pip ignores a plain http index whose host is not trusted (only localhost, 127.0.0.0/8 and ::1 need no trust)\n  hint: use https, or set trust = true",
+    ],
+  },
+  {
+    name: "index http on 127.1, which pip does not read as a loopback address",
+    text: pyfront('indices = [{ url = "http://127.1:3141/simple" }]'),
+    expected: [
+      'pyproject.toml:1:1: warning: found nothing to run: the image starts the base image\'s python3\n  hint: set command = ["python", "-m", "<module>"]',
+      "pyproject.toml:5:20: warning: tool.pyfront.indices[0].url: pip ignores a plain http index whose host is not trusted (only localhost, 127.0.0.0/8 and ::1 need no trust)\n  hint: use https, or set trust = true",
     ],
   },
   {
