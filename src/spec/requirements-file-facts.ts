@@ -15,6 +15,12 @@ export interface RequirementsFileFacts {
   hashed: boolean;
   /** PEP 503 names of the requirements the file lists itself (not those of `-r` includes). */
   names: string[];
+  /** `-r`/`--requirement` and `-c`/`--constraint` lines, with the path as written. */
+  includes: Array<{ line: number; constraint: boolean; target: string }>;
+  /** Requirement lines, as written (comments and continuations resolved). */
+  requirements: Array<{ line: number; text: string }>;
+  /** Lines holding pip options other than includes and editables (`--index-url`, `--hash`, ...). */
+  options: Array<{ line: number; text: string }>;
 }
 
 /** A logical line: physical lines joined where one ends with a backslash. */
@@ -46,6 +52,7 @@ function withoutComment(text: string): string {
 }
 
 const EDITABLE = /^(-e|--editable)(?:\s*=\s*|\s+|(?=[^\s=]))(.*)$/;
+const INCLUDE = /^(-r|--requirement|-c|--constraint)(?:\s*=\s*|\s+)(\S+)$/;
 const NAME = /^([A-Za-z0-9][A-Za-z0-9._-]*)/;
 
 /** PEP 503 normalized form. */
@@ -54,18 +61,37 @@ export function normalizedProjectName(name: string): string {
 }
 
 export function readRequirementsFileFacts(text: string): RequirementsFileFacts {
-  const facts: RequirementsFileFacts = { editable: [], gitSsh: false, hashed: false, names: [] };
+  const facts: RequirementsFileFacts = {
+    editable: [],
+    gitSsh: false,
+    hashed: false,
+    names: [],
+    includes: [],
+    requirements: [],
+    options: [],
+  };
   for (const { line, text: raw } of logicalLines(text)) {
     const content = withoutComment(raw);
     if (content === "") continue;
     if (/git\+ssh:\/\//i.test(content)) facts.gitSsh = true;
+    const include = INCLUDE.exec(content);
+    if (include) {
+      facts.includes.push({
+        line,
+        constraint: include[1] === "-c" || include[1] === "--constraint",
+        target: include[2]!,
+      });
+      continue;
+    }
     const editable = EDITABLE.exec(content);
     if (editable) {
       facts.editable.push({ line, text: content, value: editable[2]!.trim() });
       continue;
     }
-    if (content.startsWith("-")) continue; // -r, -c, --index-url and other options
     if (/(^|\s)--hash[=\s]/.test(content)) facts.hashed = true;
+    if (content.startsWith("-") || /\s--?[a-z]/.test(content)) facts.options.push({ line, text: content });
+    if (content.startsWith("-")) continue; // --index-url and other options
+    facts.requirements.push({ line, text: content });
     const name = NAME.exec(content)?.[1];
     if (name && !/^[a-z][a-z0-9+.-]*:/i.test(content)) facts.names.push(normalizedProjectName(name));
   }

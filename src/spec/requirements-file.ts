@@ -2,6 +2,7 @@ import type { SourcePosition } from "./build-spec.js";
 import { contextDirname, contextJoin } from "./context-checks.js";
 import type { ContextReader } from "./context-reader.js";
 import type { DiagnosticList } from "./diagnostic-list.js";
+import { isProjectItself, readRequirementsFileFacts } from "./requirements-file-facts.js";
 import { checkContextPath, normalizeContextPath } from "./value-rules.js";
 
 /**
@@ -43,39 +44,13 @@ export interface RequirementLine {
 /** Includes followed before giving up: a real project nests two or three. */
 const MAX_FILES = 64;
 
-interface LogicalLine {
-  text: string;
-  line: number;
-}
-
-/** Joins `\` continuations and drops comments (` #` or a whole-line `#`), as pip does. */
-function logicalLines(text: string): LogicalLine[] {
-  const out: LogicalLine[] = [];
-  const raw = text.split(/\r?\n/);
-  for (let i = 0; i < raw.length; i++) {
-    const start = i;
-    let joined = raw[i] ?? "";
-    while (joined.endsWith("\\") && i + 1 < raw.length) {
-      joined = joined.slice(0, -1) + (raw[++i] ?? "");
-    }
-    const stripped = joined.replace(/(^|\s)#.*$/, "").trim();
-    if (stripped !== "") out.push({ text: stripped, line: start + 1 });
-  }
-  return out;
-}
-
-const INCLUDE = /^(-r|--requirement|-c|--constraint)(?:\s*=\s*|\s+)(\S+)$/;
-const EDITABLE = /^(-e|--editable)(?:\s*=\s*|\s+)(.+)$/;
-/** The project's own directory, as `pip install -r` users write it. */
-const SELF = /^(?:file:)?\.(?:\/)?(?:\[[^\]]*\])?$/;
-
+/** The project's own directory, as `pip install -r` users write it: `.`, `-e .`, `-e file:.`, `.[extra]`. */
 function isSelf(target: string): boolean {
-  return SELF.test(target.replace(/#egg=.*$/, "").trim());
-}
-
-function normalizedName(requirement: string): string | undefined {
-  const match = /^([A-Za-z0-9][A-Za-z0-9._-]*)/.exec(requirement);
-  return match?.[1]?.toLowerCase().replace(/[-_.]+/g, "-");
+  const bare = target
+    .replace(/#egg=.*$/, "")
+    .replace(/\[[^\]]*\]$/, "")
+    .trim();
+  return isProjectItself(bare);
 }
 
 /**
@@ -114,50 +89,41 @@ export function readRequirementsTree(
     if (constraint) tree.constraints.push(path);
     const text = context.readFile(path);
     if (text === undefined) continue; // the caller reports the named file; includes below
+    const facts = readRequirementsFileFacts(text);
+    const at = (line: number): SourcePosition => ({ file: path, line, column: 1 });
+    if (facts.hashed) tree.hashed = true;
+    if (!constraint) for (const name of facts.names) names.add(name);
     const self: SelfReferencingFile = { requirements: [], options: [], includes: [] };
-    let refersToSelf = false;
-    for (const { text: entry, line } of logicalLines(text)) {
-      const position: SourcePosition = { file: path, line, column: 1 };
-      const include = INCLUDE.exec(entry);
-      if (include) {
-        const isConstraint = include[1] === "-c" || include[1] === "--constraint";
-        const target = includedPath(path, include[2]!, position, out);
-        if (target === undefined) continue;
-        if (context.readFile(target) === undefined) {
-          out.error(
-            { position },
-            {
-              code: "missing-file",
-              message: `${JSON.stringify(include[2])} (${JSON.stringify(target)} in the build context) does not exist`,
-              hint: "-r and -c paths are relative to the file that names them",
-            },
-          );
-          continue;
-        }
-        out.notePath({ position }, target);
-        queue.push({ path: target, constraint: isConstraint });
-        self.includes.push({ option: isConstraint ? "constraint" : "requirement", path: target });
+    for (const include of facts.includes) {
+      const position = at(include.line);
+      const target = includedPath(path, include.target, position, out);
+      if (target === undefined) continue;
+      if (context.readFile(target) === undefined) {
+        out.error(
+          { position },
+          {
+            code: "missing-file",
+            message: `${JSON.stringify(include.target)} (${JSON.stringify(target)} in the build context) does not exist`,
+            hint: "-r and -c paths are relative to the file that names them",
+          },
+        );
         continue;
       }
-      const editable = EDITABLE.exec(entry);
-      if (editable && isSelf(editable[2]!)) {
-        refersToSelf = true;
-        continue;
-      }
-      if (isSelf(entry)) {
-        refersToSelf = true;
-        continue;
-      }
-      if (/--hash[=\s]/.test(entry)) tree.hashed = true;
-      if (entry.startsWith("-") || /\s--?[a-z]/.test(entry)) {
-        self.options.push({ text: entry, position });
-        if (entry.startsWith("-")) continue;
-      }
-      const name = normalizedName(entry);
-      if (name !== undefined && !constraint) names.add(name);
-      self.requirements.push({ text: entry, position });
+      out.notePath({ position }, target);
+      queue.push({ path: target, constraint: include.constraint });
+      self.includes.push({ option: include.constraint ? "constraint" : "requirement", path: target });
     }
-    if (refersToSelf) tree.selfReferencing.set(path, self);
+    const refersToSelf =
+      facts.editable.some((e) => isSelf(e.value)) || facts.requirements.some((r) => isSelf(r.text));
+    if (!refersToSelf) continue;
+    self.requirements = facts.requirements
+      .filter((r) => !isSelf(r.text))
+      .map((r) => ({ text: r.text, position: at(r.line) }));
+    self.options = [
+      ...facts.options.map((o) => ({ text: o.text, position: at(o.line) })),
+      ...facts.editable.filter((e) => !isSelf(e.value)).map((e) => ({ text: e.text, position: at(e.line) })),
+    ];
+    tree.selfReferencing.set(path, self);
   }
   tree.names = [...names].sort();
   return tree;
