@@ -21,6 +21,7 @@ import {
   withContextDecision,
 } from "../context/default-excludes.js";
 import { MAX_INPUT_FILE_BYTES } from "../context/regular-file.js";
+import { findSpecFile, SPEC_FILE_CANDIDATES } from "../detect/project-layout.js";
 import type { BuildPlan } from "../plan/build-plan.js";
 import { planBuild } from "../plan/plan-build.js";
 import { contextSource, type LlbRenderOptions, type ResolvedBaseImage, renderLlb } from "../render/llb.js";
@@ -48,7 +49,7 @@ const GO_MODE_NOT_REGULAR = 0x08000000 | 0x04000000 | 0x02000000 | 0x01000000 | 
  * readable error; it never throws for a user's mistake.
  */
 export async function runFrontend(gateway: GatewayClient, env: GatewayEnv): Promise<ReturnInput> {
-  const options = readFrontendOptions(env.opts);
+  let options = readFrontendOptions(env.opts);
   let spec: { text: string; filename: string } | undefined;
   try {
     if (options.requestId) {
@@ -59,6 +60,9 @@ export async function runFrontend(gateway: GatewayClient, env: GatewayEnv): Prom
     const { caps } = await gateway.ping();
     const sessionId = env.sessionId ?? "";
     const inputs = await gateway.inputs();
+    if (options.detectFilename) {
+      options = { ...options, filename: await detectSpecFile(gateway, caps, sessionId, inputs) };
+    }
     const files = await readDefinitionFiles(gateway, caps, options, sessionId, inputs);
     // Only a redacted copy of the spec is ever shown with a message: no credential in the log.
     spec = { text: redactSpecText(files.spec), filename: options.filename };
@@ -135,6 +139,37 @@ interface DefinitionFiles {
   specBytes: Uint8Array;
   /** `<filename>.dockerignore` or the context's `.dockerignore`, as the Dockerfile frontend reads them. */
   ignore: FoundIgnoreFile | undefined;
+}
+
+/**
+ * The spec file of a build that named none, found in the `dockerfile` local by the same
+ * candidates the CLI tries in a folder (src/detect/project-layout.ts). Docker's own clients always
+ * name one; buildctl and other gateway clients may not.
+ */
+async function detectSpecFile(
+  gateway: GatewayClient,
+  caps: Capabilities,
+  sessionId: string,
+  inputs: Record<string, Definition>,
+): Promise<string> {
+  const candidates = local("dockerfile", {
+    sessionId,
+    includePatterns: [...SPEC_FILE_CANDIDATES, "*.py"],
+    sharedKeyHint: "dockerfile",
+    customName: "[internal] look for the build definition (no file named)",
+  });
+  const ref = await solveState(gateway, caps, candidates, inputs.dockerfile);
+  const found = await withProbedContext(gatewayContext(gateway, ref), (reader) => findSpecFile(reader, "."));
+  if (found !== undefined) return found;
+  throw new SpecError([
+    {
+      code: "no-spec-file",
+      message:
+        "nothing to build: no pyproject.toml, Mopyfile.yaml, Pipfile, requirements file, setup.py or Python script in the build definition's folder",
+      hint: "name the file with --opt filename=FILE (docker build -f FILE)",
+      severity: "error",
+    },
+  ]);
 }
 
 /** Reads the spec file and its .dockerignore the way the Dockerfile frontend reads a Dockerfile. */

@@ -2,6 +2,11 @@
 export interface FrontendOptions {
   /** Spec file inside the `dockerfile` local, e.g. "pyproject.toml". */
   filename: string;
+  /**
+   * The client named no file (`buildctl --frontend gateway.v0` without `--opt filename`): the
+   * layout is detected in the `dockerfile` local, as the CLI does for a folder.
+   */
+  detectFilename: boolean;
   target?: string;
   buildArgs: Record<string, string>;
   /** `--label` values; they win over the spec's labels. */
@@ -33,6 +38,7 @@ export function readFrontendOptions(opts: Record<string, string>): FrontendOptio
   const target = opts.target || buildArgs.microb_target || undefined;
   return {
     filename: opts.filename || DEFAULT_SPEC_FILENAME,
+    detectFilename: !opts.filename,
     ...(target ? { target } : {}),
     buildArgs,
     labels,

@@ -6,6 +6,7 @@
 //
 // Projects build a few at a time within the one engine (PYFRONT_PROJECTS_CONCURRENCY, default 3);
 // the file prints each project's build and check time, and the whole run's, when it ends.
+import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   type CorpusProject,
@@ -124,21 +125,22 @@ async function expectPythonSeries(tag: string, series: string): Promise<void> {
   expect(result.stdout.trim(), "the Python series in the image").toBe(series);
 }
 
-/** Runs the image (its own command unless the check gives arguments) to the end and reads its output. */
+/**
+ * Runs the image (its own command unless the check gives arguments) to the end, attached, and
+ * reads its output. Attached, not `run -d` then `logs`: Docker 20.10's `wait` can return before
+ * the log copier has the output, which then reads as empty.
+ */
 async function expectRunOutput(tag: string, check: RunCheck): Promise<void> {
-  const created = await docker(["run", "-d", tag, ...check.args]);
-  expect(created.code, `docker run: ${combined(created)}`).toBe(0);
-  const container = created.stdout.trim();
+  const name = `pyfront-e2e-run-${randomBytes(6).toString("hex")}`;
   try {
-    const exited = await withTimeout(docker(["wait", container]), RUN_TIMEOUT_MS);
-    const logs = await docker(["logs", container]);
-    const output = `stdout:\n${tail(logs.stdout, 40)}\nstderr:\n${tail(logs.stderr, 40)}`;
-    expect(exited, `still running after ${RUN_TIMEOUT_MS / 1000} s\n${output}`).toBeDefined();
-    expect(exited?.stdout.trim(), `exit status\n${output}`).toBe("0");
-    for (const text of check.stdout) expect(logs.stdout, output).toContain(text);
-    for (const text of check.absent) expect(`${logs.stdout}\n${logs.stderr}`, output).not.toContain(text);
+    const ran = await withTimeout(docker(["run", "--name", name, tag, ...check.args]), RUN_TIMEOUT_MS);
+    const output = ran ? `stdout:\n${tail(ran.stdout, 40)}\nstderr:\n${tail(ran.stderr, 40)}` : "";
+    expect(ran, `still running after ${RUN_TIMEOUT_MS / 1000} s`).toBeDefined();
+    expect(ran?.code, `exit status\n${output}`).toBe(0);
+    for (const text of check.stdout) expect(ran?.stdout, output).toContain(text);
+    for (const text of check.absent) expect(`${ran?.stdout}\n${ran?.stderr}`, output).not.toContain(text);
   } finally {
-    await docker(["rm", "-f", container]);
+    await docker(["rm", "-f", name]);
   }
 }
 
