@@ -15,6 +15,7 @@ import {
   type ExampleCopy,
   expectBestPractice,
   useAuthIndex,
+  vertexLines,
   wasCached,
 } from "./support/examples.js";
 import { ensureFrontendImage, FRONTEND_IMAGE } from "./support/frontend.js";
@@ -61,6 +62,7 @@ async function buildWithFrontend(
 
 const DEPENDENCY_STEP = /^\[builder\] install dependencies/;
 const PROJECT_STEP = /^\[builder\] (install the project|COPY )/;
+const BACKEND_STEP = /^\[builder\] install the build backend/;
 
 describe(`pyfront's frontend on engine ${env.engine}`, () => {
   for (const example of EXAMPLES) {
@@ -84,6 +86,10 @@ describe(`pyfront's frontend on engine ${env.engine}`, () => {
       const log = combined(second);
       expect(second.code, log).toBe(0);
       if (example.name !== "script") expect(wasCached(log, DEPENDENCY_STEP), log).toBe(true);
+      // A package's build backend is installed once: a code edit neither downloads nor reinstalls it.
+      const isPackage = ["webapp", "cli-package", "compiled"].includes(example.name);
+      expect(vertexLines(log, BACKEND_STEP).length > 0, log).toBe(isPackage);
+      if (isPackage) expect(wasCached(log, BACKEND_STEP), log).toBe(true);
       expect(wasCached(log, PROJECT_STEP), log).toBe(false);
       await example.check(tag);
     });
