@@ -186,7 +186,9 @@ function has(facts: CommandFacts, name: string): boolean {
   return facts.dependencyNames.has(name);
 }
 
-const DJANGO_SETTINGS = /DJANGO_SETTINGS_MODULE["']\s*,\s*["']([A-Za-z_][A-Za-z0-9_.]*)\.settings["']/;
+/** The project package before `.settings`, also for a settings package (`config.settings.production`). */
+const DJANGO_SETTINGS =
+  /DJANGO_SETTINGS_MODULE["']\s*,\s*["']([A-Za-z_][A-Za-z0-9_.]*?)\.settings(?:\.[A-Za-z_][A-Za-z0-9_]*)*["']/;
 
 /** A Procfile's `web:` line: the command as its authors run it on Heroku-like platforms. */
 function procfileWeb(text: string): string | undefined {
