@@ -79,8 +79,12 @@ export const SERVERS_IN_EXTRAS: Readonly<Record<string, Readonly<Record<string, 
   fastapi: { standard: "uvicorn", all: "uvicorn" },
 };
 
-function moduleOf(file: string): string | undefined {
-  const withoutSrc = file.startsWith("src/") ? file.slice(4) : file;
+/**
+ * The module a file is imported as: a package's from where pip installed it (`src/` dropped), an
+ * application's from the app directory, the one on the import path (`src/main.py` is `src.main`).
+ */
+function moduleOf(file: string, kind: CommandFacts["kind"]): string | undefined {
+  const withoutSrc = kind === "package" && file.startsWith("src/") ? file.slice(4) : file;
   const module = withoutSrc
     .replace(/\/__init__\.py$/, "")
     .replace(/\.py$/, "")
@@ -138,7 +142,7 @@ function findAppObject(
   for (const file of candidateFiles(facts)) {
     const text = facts.context.readFile(contextJoin(facts.projectDir, file));
     if (text === undefined) continue;
-    const module = moduleOf(file);
+    const module = moduleOf(file, facts.kind);
     if (module === undefined) continue;
     const variable = assignment.exec(text)?.[1];
     if (variable !== undefined) return { file, module, target: variable };
@@ -307,7 +311,12 @@ export const START_COMMAND_RULES: readonly StartCommandRule[] = [
     find(facts) {
       const name = facts.importName;
       if (name === undefined || !MODULE.test(name)) return undefined;
-      const file = [`${name}/__main__.py`, `src/${name}/__main__.py`].find((f) => isFile(facts, f));
+      // Only an installed package is importable from src/; an application's src/ is not on the path.
+      const files =
+        facts.kind === "package"
+          ? [`${name}/__main__.py`, `src/${name}/__main__.py`]
+          : [`${name}/__main__.py`];
+      const file = files.find((f) => isFile(facts, f));
       if (file === undefined) return undefined;
       const argv = [PYTHON, "-m", name];
       return {
