@@ -17,6 +17,8 @@ export interface RequirementsTree {
   constraints: string[];
   /** PEP 503 names of the projects required, across all files, sorted. */
   names: string[];
+  /** The requirements themselves, as written, in reading order (`fastapi[standard]==0.115`). */
+  requirements: string[];
   /** A `--hash` somewhere: pip checks hashes for the whole install, so nothing else may join it. */
   hashed: boolean;
   /**
@@ -91,6 +93,7 @@ export function readRequirementsTree(
     files: [],
     constraints: [],
     names: [],
+    requirements: [],
     hashed: false,
     selfReferencing: new Map(),
   };
@@ -154,7 +157,10 @@ export function readRequirementsTree(
         if (entry.startsWith("-")) continue;
       }
       const name = normalizedName(entry);
-      if (name !== undefined && !constraint) names.add(name);
+      if (name !== undefined && !constraint) {
+        names.add(name);
+        tree.requirements.push(entry);
+      }
       self.requirements.push({ text: entry, position });
     }
     if (refersToSelf) tree.selfReferencing.set(path, self);

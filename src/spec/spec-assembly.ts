@@ -589,21 +589,27 @@ function dependencyNames(
 ): Set<string> {
   const names = new Set<string>();
   const all = [...dependencies, ...(project.kind === "package" ? project.extraDependencies : [])];
+  const addServersOfExtras = (name: string, requirement: string) => {
+    const extras = /^[A-Za-z0-9._-]+\s*\[([^\]]*)\]/.exec(requirement)?.[1] ?? "";
+    for (const extra of extras.split(",").map((e) => e.trim().toLowerCase())) {
+      const server = Object.hasOwn(SERVERS_IN_EXTRAS, name) ? SERVERS_IN_EXTRAS[name]?.[extra] : undefined;
+      if (server) names.add(server);
+    }
+  };
   for (const dependency of all) {
     if (dependency.kind === "requirements-file") {
-      for (const name of readRequirementsTree(context, dependency.path, silent()).names) names.add(name);
+      const tree = readRequirementsTree(context, dependency.path, silent());
+      for (const name of tree.names) names.add(name);
+      for (const requirement of tree.requirements) {
+        const name = requirementName({ kind: "index", requirement });
+        if (name !== undefined) addServersOfExtras(name, requirement);
+      }
       continue;
     }
     const name = requirementName(dependency);
     if (name === undefined) continue;
     names.add(name);
-    if (dependency.kind === "index") {
-      const extras = /^[A-Za-z0-9._-]+\s*\[([^\]]*)\]/.exec(dependency.requirement)?.[1] ?? "";
-      for (const extra of extras.split(",").map((e) => e.trim().toLowerCase())) {
-        const server = Object.hasOwn(SERVERS_IN_EXTRAS, name) ? SERVERS_IN_EXTRAS[name]?.[extra] : undefined;
-        if (server) names.add(server);
-      }
-    }
+    if (dependency.kind === "index") addServersOfExtras(name, dependency.requirement);
   }
   return names;
 }
