@@ -551,11 +551,13 @@ function requirementsFileDependencies(
     ];
   }
   for (const option of self.options) {
+    // The option itself: `--index-url URL`, or the `--hash` after a requirement.
+    const name = /(?:^|\s)(--?[A-Za-z][\w-]*)/.exec(option.text)?.[1] ?? option.text;
     out.error(
       { position: option.position },
       {
         code: "option-with-self-install",
-        message: `pyfront cannot pass ${JSON.stringify(option.text.split(/\s/)[0])} to pip together with "-e ." in one file`,
+        message: `pyfront cannot pass ${JSON.stringify(name)} to pip together with "-e ." in one file`,
         hint: "move the pip options into a file this one includes with -r, or drop the -e . line",
       },
     );
