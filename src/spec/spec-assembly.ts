@@ -28,6 +28,7 @@ import type {
 import { contextJoin, isPattern, requireInContext } from "./context-checks.js";
 import type { ContextReader } from "./context-reader.js";
 import { DiagnosticList } from "./diagnostic-list.js";
+import { formatDiagnostic } from "./diagnostics.js";
 import { type InlineScriptMetadata, readInlineScriptMetadata } from "./inline-script-metadata.js";
 import { formatKeyPath } from "./key-path.js";
 import { packageIndex } from "./package-indices.js";
@@ -407,7 +408,9 @@ function dependencySources(
     if (pipfileText !== undefined) {
       const parsed = parseTomlDocument(pipfile, pipfileText);
       if (!parsed.ok) {
-        out.items.push(...parsed.diagnostics);
+        // The Python pins read it too, and may have reported the same problem already.
+        const reported = new Set(out.items.map((d) => formatDiagnostic(d)));
+        out.items.push(...parsed.diagnostics.filter((d) => !reported.has(formatDiagnostic(d))));
         return result;
       }
       return { ...result, ...pipfileSources(parsed.doc, projectDir, pipfile, out) };
