@@ -169,7 +169,9 @@ export function setuptoolsConsoleScripts(context: ContextReader, projectDir: str
   const cfg = context.readFile(contextJoin(projectDir, "setup.cfg"))?.replace(/\r\n?/g, "\n");
   if (cfg !== undefined) {
     const section = /^\[options\.entry_points\][^\n]*\n([\s\S]*?)(?=^\[|(?![\s\S]))/m.exec(cfg)?.[1] ?? "";
-    const block = /^console_scripts\s*=[ \t]*\n?((?:[ \t]+.*(?:\n|$))*)/m.exec(section)?.[1] ?? "";
+    // The value: the rest of its line (a single `console_scripts = tool = tool.cli:main`) and the
+    // indented lines under it.
+    const block = /^console_scripts\s*=(.*(?:\n[ \t]+.*)*)/m.exec(section)?.[1] ?? "";
     for (const match of block.matchAll(/^\s*([A-Za-z0-9][\w.-]*)\s*=\s*[\w.]+:[\w.]+/gm))
       names.add(match[1]!);
   }
