@@ -79,8 +79,12 @@ export const SERVERS_IN_EXTRAS: Readonly<Record<string, Readonly<Record<string, 
   fastapi: { standard: "uvicorn", all: "uvicorn" },
 };
 
-function moduleOf(file: string): string | undefined {
-  const withoutSrc = file.startsWith("src/") ? file.slice(4) : file;
+/**
+ * The module a file is imported as: a package's from where pip installed it (`src/` dropped), an
+ * application's from the app directory, the one on the import path (`src/main.py` is `src.main`).
+ */
+function moduleOf(file: string, kind: CommandFacts["kind"]): string | undefined {
+  const withoutSrc = kind === "package" && file.startsWith("src/") ? file.slice(4) : file;
   const module = withoutSrc
     .replace(/\/__init__\.py$/, "")
     .replace(/\.py$/, "")
@@ -138,7 +142,7 @@ function findAppObject(
   for (const file of candidateFiles(facts)) {
     const text = facts.context.readFile(contextJoin(facts.projectDir, file));
     if (text === undefined) continue;
-    const module = moduleOf(file);
+    const module = moduleOf(file, facts.kind);
     if (module === undefined) continue;
     const variable = assignment.exec(text)?.[1];
     if (variable !== undefined) return { file, module, target: variable };
@@ -161,10 +165,13 @@ const REEXPORTED_APP =
  */
 export function setuptoolsConsoleScripts(context: ContextReader, projectDir: string): string[] {
   const names = new Set<string>();
-  const cfg = context.readFile(contextJoin(projectDir, "setup.cfg"));
+  // Line by line, whatever the line endings: the patterns below know only \n.
+  const cfg = context.readFile(contextJoin(projectDir, "setup.cfg"))?.replace(/\r\n?/g, "\n");
   if (cfg !== undefined) {
     const section = /^\[options\.entry_points\][^\n]*\n([\s\S]*?)(?=^\[|(?![\s\S]))/m.exec(cfg)?.[1] ?? "";
-    const block = /^console_scripts\s*=[ \t]*\n?((?:[ \t]+.*(?:\n|$))*)/m.exec(section)?.[1] ?? "";
+    // The value: the rest of its line (a single `console_scripts = tool = tool.cli:main`) and the
+    // indented lines under it.
+    const block = /^console_scripts\s*=(.*(?:\n[ \t]+.*)*)/m.exec(section)?.[1] ?? "";
     for (const match of block.matchAll(/^\s*([A-Za-z0-9][\w.-]*)\s*=\s*[\w.]+:[\w.]+/gm))
       names.add(match[1]!);
   }
@@ -186,7 +193,9 @@ function has(facts: CommandFacts, name: string): boolean {
   return facts.dependencyNames.has(name);
 }
 
-const DJANGO_SETTINGS = /DJANGO_SETTINGS_MODULE["']\s*,\s*["']([A-Za-z_][A-Za-z0-9_.]*)\.settings["']/;
+/** The project package before `.settings`, also for a settings package (`config.settings.production`). */
+const DJANGO_SETTINGS =
+  /DJANGO_SETTINGS_MODULE["']\s*,\s*["']([A-Za-z_][A-Za-z0-9_.]*?)\.settings(?:\.[A-Za-z_][A-Za-z0-9_]*)*["']/;
 
 /** A Procfile's `web:` line: the command as its authors run it on Heroku-like platforms. */
 function procfileWeb(text: string): string | undefined {
@@ -304,7 +313,12 @@ export const START_COMMAND_RULES: readonly StartCommandRule[] = [
     find(facts) {
       const name = facts.importName;
       if (name === undefined || !MODULE.test(name)) return undefined;
-      const file = [`${name}/__main__.py`, `src/${name}/__main__.py`].find((f) => isFile(facts, f));
+      // Only an installed package is importable from src/; an application's src/ is not on the path.
+      const files =
+        facts.kind === "package"
+          ? [`${name}/__main__.py`, `src/${name}/__main__.py`]
+          : [`${name}/__main__.py`];
+      const file = files.find((f) => isFile(facts, f));
       if (file === undefined) return undefined;
       const argv = [PYTHON, "-m", name];
       return {

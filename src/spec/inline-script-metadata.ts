@@ -5,8 +5,8 @@ import { parseTomlDocument } from "./toml-document.js";
 
 /**
  * PEP 723 inline script metadata: a `# /// script` ... `# ///` comment block holding TOML. The
- * TOML is parsed with every other line blanked, so positions in it are the script's own lines
- * (columns are off by the `# ` prefix, which is two characters).
+ * TOML is parsed with the lines before it blanked and its `#` prefixes counted back, so positions
+ * in it are the script's own lines and columns.
  */
 export interface InlineScriptMetadata {
   doc: SourceDocument;
@@ -37,11 +37,14 @@ export function readInlineScriptMetadata(
     );
     return undefined;
   }
-  const toml = lines.map((line, i) => {
-    if (i <= start || i >= end) return "";
-    return line === "#" ? "" : line.startsWith("# ") ? line.slice(2) : line.replace(/^#/, "");
-  });
-  const parsed = parseTomlDocument(file, toml.join("\n"));
+  // Up to the closing line, so an unfinished value is reported there, not at the script's end.
+  const prefixes = lines
+    .slice(0, end)
+    .map((line, i) => (i <= start ? 0 : line.startsWith("# ") ? 2 : line.startsWith("#") ? 1 : 0));
+  const toml = lines
+    .slice(0, end + 1)
+    .map((line, i) => (i <= start || i >= end ? "" : line.slice(prefixes[i])));
+  const parsed = parseTomlDocument(file, toml.join("\n"), (line) => prefixes[line - 1] ?? 0);
   if (!parsed.ok) {
     out.items.push(...parsed.diagnostics);
     return undefined;

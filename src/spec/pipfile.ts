@@ -77,6 +77,31 @@ export function readPipfile(doc: SourceDocument, projectDir: string, out: Diagno
   return facts;
 }
 
+/** PEP 508 marker names, which pipenv also takes as keys: `pywinusb = {sys_platform = "== 'win32'"}`. */
+const MARKER_KEYS = [
+  "os_name",
+  "sys_platform",
+  "platform_machine",
+  "platform_python_implementation",
+  "platform_release",
+  "platform_system",
+  "platform_version",
+  "python_version",
+  "python_full_version",
+  "implementation_name",
+  "implementation_version",
+];
+
+/** `; <markers>` from the `markers` key and the marker keys, all of which must hold. */
+function pipfileMarkers(spec: Record<string, unknown>): string {
+  const parts = [
+    ...(typeof spec.markers === "string" ? [spec.markers] : []),
+    ...MARKER_KEYS.flatMap((key) => (typeof spec[key] === "string" ? [`${key} ${spec[key]}`] : [])),
+  ];
+  if (parts.length === 0) return "";
+  return `; ${parts.length === 1 ? parts[0] : parts.map((p) => `(${p})`).join(" and ")}`;
+}
+
 function pipfileDependency(
   doc: SourceDocument,
   name: string,
@@ -103,7 +128,7 @@ function pipfileDependency(
     return undefined;
   }
   const extras = Array.isArray(spec.extras) && spec.extras.length > 0 ? `[${spec.extras.join(",")}]` : "";
-  const markers = typeof spec.markers === "string" ? `; ${spec.markers}` : "";
+  const markers = pipfileMarkers(spec);
   if (typeof spec.path === "string") {
     const joined = contextJoin(projectDir, spec.path);
     const problem = checkContextPath(joined);

@@ -35,7 +35,8 @@ function logicalLines(text: string): LogicalLine[] {
   text.split(/\r?\n/).forEach((physical, i) => {
     const continued = physical.endsWith("\\");
     const part = continued ? physical.slice(0, -1) : physical;
-    if (current) current.text += ` ${part}`;
+    // Joined as pip joins them: the backslash goes, nothing is added.
+    if (current) current.text += part;
     else current = { line: i + 1, text: part };
     if (!continued) {
       result.push(current);
@@ -52,7 +53,8 @@ function withoutComment(text: string): string {
 }
 
 const EDITABLE = /^(-e|--editable)(?:\s*=\s*|\s+|(?=[^\s=]))(.*)$/;
-const INCLUDE = /^(-r|--requirement|-c|--constraint)(?:\s*=\s*|\s+)(\S+)$/;
+/** `-r base.txt`, `--requirement=base.txt`, and optparse's attached short form `-rbase.txt`. */
+const INCLUDE = /^(?:(-r|--requirement|-c|--constraint)(?:\s*=\s*|\s+)|(-r|-c)(?=[^\s=-]))(\S+)$/;
 const NAME = /^([A-Za-z0-9][A-Za-z0-9._-]*)/;
 
 /** PEP 503 normalized form. */
@@ -76,10 +78,11 @@ export function readRequirementsFileFacts(text: string): RequirementsFileFacts {
     if (/git\+ssh:\/\//i.test(content)) facts.gitSsh = true;
     const include = INCLUDE.exec(content);
     if (include) {
+      const option = include[1] ?? include[2];
       facts.includes.push({
         line,
-        constraint: include[1] === "-c" || include[1] === "--constraint",
-        target: include[2]!,
+        constraint: option === "-c" || option === "--constraint",
+        target: include[3]!,
       });
       continue;
     }

@@ -18,6 +18,8 @@ export interface RequirementsTree {
   constraints: string[];
   /** PEP 503 names of the projects required, across all files, sorted. */
   names: string[];
+  /** The requirements themselves, as written, in reading order (`fastapi[standard]==0.115`). */
+  requirements: string[];
   /** A `--hash` somewhere: pip checks hashes for the whole install, so nothing else may join it. */
   hashed: boolean;
   /**
@@ -66,6 +68,7 @@ export function readRequirementsTree(
     files: [],
     constraints: [],
     names: [],
+    requirements: [],
     hashed: false,
     selfReferencing: new Map(),
   };
@@ -92,7 +95,10 @@ export function readRequirementsTree(
     const facts = readRequirementsFileFacts(text);
     const at = (line: number): SourcePosition => ({ file: path, line, column: 1 });
     if (facts.hashed) tree.hashed = true;
-    if (!constraint) for (const name of facts.names) names.add(name);
+    if (!constraint) {
+      for (const name of facts.names) names.add(name);
+      for (const r of facts.requirements) if (!isSelf(r.text)) tree.requirements.push(r.text);
+    }
     const self: SelfReferencingFile = { requirements: [], options: [], includes: [] };
     for (const include of facts.includes) {
       const position = at(include.line);

@@ -28,6 +28,7 @@ import type {
 import { contextJoin, isPattern, requireInContext } from "./context-checks.js";
 import type { ContextReader } from "./context-reader.js";
 import { DiagnosticList } from "./diagnostic-list.js";
+import { formatDiagnostic } from "./diagnostics.js";
 import { type InlineScriptMetadata, readInlineScriptMetadata } from "./inline-script-metadata.js";
 import { formatKeyPath } from "./key-path.js";
 import { packageIndex } from "./package-indices.js";
@@ -304,6 +305,8 @@ function backendRequirements(
 }
 
 const SCRIPT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+/** Names the venv's bin/ holds already: a script there would replace the interpreter. */
+const VENV_OWN_NAMES = /^(python(\d+(\.\d+)?)?|activate.*|pip\d*(\.\d+)?)$/i;
 const SCRIPT_TARGET =
   /^([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*):([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)$/;
 
@@ -315,6 +318,17 @@ function applicationConsoleScripts(input: PyprojectAssemblyInput): ConsoleScript
     const path = [...(facts.scriptsPath ?? ["project", "scripts"]), name];
     const target = Object.hasOwn(facts.scriptTargets, name) ? facts.scriptTargets[name] : undefined;
     const match = target === undefined ? null : SCRIPT_TARGET.exec(target.trim());
+    if (VENV_OWN_NAMES.test(name)) {
+      out.error(
+        { doc, path, at: "key" },
+        {
+          code: "invalid-console-script",
+          message: `console script ${JSON.stringify(name)} would replace the venv's own ${name}`,
+          hint: "give the script another name",
+        },
+      );
+      continue;
+    }
     if (!SCRIPT_NAME.test(name) || !match) {
       out.error(
         { doc, path },
@@ -407,7 +421,9 @@ function dependencySources(
     if (pipfileText !== undefined) {
       const parsed = parseTomlDocument(pipfile, pipfileText);
       if (!parsed.ok) {
-        out.items.push(...parsed.diagnostics);
+        // The Python pins read it too, and may have reported the same problem already.
+        const reported = new Set(out.items.map((d) => formatDiagnostic(d)));
+        out.items.push(...parsed.diagnostics.filter((d) => !reported.has(formatDiagnostic(d))));
         return result;
       }
       return { ...result, ...pipfileSources(parsed.doc, projectDir, pipfile, out) };
@@ -551,11 +567,13 @@ function requirementsFileDependencies(
     ];
   }
   for (const option of self.options) {
+    // The option itself: `--index-url URL`, or the `--hash` after a requirement.
+    const name = /(?:^|\s)(--?[A-Za-z][\w-]*)/.exec(option.text)?.[1] ?? option.text;
     out.error(
       { position: option.position },
       {
         code: "option-with-self-install",
-        message: `pyfront cannot pass ${JSON.stringify(option.text.split(/\s/)[0])} to pip together with "-e ." in one file`,
+        message: `pyfront cannot pass ${JSON.stringify(name)} to pip together with "-e ." in one file`,
         hint: "move the pip options into a file this one includes with -r, or drop the -e . line",
       },
     );
@@ -589,21 +607,27 @@ function dependencyNames(
 ): Set<string> {
   const names = new Set<string>();
   const all = [...dependencies, ...(project.kind === "package" ? project.extraDependencies : [])];
+  const addServersOfExtras = (name: string, requirement: string) => {
+    const extras = /^[A-Za-z0-9._-]+\s*\[([^\]]*)\]/.exec(requirement)?.[1] ?? "";
+    for (const extra of extras.split(",").map((e) => e.trim().toLowerCase())) {
+      const server = Object.hasOwn(SERVERS_IN_EXTRAS, name) ? SERVERS_IN_EXTRAS[name]?.[extra] : undefined;
+      if (server) names.add(server);
+    }
+  };
   for (const dependency of all) {
     if (dependency.kind === "requirements-file") {
-      for (const name of readRequirementsTree(context, dependency.path, silent()).names) names.add(name);
+      const tree = readRequirementsTree(context, dependency.path, silent());
+      for (const name of tree.names) names.add(name);
+      for (const requirement of tree.requirements) {
+        const name = requirementName({ kind: "index", requirement });
+        if (name !== undefined) addServersOfExtras(name, requirement);
+      }
       continue;
     }
     const name = requirementName(dependency);
     if (name === undefined) continue;
     names.add(name);
-    if (dependency.kind === "index") {
-      const extras = /^[A-Za-z0-9._-]+\s*\[([^\]]*)\]/.exec(dependency.requirement)?.[1] ?? "";
-      for (const extra of extras.split(",").map((e) => e.trim().toLowerCase())) {
-        const server = Object.hasOwn(SERVERS_IN_EXTRAS, name) ? SERVERS_IN_EXTRAS[name]?.[extra] : undefined;
-        if (server) names.add(server);
-      }
-    }
+    if (dependency.kind === "index") addServersOfExtras(name, dependency.requirement);
   }
   return names;
 }

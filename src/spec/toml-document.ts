@@ -16,9 +16,14 @@ export function plainTable(): PlainTable {
 /**
  * Parses TOML 1.0 (as Python's tomllib reads it) keeping the position of every key and value;
  * syntax errors and inputs beyond the limits become diagnostics. Tables come out as
- * null-prototype objects.
+ * null-prototype objects. `columnOffset` places TOML taken out of another file (a script's
+ * `# ` comment block): the columns its lines lost.
  */
-export function parseTomlDocument(file: string, text: string): ParsedDocument {
+export function parseTomlDocument(
+  file: string,
+  text: string,
+  columnOffset: (line: number) => number = () => 0,
+): ParsedDocument {
   const limit = checkSpecSize(file, text) ?? checkTomlLimits(file, text);
   if (limit) return { ok: false, diagnostics: [limit] };
   let program: AST.TOMLProgram;
@@ -35,7 +40,11 @@ export function parseTomlDocument(file: string, text: string): ParsedDocument {
           {
             code: duplicate ? "duplicate-key" : "toml-syntax",
             message: duplicate ? duplicateMessage(text, error.index) : `TOML syntax error: ${error.message}`,
-            position: { file, line: error.lineNumber, column: error.column + 1 },
+            position: {
+              file,
+              line: error.lineNumber,
+              column: error.column + 1 + columnOffset(error.lineNumber),
+            },
             severity: "error",
             hint: duplicate
               ? "keep one definition of the key or table"
@@ -50,7 +59,7 @@ export function parseTomlDocument(file: string, text: string): ParsedDocument {
   const at = (node: AST.HasLocs): SourcePosition => ({
     file,
     line: node.loc.start.line,
-    column: node.loc.start.column + 1,
+    column: node.loc.start.column + 1 + columnOffset(node.loc.start.line),
   });
   doc.record([], { value: { file, line: 1, column: 1 } });
 

@@ -2,9 +2,10 @@ import { describe, expect, it } from "vitest";
 import { readFrontendOptions } from "../../../src/frontend/options.js";
 
 describe("readFrontendOptions", () => {
-  it("defaults to pyproject.toml and the engine's choices", () => {
+  it("without a file name, detects the layout (pyproject.toml until then), and takes the engine's choices", () => {
     expect(readFrontendOptions({})).toEqual({
       filename: "pyproject.toml",
+      detectFilename: true,
       buildArgs: {},
       labels: {},
       platforms: [],
@@ -30,6 +31,7 @@ describe("readFrontendOptions", () => {
     });
     expect(options).toEqual({
       filename: "Mopyfile.yaml",
+      detectFilename: false,
       target: "api",
       buildArgs: { EMPTY: "", VERSION: "1.2" },
       labels: { team: "data" },
