@@ -11,11 +11,26 @@ import { findLeaks } from "./leak-search.js";
 
 const FORMATS: FuzzFormat[] = ["pyfront", "microb", "mopy", "requirements", "zero-config"];
 const CASES_PER_FORMAT = 120;
+/** The zero-config files the build may be given or that start-command rules read; cheaper inputs. */
+const NAMED_FILE_FORMATS: FuzzFormat[] = [
+  "requirements-file",
+  "pipfile",
+  "pep723",
+  "procfile",
+  "app-module",
+  "setuptools",
+];
+const CASES_PER_NAMED_FILE_FORMAT = 60;
 /** Change to explore new inputs; any failure names its format and seed, and repeats. */
 const SEED_BASE = 11_000;
 
 describe("fuzz: hostile inputs through every path", () => {
-  it(`${FORMATS.length * CASES_PER_FORMAT} cases: 0 crashes, hangs, injections, escapes, leaks`, () => {
+  const runs: Array<[FuzzFormat, number]> = [
+    ...FORMATS.map((f): [FuzzFormat, number] => [f, CASES_PER_FORMAT]),
+    ...NAMED_FILE_FORMATS.map((f): [FuzzFormat, number] => [f, CASES_PER_NAMED_FILE_FORMAT]),
+  ];
+  const total = runs.reduce((sum, [, n]) => sum + n, 0);
+  it(`${total} cases: 0 crashes, hangs, injections, escapes, leaks, unpositioned errors`, () => {
     const counts: Record<Finding, number> = {
       crash: 0,
       hang: 0,
@@ -23,14 +38,15 @@ describe("fuzz: hostile inputs through every path", () => {
       escape: 0,
       leak: 0,
       nondeterministic: 0,
+      unpositioned: 0,
     };
     const examples: string[] = [];
     let accepted = 0;
     let dockerfileRefused = 0;
     let slowest = 0;
     const started = performance.now();
-    for (const format of FORMATS) {
-      for (let i = 0; i < CASES_PER_FORMAT; i++) {
+    for (const [format, cases] of runs) {
+      for (let i = 0; i < cases; i++) {
         const c = fuzzCase(format, SEED_BASE + i);
         const caseStarted = performance.now();
         const result = classify(c, i % 10 === 0);
@@ -44,14 +60,13 @@ describe("fuzz: hostile inputs through every path", () => {
         slowest = Math.max(slowest, result.ms);
         for (const f of result.findings) {
           counts[f.kind]++;
-          if (examples.length < 10)
+          if (examples.length < 40)
             examples.push(
               `${c.name} ${f.kind}: ${f.detail}\n  input: ${JSON.stringify(c.text).slice(0, 400)}`,
             );
         }
       }
     }
-    const total = FORMATS.length * CASES_PER_FORMAT;
     console.log(
       `fuzz: ${total} cases in ${Math.round(performance.now() - started)} ms (slowest ${Math.round(slowest)} ms); ` +
         `${accepted} accepted, ${total - accepted} refused with user errors, ${dockerfileRefused} Dockerfiles refused; ` +
@@ -59,7 +74,15 @@ describe("fuzz: hostile inputs through every path", () => {
     );
     expect(examples).toEqual([]);
     expect(performance.now() - started).toBeLessThan(60_000);
-    expect(counts).toEqual({ crash: 0, hang: 0, injection: 0, escape: 0, leak: 0, nondeterministic: 0 });
+    expect(counts).toEqual({
+      crash: 0,
+      hang: 0,
+      injection: 0,
+      escape: 0,
+      leak: 0,
+      nondeterministic: 0,
+      unpositioned: 0,
+    });
     // The generator must reach the renderers, not only the error paths.
     expect(accepted).toBeGreaterThan(total / 10);
   }, 120_000);
