@@ -413,6 +413,8 @@ export function fuzzCase(format: FuzzFormat, seed: number): FuzzCase {
       specFile = named.specFile;
       text = named.text;
       if (named.neverBuilt !== undefined) neverBuilt = named.neverBuilt;
+      // The named file is in the context too: the readers open it there (includes, console scripts).
+      files[specFile] = text;
       // The named files are not TOML throughout: a mutation here is one more hostile line.
       return {
         name: `${format} #${seed}`,
@@ -499,7 +501,7 @@ function requirementsFile(p: Picker, creds: Plant, files: Record<string, string>
         break;
       case 3: {
         // Loops and fan-out: files that include each other, or very many files.
-        const count = p.chance(0.2) ? 200 : 2 + p.int(5);
+        const count = p.chance(0.15) ? 90 : 2 + p.int(5);
         for (let k = 0; k < count; k++) {
           files[`${dir}f${k}.txt`] = `-r f${(k + 1) % count}.txt\npkg${k}\n`;
         }
