@@ -555,7 +555,7 @@ function requirementsFileDependencies(
       { position: option.position },
       {
         code: "option-with-self-install",
-        message: `pyfront cannot pass ${JSON.stringify(option.text.split(/\s/)[0])} to pip together with "-e ." in one file`,
+        message: `pyfront cannot pass ${JSON.stringify(optionName(option.text))} to pip together with "-e ." in one file`,
         hint: "move the pip options into a file this one includes with -r, or drop the -e . line",
       },
     );
@@ -579,6 +579,14 @@ function requirementsFileDependencies(
     });
   }
   return dependencies;
+}
+
+/**
+ * The pip option a requirements line holds, by name only: its value (`--index-url=https://u:pw@...`)
+ * or the URL before it may carry a credential, which never reaches a message.
+ */
+function optionName(line: string): string {
+  return /(?:^|\s)(--[A-Za-z][A-Za-z0-9-]*|-[A-Za-z])/.exec(line)?.[1] ?? "an option";
 }
 
 /** PEP 503 names of the dependencies, with the servers their extras bring, for start-command rules. */

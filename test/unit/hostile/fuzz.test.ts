@@ -88,6 +88,22 @@ describe("fuzz: hostile inputs through every path", () => {
   }, 120_000);
 });
 
+/** Seeds that found a bug, kept by name: each must stay clean whatever the seed base. */
+const REGRESSIONS: Array<{ format: FuzzFormat; seed: number; found: string }> = [
+  {
+    format: "requirements-file",
+    seed: 11_012,
+    found: "a `--extra-index-url=https://...@` line beside `-e .` put the credential in the error message",
+  },
+];
+
+describe("fuzz: regression seeds", () => {
+  it.each(REGRESSIONS)("$format #$seed: $found", ({ format, seed }) => {
+    const c = fuzzCase(format, seed);
+    expect(classify(c, true).findings).toEqual([]);
+  });
+});
+
 describe("fuzz: the classifier sees what it is meant to see", () => {
   const spec = baseSpec({ dependencies: [{ kind: "requirements-file", path: "AAAA.txt" }] });
   const plan = planBuild(spec, { buildArgs: {} });
