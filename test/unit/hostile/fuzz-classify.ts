@@ -21,7 +21,8 @@ export type Finding =
   | "escape"
   | "leak"
   | "nondeterministic"
-  | "unpositioned";
+  | "unpositioned"
+  | "unrefused";
 
 /** Every diagnostic names its place: `file:line:column: `. */
 const POSITIONED = /^[^\n]*:\d+:\d+: /;
@@ -47,6 +48,7 @@ export function classify(c: FuzzCase, checkDeterminism: boolean): Classified {
       },
       memoryContext(c.files),
     );
+  const prototypeKeys = Object.getOwnPropertyNames(Object.prototype).length;
   const started = performance.now();
   let r: Rendered | undefined;
   try {
@@ -59,7 +61,11 @@ export function classify(c: FuzzCase, checkDeterminism: boolean): Classified {
   }
   const ms = performance.now() - started;
   if (ms > CASE_BUDGET_MS) findings.push({ kind: "hang", detail: `${Math.round(ms)} ms` });
+  if (Object.getOwnPropertyNames(Object.prototype).length !== prototypeKeys)
+    findings.push({ kind: "injection", detail: "Object.prototype gained a property" });
   if (!r) return { findings, refused: false, dockerfileRefused: false, ms };
+  if (c.mustRefuse !== undefined && !r.refused)
+    findings.push({ kind: "unrefused", detail: `accepted ${c.mustRefuse}` });
   // The frontend shows spec lines with its messages, redacted: they count as log too.
   const outputs = { ...outputsOf(r), shownSpec: redactSpecText(c.text) };
   for (const leak of findLeaks(c.planted, outputs)) findings.push({ kind: "leak", detail: leak });

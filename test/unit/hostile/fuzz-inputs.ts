@@ -31,6 +31,8 @@ export interface FuzzCase {
   planted: string;
   /** Text of a Procfile web line: it may run as the image's command, never in a build step. */
   neverBuilt?: string;
+  /** Why this input must be refused, whatever else it holds. */
+  mustRefuse?: string;
 }
 
 /** mulberry32: small, fast and good enough to pick atoms. */
@@ -413,6 +415,17 @@ export function fuzzCase(format: FuzzFormat, seed: number): FuzzCase {
       specFile = named.specFile;
       text = named.text;
       if (named.neverBuilt !== undefined) neverBuilt = named.neverBuilt;
+      // Its own random stream, so the other families' seeds keep their cases.
+      const mustRefuse = plantReservedKey(
+        format,
+        prng(seed ^ 0x5eed),
+        specFile,
+        files,
+        (t) => {
+          text = t;
+        },
+        text,
+      );
       // The named file is in the context too: the readers open it there (includes, console scripts).
       files[specFile] = text;
       // The named files are not TOML throughout: a mutation here is one more hostile line.
@@ -425,6 +438,7 @@ export function fuzzCase(format: FuzzFormat, seed: number): FuzzCase {
         buildArgs,
         planted: creds.planted,
         ...(neverBuilt !== undefined ? { neverBuilt } : {}),
+        ...(mustRefuse !== undefined ? { mustRefuse } : {}),
       };
     }
   }
@@ -764,4 +778,34 @@ function namedFile(format: FuzzFormat, p: Picker, creds: Plant, files: Record<st
 
 function mutateText(p: Picker, text: string): string {
   return mutate(p, text);
+}
+
+/**
+ * A `__proto__` key in one of the TOML documents a named file brings along (the Pipfile, the
+ * folder's pyproject.toml, a PEP 723 block): refused there as in a pyproject.toml spec.
+ */
+function plantReservedKey(
+  format: FuzzFormat,
+  random: () => number,
+  specFile: string,
+  files: Record<string, string>,
+  setText: (text: string) => void,
+  text: string,
+): string | undefined {
+  if (random() >= 0.15) return undefined;
+  if (format === "pipfile") {
+    setText(`${text}\n\n[__proto__]\nx = 1\n`);
+    return "a [__proto__] table in the Pipfile";
+  }
+  // A block the reader sees: its opening line stands alone (a lone CR does not end a line).
+  if (format === "pep723" && text.split(/\r?\n/).includes("# /// script")) {
+    setText(text.replace("# /// script", '# /// script\n# "__proto__" = 1'));
+    return "a __proto__ key in the script's metadata";
+  }
+  const sibling = `${specFile.slice(0, specFile.lastIndexOf("/") + 1)}pyproject.toml`;
+  if (sibling !== specFile && files[sibling] !== undefined) {
+    files[sibling] += '\n\n[project.scripts]\n"__proto__" = "a:b"\n';
+    return "a __proto__ key in the folder's pyproject.toml";
+  }
+  return undefined;
 }

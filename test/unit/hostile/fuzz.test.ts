@@ -39,6 +39,7 @@ describe("fuzz: hostile inputs through every path", () => {
       leak: 0,
       nondeterministic: 0,
       unpositioned: 0,
+      unrefused: 0,
     };
     const examples: string[] = [];
     let accepted = 0;
@@ -82,6 +83,7 @@ describe("fuzz: hostile inputs through every path", () => {
       leak: 0,
       nondeterministic: 0,
       unpositioned: 0,
+      unrefused: 0,
     });
     // The generator must reach the renderers, not only the error paths.
     expect(accepted).toBeGreaterThan(total / 10);
@@ -95,6 +97,13 @@ const REGRESSIONS: Array<{ format: FuzzFormat; seed: number; found: string }> = 
     seed: 11_012,
     found: "a `--extra-index-url=https://...@` line beside `-e .` put the credential in the error message",
   },
+  {
+    format: "requirements-file",
+    seed: 11_032,
+    found:
+      "a __proto__ key in the pyproject.toml beside a requirements file was dropped silently, not refused",
+  },
+  { format: "pep723", seed: 11_035, found: "a __proto__ key in a PEP 723 block was accepted, not refused" },
 ];
 
 describe("fuzz: regression seeds", () => {
