@@ -161,7 +161,8 @@ const REEXPORTED_APP =
  */
 export function setuptoolsConsoleScripts(context: ContextReader, projectDir: string): string[] {
   const names = new Set<string>();
-  const cfg = context.readFile(contextJoin(projectDir, "setup.cfg"));
+  // configparser reads CRLF files as LF ones; the patterns below match LF only.
+  const cfg = context.readFile(contextJoin(projectDir, "setup.cfg"))?.replace(/\r\n?/g, "\n");
   if (cfg !== undefined) {
     const section = /^\[options\.entry_points\][^\n]*\n([\s\S]*?)(?=^\[|(?![\s\S]))/m.exec(cfg)?.[1] ?? "";
     const block = /^console_scripts\s*=[ \t]*\n?((?:[ \t]+.*(?:\n|$))*)/m.exec(section)?.[1] ?? "";
