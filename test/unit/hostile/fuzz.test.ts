@@ -5,7 +5,14 @@ import { describe, expect, it } from "vitest";
 import { planBuild } from "../../../src/plan/plan-build.js";
 import { renderDockerfile } from "../../../src/render/dockerfile.js";
 import { baseSpec } from "../plan/spec-fixtures.js";
-import { CASE_BUDGET_MS, classify, escapes, type Finding, injections } from "./fuzz-classify.js";
+import {
+  CASE_BUDGET_MS,
+  classify,
+  detectedCommandProblems,
+  escapes,
+  type Finding,
+  injections,
+} from "./fuzz-classify.js";
 import { type FuzzFormat, fuzzCase } from "./fuzz-inputs.js";
 import { findLeaks } from "./leak-search.js";
 
@@ -141,6 +148,30 @@ describe("fuzz: the classifier sees what it is meant to see", () => {
       [],
     );
     expect(injections(plan, dockerfile.replace(/\nUSER /, "\nRUN id\nUSER "))).not.toEqual([]);
+  });
+
+  it("a detected command with a non-identifier, or a Procfile line in a build step, is an injection", () => {
+    const decided = (rule: string, cmd: string[]) => ({
+      ...plan,
+      decisions: { ...plan.decisions, command: { choice: cmd.join(" "), rule, reason: "test" } },
+      image: { ...plan.image, cmd },
+    });
+    expect(detectedCommandProblems(decided("flask-gunicorn", ["gunicorn", "app:app"]), undefined)).toEqual(
+      [],
+    );
+    expect(
+      detectedCommandProblems(decided("flask-gunicorn", ["gunicorn", "a;id:app"]), undefined),
+    ).not.toEqual([]);
+    expect(
+      detectedCommandProblems(decided("asgi-uvicorn", ["uvicorn", "m:app\u00a0x"]), undefined),
+    ).not.toEqual([]);
+    const line = "WEBLINEx; id";
+    expect(detectedCommandProblems(decided("procfile-web", ["sh", "-c", line]), "WEBLINEx")).toEqual([]);
+    expect(
+      detectedCommandProblems(decided("procfile-web", ["sh", "-c", "WEBLINEx", "id"]), "WEBLINEx"),
+    ).not.toEqual([]);
+    const built = JSON.parse(JSON.stringify(plan).replaceAll("AAAA.txt", line)) as typeof plan;
+    expect(detectedCommandProblems(built, "WEBLINEx").join("\n")).toMatch(/reached a build step/);
   });
 
   it("a context path outside the context is an escape; a planted secret is a leak", () => {
