@@ -52,7 +52,8 @@ function withoutComment(text: string): string {
 }
 
 const EDITABLE = /^(-e|--editable)(?:\s*=\s*|\s+|(?=[^\s=]))(.*)$/;
-const INCLUDE = /^(-r|--requirement|-c|--constraint)(?:\s*=\s*|\s+)(\S+)$/;
+/** pip's optparse also takes a short option's value glued on: `-rbase.txt`, `-cconstraints.txt`. */
+const INCLUDE = /^(-r|--requirement|-c|--constraint)(?:\s*=\s*|\s+|(?<=^-[rc])(?=[^\s=-]))(\S+)$/;
 const NAME = /^([A-Za-z0-9][A-Za-z0-9._-]*)/;
 
 /** PEP 503 normalized form. */
