@@ -62,7 +62,7 @@ export function planFrontendImage(
   argv: readonly string[],
   options: { version: string; dockerfile: string; contextDir: string },
 ): FrontendImagePlan {
-  const pushIndex = argv.findIndex((a) => a === "--push");
+  const pushIndex = argv.indexOf("--push");
   const pushValue = pushIndex === -1 ? undefined : argv[pushIndex + 1];
   if (pushIndex !== -1 && (pushValue === undefined || pushValue.startsWith("-"))) {
     throw new UsageError(

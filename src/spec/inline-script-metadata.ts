@@ -1,5 +1,6 @@
 import type { SourcePosition } from "./build-spec.js";
 import type { DiagnosticList } from "./diagnostic-list.js";
+import { reportReservedKeys } from "./reserved-keys.js";
 import type { SourceDocument } from "./source-document.js";
 import { parseTomlDocument } from "./toml-document.js";
 
@@ -50,6 +51,7 @@ export function readInlineScriptMetadata(
     return undefined;
   }
   const doc = parsed.doc;
+  if (reportReservedKeys(doc, out)) return undefined;
   const metadata: InlineScriptMetadata = { doc, dependencies: [] };
   const dependencies = doc.get(["dependencies"]);
   if (dependencies !== undefined) {

@@ -9,6 +9,7 @@ import { readMopySpec } from "./mopy-format.js";
 import { readPyenvSpec } from "./pyenv-format.js";
 import { PYFRONT_TABLE, readPyfrontSpec } from "./pyfront-format.js";
 import { readPyproject } from "./pyproject-project.js";
+import { reportReservedKeys } from "./reserved-keys.js";
 import type { SourceDocument } from "./source-document.js";
 import { NO_START_COMMAND } from "./spec-assembly.js";
 import { parseTomlDocument } from "./toml-document.js";
@@ -138,36 +139,6 @@ function readPyprojectSpec(
     return undefined;
   }
   return readZeroConfigSpec(doc, facts, options, context, out);
-}
-
-/**
- * `__proto__` means something to JavaScript, and to every library that copies objects; no format
- * has a use for it, so it is refused wherever it is written, before any schema copies a table.
- */
-function reportReservedKeys(doc: SourceDocument, out: DiagnosticList): boolean {
-  let found = false;
-  const walk = (value: unknown, path: Array<string | number>): void => {
-    if (Array.isArray(value)) {
-      value.forEach((item, i) => {
-        walk(item, [...path, i]);
-      });
-      return;
-    }
-    if (typeof value !== "object" || value === null || value instanceof Date) return;
-    for (const key of Object.keys(value)) {
-      if (key === "__proto__") {
-        found = true;
-        out.error(
-          { doc, path: [...path, key], at: "key" },
-          { code: "reserved-key", message: "this key name is reserved", hint: "remove or rename the key" },
-        );
-        continue;
-      }
-      walk((value as Record<string, unknown>)[key], [...path, key]);
-    }
-  };
-  walk(doc.value, []);
-  return found;
 }
 
 function sortDiagnostics(items: readonly Diagnostic[]): Diagnostic[] {

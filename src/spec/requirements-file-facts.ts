@@ -53,8 +53,8 @@ function withoutComment(text: string): string {
 }
 
 const EDITABLE = /^(-e|--editable)(?:\s*=\s*|\s+|(?=[^\s=]))(.*)$/;
-/** `-r base.txt`, `--requirement=base.txt`, and optparse's attached short form `-rbase.txt`. */
-const INCLUDE = /^(?:(-r|--requirement|-c|--constraint)(?:\s*=\s*|\s+)|(-r|-c)(?=[^\s=-]))(\S+)$/;
+/** pip's optparse also takes a short option's value glued on: `-rbase.txt`, `-cconstraints.txt`. */
+const INCLUDE = /^(-r|--requirement|-c|--constraint)(?:\s*=\s*|\s+|(?<=^-[rc])(?=[^\s=-]))(\S+)$/;
 const NAME = /^([A-Za-z0-9][A-Za-z0-9._-]*)/;
 
 /** PEP 503 normalized form. */
@@ -78,11 +78,10 @@ export function readRequirementsFileFacts(text: string): RequirementsFileFacts {
     if (/git\+ssh:\/\//i.test(content)) facts.gitSsh = true;
     const include = INCLUDE.exec(content);
     if (include) {
-      const option = include[1] ?? include[2];
       facts.includes.push({
         line,
-        constraint: option === "-c" || option === "--constraint",
-        target: include[3]!,
+        constraint: include[1] === "-c" || include[1] === "--constraint",
+        target: include[2]!,
       });
       continue;
     }

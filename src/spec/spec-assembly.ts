@@ -567,13 +567,11 @@ function requirementsFileDependencies(
     ];
   }
   for (const option of self.options) {
-    // The option itself: `--index-url URL`, or the `--hash` after a requirement.
-    const name = /(?:^|\s)(--?[A-Za-z][\w-]*)/.exec(option.text)?.[1] ?? option.text;
     out.error(
       { position: option.position },
       {
         code: "option-with-self-install",
-        message: `pyfront cannot pass ${JSON.stringify(name)} to pip together with "-e ." in one file`,
+        message: `pyfront cannot pass ${JSON.stringify(optionName(option.text))} to pip together with "-e ." in one file`,
         hint: "move the pip options into a file this one includes with -r, or drop the -e . line",
       },
     );
@@ -597,6 +595,14 @@ function requirementsFileDependencies(
     });
   }
   return dependencies;
+}
+
+/**
+ * The pip option a requirements line holds, by name only: its value (`--index-url=https://u:pw@...`)
+ * or the URL before it may carry a credential, which never reaches a message.
+ */
+function optionName(line: string): string {
+  return /(?:^|\s)(--[A-Za-z][A-Za-z0-9-]*|-[A-Za-z])/.exec(line)?.[1] ?? "an option";
 }
 
 /** PEP 503 names of the dependencies, with the servers their extras bring, for start-command rules. */

@@ -4,6 +4,7 @@ import { contextJoin } from "./context-checks.js";
 import type { ContextReader, LoadOptions } from "./context-reader.js";
 import type { DiagnosticList } from "./diagnostic-list.js";
 import { type PyprojectFacts, readPyproject } from "./pyproject-project.js";
+import { reportReservedKeys } from "./reserved-keys.js";
 import { SourceDocument } from "./source-document.js";
 import { assemblePyprojectSpec, type NamedSpecFile } from "./spec-assembly.js";
 import { parseTomlDocument } from "./toml-document.js";
@@ -50,6 +51,7 @@ export function readNamedFileSpec(
       out.items.push(...parsed.diagnostics);
       return undefined;
     }
+    if (reportReservedKeys(parsed.doc, out)) return undefined;
     named.pipfile = parsed.doc;
   }
   const pyprojectPath = contextJoin(projectDirOf(file.path, file.kind), "pyproject.toml");
@@ -61,6 +63,7 @@ export function readNamedFileSpec(
       out.items.push(...parsed.diagnostics);
       return undefined;
     }
+    if (reportReservedKeys(parsed.doc, out)) return undefined;
     doc = parsed.doc;
   }
   const facts = readPyproject(doc, out);

@@ -14,7 +14,18 @@ import type { FuzzCase } from "./fuzz-inputs.js";
 import { findLeaks } from "./leak-search.js";
 import { outputsOf, type Rendered, renderAll } from "./render-all.js";
 
-export type Finding = "crash" | "hang" | "injection" | "escape" | "leak" | "nondeterministic";
+export type Finding =
+  | "crash"
+  | "hang"
+  | "injection"
+  | "escape"
+  | "leak"
+  | "nondeterministic"
+  | "unpositioned"
+  | "unrefused";
+
+/** Every diagnostic names its place: `file:line:column: `. */
+const POSITIONED = /^[^\n]*:\d+:\d+: /;
 
 export interface Classified {
   findings: Array<{ kind: Finding; detail: string }>;
@@ -37,6 +48,7 @@ export function classify(c: FuzzCase, checkDeterminism: boolean): Classified {
       },
       memoryContext(c.files),
     );
+  const prototypeKeys = Object.getOwnPropertyNames(Object.prototype).length;
   const started = performance.now();
   let r: Rendered | undefined;
   try {
@@ -49,12 +61,20 @@ export function classify(c: FuzzCase, checkDeterminism: boolean): Classified {
   }
   const ms = performance.now() - started;
   if (ms > CASE_BUDGET_MS) findings.push({ kind: "hang", detail: `${Math.round(ms)} ms` });
+  if (Object.getOwnPropertyNames(Object.prototype).length !== prototypeKeys)
+    findings.push({ kind: "injection", detail: "Object.prototype gained a property" });
   if (!r) return { findings, refused: false, dockerfileRefused: false, ms };
+  if (c.mustRefuse !== undefined && !r.refused)
+    findings.push({ kind: "unrefused", detail: `accepted ${c.mustRefuse}` });
   // The frontend shows spec lines with its messages, redacted: they count as log too.
   const outputs = { ...outputsOf(r), shownSpec: redactSpecText(c.text) };
   for (const leak of findLeaks(c.planted, outputs)) findings.push({ kind: "leak", detail: leak });
+  for (const message of r.messages)
+    if (!POSITIONED.test(message)) findings.push({ kind: "unpositioned", detail: message.slice(0, 200) });
   if (r.plan) {
     for (const problem of escapes(r.plan)) findings.push({ kind: "escape", detail: problem });
+    for (const problem of detectedCommandProblems(r.plan, c.neverBuilt))
+      findings.push({ kind: "injection", detail: problem });
     if (r.dockerfile !== undefined) {
       for (const problem of injections(r.plan, r.dockerfile))
         findings.push({ kind: "injection", detail: problem });
@@ -75,6 +95,45 @@ export function classify(c: FuzzCase, checkDeterminism: boolean): Classified {
     dockerfileRefused: r.plan !== undefined && r.dockerfile === undefined,
     ms,
   };
+}
+
+/**
+ * What pyfront found in the project's files becomes a command only as plain argv items: module and
+ * variable names that are Python identifiers, script names without spaces or shell bytes. A
+ * Procfile's web line is the user's own shell command: it stays one `sh -c` item of the image's
+ * command and never reaches a build step.
+ */
+const DETECTED_RULES = new Set([
+  "console-script",
+  "django-gunicorn",
+  "asgi-uvicorn",
+  "flask-gunicorn",
+  "package-main",
+]);
+const IDENTIFIER = "[A-Za-z_][A-Za-z0-9_]*";
+const SAFE_ITEM = new RegExp(
+  `^(${IDENTIFIER}(\\.${IDENTIFIER})*(:${IDENTIFIER}(\\(\\))?)?|[A-Za-z0-9][A-Za-z0-9_.-]*|/[A-Za-z0-9_./-]+|-[cm])$`,
+);
+const UVICORN_SCRIPT = 'exec uvicorn "$0" --host 0.0.0.0 --port "${PORT:-8000}"';
+
+export function detectedCommandProblems(plan: BuildPlan, neverBuilt: string | undefined): string[] {
+  const out: string[] = [];
+  const command = [...(plan.image.entrypoint ?? []), ...(plan.image.cmd ?? [])];
+  const rule = plan.decisions.command?.rule;
+  if (rule !== undefined && DETECTED_RULES.has(rule)) {
+    for (const item of command)
+      if (item !== UVICORN_SCRIPT && !SAFE_ITEM.test(item))
+        out.push(`${rule} put ${JSON.stringify(item.slice(0, 80))} on the command line`);
+  }
+  if (rule === "procfile-web" && (command.length !== 3 || command[0] !== "sh" || command[1] !== "-c"))
+    out.push(`procfile-web command has ${command.length} items: ${JSON.stringify(command).slice(0, 120)}`);
+  if (neverBuilt !== undefined) {
+    const built = JSON.stringify(plan.stages);
+    if (built.includes(neverBuilt)) out.push("the Procfile's web line reached a build step");
+    const inImage = JSON.stringify(plan.image).split(neverBuilt).length - 1;
+    if (inImage > 1) out.push(`the Procfile's web line is in the image config ${inImage} times`);
+  }
+  return out;
 }
 
 /** A context path that is absolute or climbs out, in a bind mount or a copy from the context. */

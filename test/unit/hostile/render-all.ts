@@ -3,6 +3,7 @@ import type { BuildPlan } from "../../../src/plan/build-plan.js";
 import { planBuild } from "../../../src/plan/plan-build.js";
 import { formatPlanJson } from "../../../src/plan/plan-json.js";
 import { renderDockerfile } from "../../../src/render/dockerfile.js";
+import { DockerfileRefusal } from "../../../src/render/dockerfile-quoting.js";
 import { renderLlb } from "../../../src/render/llb.js";
 import type { ContextReader } from "../../../src/spec/context-reader.js";
 import { formatDiagnostic, SpecError } from "../../../src/spec/diagnostics.js";
@@ -39,7 +40,12 @@ export function renderAll(
     const { definition, bytes } = marshalDefinition(rendered.state, { platform: rendered.platform });
     out.llbJson = JSON.stringify(definitionToJson(definition));
     out.llbBinary = bytes;
-    out.dockerfile = renderDockerfile(plan);
+    try {
+      out.dockerfile = renderDockerfile(plan);
+    } catch (error) {
+      // As the CLI does: the refusal is placed where the spec wrote the value.
+      throw error instanceof DockerfileRefusal ? error.locatedIn(loaded.spec.pathSites) : error;
+    }
   } catch (error) {
     if (!(error instanceof SpecError)) throw error;
     const messages = error.diagnostics.map(formatDiagnostic);

@@ -684,7 +684,8 @@ describe("an application's console scripts", () => {
     expect(ok.spec.entrypoint).toEqual(["serve"]);
     expect(
       failure("pyproject.toml", {
-        "pyproject.toml": '[project]\nname = "svc"\nversion = "1"\n[project.scripts]\npython3 = "svc.main:run"\n',
+        "pyproject.toml":
+          '[project]\nname = "svc"\nversion = "1"\n[project.scripts]\npython3 = "svc.main:run"\n',
       }),
     ).toEqual([
       'pyproject.toml:5:1: project.scripts.python3: console script "python3" would replace the venv\'s own python3\n  hint: give the script another name',
