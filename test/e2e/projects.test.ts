@@ -90,7 +90,7 @@ async function buildAndCheck(project: CorpusProject): Promise<void> {
       },
     });
     timing.buildSeconds = (Date.now() - buildStart) / 1000;
-    expect(built.code, `docker build failed; the end of its log:\n${tail(combined(built), 60)}`).toBe(0);
+    expect(built.code, `docker build failed; its steps' output:\n${stepOutput(combined(built))}`).toBe(0);
 
     timing.outcome = "check failed";
     const checkStart = Date.now();
@@ -221,6 +221,20 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | undefined>
 
 function combined(result: CommandResult): string {
   return `${result.stdout}\n${result.stderr}`;
+}
+
+/**
+ * What the build's steps printed (`#N 1.23 ...` lines), last 80: the error line that follows a
+ * failed step repeats its whole argv, fixed scripts included, and hides pip's own message.
+ */
+function stepOutput(log: string): string {
+  return tail(
+    log
+      .split("\n")
+      .filter((line) => /^#\d+ (\d+\.\d+ |ERROR)/.test(line))
+      .join("\n"),
+    80,
+  );
 }
 
 function tail(text: string, lines: number): string {
