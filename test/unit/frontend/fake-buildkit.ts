@@ -39,6 +39,8 @@ export interface FakeBuildKit {
   /** The local sources solved, in order, with their attributes (excludepatterns, followpaths, ...). */
   locals: SourceOp[];
   warnings: string[];
+  /** The image references resolved (ResolveImageConfig), in order. */
+  resolved: string[];
   close(): Promise<void>;
 }
 
@@ -55,6 +57,7 @@ export async function startFakeBuildKit(options: FakeBuildKitOptions): Promise<F
   const solves: SolveRequest[] = [];
   const locals: SourceOp[] = [];
   const warnings: string[] = [];
+  const resolved: string[] = [];
   const refs = new Map<string, Files>();
   const caps = capsUpTo(options.release ?? 8);
 
@@ -125,11 +128,14 @@ export async function startFakeBuildKit(options: FakeBuildKitOptions): Promise<F
         warnings.push(new TextDecoder().decode(req.short));
         return {};
       },
-      resolveImageConfig: (req) => ({
-        Digest: BASE_IMAGE_DIGEST,
-        Config: new TextEncoder().encode(JSON.stringify(BASE_CONFIG)),
-        Ref: req.Ref,
-      }),
+      resolveImageConfig: (req) => {
+        resolved.push(req.Ref);
+        return {
+          Digest: BASE_IMAGE_DIGEST,
+          Config: new TextEncoder().encode(JSON.stringify(BASE_CONFIG)),
+          Ref: req.Ref,
+        };
+      },
     });
   const server = http2.createServer(connectNodeAdapter({ routes }));
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -145,6 +151,7 @@ export async function startFakeBuildKit(options: FakeBuildKitOptions): Promise<F
     solves,
     locals,
     warnings,
+    resolved,
     close: () =>
       new Promise<void>((resolve) => {
         for (const s of sockets) s.destroy();
