@@ -19,6 +19,7 @@ export function readZeroConfigSpec(
   options: LoadOptions,
   context: ContextReader,
   out: DiagnosticList,
+  named?: NamedSpecFile,
 ): BuildSpec {
   return assemblePyprojectSpec({
     format: "zero-config",
@@ -29,6 +30,7 @@ export function readZeroConfigSpec(
     facts,
     context,
     out,
+    ...(named ? { named } : {}),
   });
 }
 
@@ -66,16 +68,5 @@ export function readNamedFileSpec(
     if (reportReservedKeys(parsed.doc, out)) return undefined;
     doc = parsed.doc;
   }
-  const facts = readPyproject(doc, out);
-  return assemblePyprojectSpec({
-    format: "zero-config",
-    specFile: options.specFile,
-    doc,
-    config: {},
-    origin: (key) => ["tool", "pyfront", key],
-    facts,
-    context,
-    out,
-    named,
-  });
+  return readZeroConfigSpec(doc, readPyproject(doc, out), options, context, out, named);
 }
