@@ -127,6 +127,24 @@ function pipfileDependency(
     );
     return undefined;
   }
+  if (typeof spec.index === "string") {
+    // pipenv takes such a package from that source only; pip cannot: say so, never drop it quietly.
+    out.warning(
+      { doc, path: [...path, "index"] },
+      {
+        code: "per-package-index",
+        message: `pip looks for ${JSON.stringify(name)} in every index, not only in ${JSON.stringify(spec.index)}`,
+        hint: "if another index could serve a package of that name, make that source the only one (the first [[source]]) or pass PIP_INDEX_URL",
+      },
+    );
+  }
+  if (spec.extras !== undefined && !Array.isArray(spec.extras)) {
+    out.error(
+      { doc, path: [...path, "extras"] },
+      { code: "invalid-type", message: `expected a list of extras, got ${describeValue(spec.extras)}` },
+    );
+    return undefined;
+  }
   const extras = Array.isArray(spec.extras) && spec.extras.length > 0 ? `[${spec.extras.join(",")}]` : "";
   const markers = pipfileMarkers(spec);
   if (typeof spec.path === "string") {

@@ -178,3 +178,15 @@ describe("readPipfile", () => {
     ]);
   });
 });
+
+describe("what pip cannot do as pipenv does is said, not dropped", () => {
+  it("a per-package index warns, and extras that are not a list are refused", () => {
+    const { diagnostics } = read(
+      '[[source]]\nurl = "https://corp.example/simple"\nname = "corp"\n\n[packages]\ninternal = { version = "*", index = "corp" }\nrequests = { version = "*", extras = "socks" }\n',
+    );
+    expect(diagnostics).toEqual([
+      'Pipfile:6:37: warning: packages.internal.index: pip looks for "internal" in every index, not only in "corp"\n  hint: if another index could serve a package of that name, make that source the only one (the first [[source]]) or pass PIP_INDEX_URL',
+      "Pipfile:7:38: packages.requests.extras: expected a list of extras, got a string",
+    ]);
+  });
+});
