@@ -51,6 +51,8 @@ export interface FakeBuildKitOptions {
   context: Files;
   /** BuildKit minor release whose caps are announced; 13 announces warnings. */
   release?: number;
+  /** Base images that fail to resolve, the way engine B says so without a registry. */
+  missingImages?: string[];
 }
 
 export async function startFakeBuildKit(options: FakeBuildKitOptions): Promise<FakeBuildKit> {
@@ -130,6 +132,12 @@ export async function startFakeBuildKit(options: FakeBuildKitOptions): Promise<F
       },
       resolveImageConfig: (req) => {
         resolved.push(req.Ref);
+        if (options.missingImages?.includes(req.Ref)) {
+          throw new ConnectError(
+            `failed to resolve source metadata for docker.io/library/${req.Ref}: no such host`,
+            Code.Unknown,
+          );
+        }
         return {
           Digest: BASE_IMAGE_DIGEST,
           Config: new TextEncoder().encode(JSON.stringify(BASE_CONFIG)),

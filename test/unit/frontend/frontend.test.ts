@@ -1,97 +1,12 @@
-import * as http2 from "node:http2";
-import * as net from "node:net";
-import { create } from "@bufbuild/protobuf";
-import { Code, ConnectError, type ConnectRouter } from "@connectrpc/connect";
-import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { afterEach, describe, expect, it } from "vitest";
-import { createGatewayClientOverDuplex, type ReturnInput } from "../../../src/buildkit/gateway/index.js";
-import { APICapSchema } from "../../../src/buildkit/gen/moby/buildkit/v1/apicaps/caps_pb.js";
-import {
-  LLBBridge,
-  type SolveRequest,
-} from "../../../src/buildkit/gen/moby/buildkit/v1/frontend/gateway_pb.js";
-import { CAP_FIRST_RELEASE } from "../../../src/buildkit/llb/index.js";
+import type { ReturnInput } from "../../../src/buildkit/gateway/index.js";
 import { runFrontend } from "../../../src/frontend/frontend.js";
+import { frontendEnv as env, type Files, startFakeBuildKit } from "./fake-buildkit.js";
 
-const V08_CAPS = Object.entries(CAP_FIRST_RELEASE)
-  .filter(([, release]) => Number(/^v0\.(\d+)$/.exec(release)?.[1]) <= 8)
-  .map(([ID]) => create(APICapSchema, { ID, Enabled: true }));
-
-/** A client's files as BuildKit would serve them from the `dockerfile` and `context` locals. */
-type Files = Record<string, string>;
-
-const GO_MODE_DIR = 0x80000000;
-const BASE_CONFIG = {
-  config: { Env: ["PATH=/usr/local/bin:/usr/bin:/bin", "LANG=C.UTF-8"], Cmd: ["python3"] },
-};
-
-/**
- * An in-process LLBBridge: every solve answers with a ref that reads from the same files. Base
- * images in `missingImages` fail to resolve the way engine B says so without a registry.
- */
-async function startBridge(files: Files, missingImages: string[] = []) {
-  const solves: SolveRequest[] = [];
-  const routes = (router: ConnectRouter) =>
-    router.service(LLBBridge, {
-      // Everything Docker 20.10's BuildKit (v0.8) announces.
-      ping: () => ({ FrontendAPICaps: V08_CAPS, LLBCaps: V08_CAPS, Workers: [] }),
-      inputs: () => ({ Definitions: {} }),
-      solve: (req) => {
-        solves.push(req);
-        return { result: { result: { case: "ref", value: { id: `ref-${solves.length}` } } } };
-      },
-      readFile: (req) => {
-        const text = files[req.FilePath];
-        if (text === undefined) throw new ConnectError(`no such file ${req.FilePath}`, Code.NotFound);
-        return { Data: new TextEncoder().encode(text) };
-      },
-      statFile: (req) => {
-        if (req.Path in files) return { stat: { path: req.Path, mode: 0o644 } };
-        if (Object.keys(files).some((f) => f.startsWith(`${req.Path}/`))) {
-          return { stat: { path: req.Path, mode: GO_MODE_DIR | 0o755 } };
-        }
-        throw new ConnectError(`no such file ${req.Path}`, Code.NotFound);
-      },
-      resolveImageConfig: (req) => {
-        if (missingImages.includes(req.Ref)) {
-          throw new ConnectError(
-            `failed to resolve source metadata for docker.io/library/${req.Ref}: no such host`,
-            Code.Unknown,
-          );
-        }
-        return {
-          Digest: `sha256:${"a".repeat(64)}`,
-          Config: new TextEncoder().encode(JSON.stringify(BASE_CONFIG)),
-          Ref: req.Ref,
-        };
-      },
-    });
-  const server = http2.createServer(connectNodeAdapter({ routes }));
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const port = (server.address() as net.AddressInfo).port;
-  const sockets: net.Socket[] = [];
-  const gateway = createGatewayClientOverDuplex(() => {
-    const socket = net.connect(port, "127.0.0.1");
-    sockets.push(socket);
-    return socket;
-  });
-  return {
-    gateway,
-    solves,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => resolve());
-      }),
-  };
+/** The client's files, the same in the `dockerfile` and `context` locals. */
+function startBridge(files: Files, missingImages: string[] = []) {
+  return startFakeBuildKit({ dockerfile: files, context: files, missingImages });
 }
-
-const env = (opts: Record<string, string> = {}) => ({
-  opts: { filename: "pyproject.toml", ...opts },
-  sessionId: "session-1",
-  workers: [],
-  product: "moby",
-});
 
 describe("runFrontend against a fake BuildKit", () => {
   let close: (() => Promise<void>) | undefined;
