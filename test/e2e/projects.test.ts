@@ -26,7 +26,8 @@ const PROJECT_TIMEOUT_MS = 30 * 60_000;
 /** A command that has not finished by then is taken for a server started where a command was expected. */
 const RUN_TIMEOUT_MS = 120_000;
 /** How long a server may take to answer its first request. */
-const HTTP_READY_MS = 60_000;
+// Generous: on a loaded 2-core machine an ASGI app once needed more than 60 s to answer.
+const HTTP_READY_MS = 120_000;
 const DEFAULT_PORT = 8000;
 
 interface Timing {
@@ -161,7 +162,8 @@ async function expectHttpAnswer(tag: string, check: HttpCheck): Promise<void> {
     const address = published.stdout.trim().split("\n")[0] ?? "";
     const answer = await firstAnswer(`http://${address}${check.path}`, container);
     const logs = await docker(["logs", container]);
-    const output = `container stdout:\n${tail(logs.stdout, 30)}\ncontainer stderr:\n${tail(logs.stderr, 30)}`;
+    const state = await docker(["inspect", "-f", "{{.State.Status}} exit={{.State.ExitCode}}", container]);
+    const output = `container ${state.stdout.trim()}\ncontainer stdout:\n${tail(logs.stdout, 30)}\ncontainer stderr:\n${tail(logs.stderr, 30)}`;
     expect(
       answer,
       `no answer from port ${port} on ${check.path} within ${HTTP_READY_MS / 1000} s\n${output}`,
