@@ -4,11 +4,15 @@
  * `requires-python` against Python releases.
  */
 export interface Pep440Version {
+  /** `N!` before the release; 0 when absent. */
+  epoch?: number;
   release: number[];
   /** ["a" | "b" | "rc", n] */
   pre?: [string, number];
   post?: number;
   dev?: number;
+  /** The local label after `+` (`cpu` in `2.1.0+cpu`), lowercase; ignored by comparisons, as pip does for public specifiers. */
+  local?: string;
 }
 
 export type SpecifierOperator = "~=" | "==" | "!=" | "<=" | ">=" | "<" | ">" | "===";
@@ -21,13 +25,15 @@ export interface VersionSpecifier {
 }
 
 const VERSION =
-  /^v?(\d+(?:\.\d+)*)(?:[-_.]?(a|b|c|rc|alpha|beta|pre|preview)[-_.]?(\d*))?(?:[-_.]?(?:post|rev|r)[-_.]?(\d*))?(?:[-_.]?dev[-_.]?(\d*))?$/i;
+  /^v?(?:(\d+)!)?(\d+(?:\.\d+)*)(?:[-_.]?(a|b|c|rc|alpha|beta|pre|preview)[-_.]?(\d*))?(?:[-_.]?(?:post|rev|r)[-_.]?(\d*))?(?:[-_.]?dev[-_.]?(\d*))?(?:\+([a-z0-9]+(?:[-_.][a-z0-9]+)*))?$/i;
 
 export function parseVersion(text: string): Pep440Version | undefined {
   const match = VERSION.exec(text.trim());
   if (!match) return undefined;
-  const [, release, preTag, preNum, postNum, devNum] = match;
+  const [, epoch, release, preTag, preNum, postNum, devNum, local] = match;
   const version: Pep440Version = { release: release!.split(".").map((n) => Number.parseInt(n, 10)) };
+  if (epoch !== undefined) version.epoch = Number.parseInt(epoch, 10);
+  if (local !== undefined) version.local = local.toLowerCase().replace(/[-_]/g, ".");
   if (preTag !== undefined) {
     const tag = preTag.toLowerCase();
     const normalized = tag === "alpha" ? "a" : tag === "beta" ? "b" : tag === "a" || tag === "b" ? tag : "rc";
@@ -51,6 +57,8 @@ const PRE_ORDER: Record<string, number> = { a: 0, b: 1, rc: 2 };
 
 /** Orders versions: dev < pre-releases < release < post-releases of the same release. */
 export function compareVersions(a: Pep440Version, b: Pep440Version): number {
+  const epoch = (a.epoch ?? 0) - (b.epoch ?? 0);
+  if (epoch !== 0) return Math.sign(epoch);
   const release = compareReleases(a.release, b.release);
   if (release !== 0) return release;
   const phase = (v: Pep440Version): number[] => {

@@ -34,6 +34,10 @@ describe("PEP 440 specifiers", () => {
     ["3.10.4", ">=3.9,<3.13,!=3.10.*", false],
     ["3.11.4", "===3.11.4", true],
     ["3.11.4", "", true],
+    ["2.1.0+cpu", "==2.1.0", true],
+    ["2.1.0+cpu", ">=2,<3", true],
+    ["1!1.0", ">=2", true],
+    ["1.0", ">=1!0.5", false],
   ])("%s against %j is %s", (version, specifiers, expected) => {
     expect(matches(version, specifiers)).toBe(expected);
   });
@@ -47,6 +51,14 @@ describe("PEP 440 specifiers", () => {
     const parsed = ordered.map((v) => parseVersion(v)!);
     for (let i = 1; i < parsed.length; i++) expect(compareVersions(parsed[i - 1]!, parsed[i]!)).toBe(-1);
     expect(compareVersions(parseVersion("3.12")!, parseVersion("3.12.0")!)).toBe(0);
+  });
+
+  test("reads epochs and local labels, as locks write them", () => {
+    expect(parseVersion("2.1.0+cpu")).toEqual({ release: [2, 1, 0], local: "cpu" });
+    expect(parseVersion("1.0+ubuntu-1_2")).toEqual({ release: [1, 0], local: "ubuntu.1.2" });
+    expect(parseVersion("2!1.0")).toEqual({ epoch: 2, release: [1, 0] });
+    expect(parseVersion("1.0+")).toBeUndefined();
+    expect(parseVersion("1.0+a b")).toBeUndefined();
   });
 });
 
