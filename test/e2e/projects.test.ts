@@ -135,7 +135,16 @@ async function expectRunOutput(tag: string, check: RunCheck): Promise<void> {
   const name = `pyfront-e2e-run-${randomBytes(6).toString("hex")}`;
   try {
     const ran = await withTimeout(docker(["run", "--name", name, tag, ...check.args]), RUN_TIMEOUT_MS);
-    const output = ran ? `stdout:\n${tail(ran.stdout, 40)}\nstderr:\n${tail(ran.stderr, 40)}` : "";
+    const state = await docker([
+      "inspect",
+      "-f",
+      "exit={{.State.ExitCode}} image={{.Image}} argv={{json .Path}} {{json .Args}}",
+      name,
+    ]);
+    const files = ran?.stdout.trim() === "" ? await appFiles(tag) : "";
+    const output = ran
+      ? `${files}container ${state.stdout.trim()}\nstdout:\n${tail(ran.stdout, 40)}\nstderr:\n${tail(ran.stderr, 40)}`
+      : "";
     expect(ran, `still running after ${RUN_TIMEOUT_MS / 1000} s`).toBeDefined();
     expect(ran?.code, `exit status\n${output}`).toBe(0);
     for (const text of check.stdout) expect(ran?.stdout, output).toContain(text);
@@ -162,8 +171,14 @@ async function expectHttpAnswer(tag: string, check: HttpCheck): Promise<void> {
     const address = published.stdout.trim().split("\n")[0] ?? "";
     const answer = await firstAnswer(`http://${address}${check.path}`, container);
     const logs = await docker(["logs", container]);
-    const state = await docker(["inspect", "-f", "{{.State.Status}} exit={{.State.ExitCode}}", container]);
-    const output = `container ${state.stdout.trim()}\ncontainer stdout:\n${tail(logs.stdout, 30)}\ncontainer stderr:\n${tail(logs.stderr, 30)}`;
+    const state = await docker([
+      "inspect",
+      "-f",
+      "{{.State.Status}} exit={{.State.ExitCode}} image={{.Image}} argv={{json .Path}} {{json .Args}}",
+      container,
+    ]);
+    const files = answer ? "" : await appFiles(tag);
+    const output = `${files}container ${state.stdout.trim()}\ncontainer stdout:\n${tail(logs.stdout, 30)}\ncontainer stderr:\n${tail(logs.stderr, 30)}`;
     expect(
       answer,
       `no answer from port ${port} on ${check.path} within ${HTTP_READY_MS / 1000} s\n${output}`,
@@ -175,6 +190,20 @@ async function expectHttpAnswer(tag: string, check: HttpCheck): Promise<void> {
   } finally {
     await docker(["rm", "-f", container]);
   }
+}
+
+/** What the image holds in /app, for a check that saw no output at all. */
+async function appFiles(tag: string): Promise<string> {
+  const listed = await docker([
+    "run",
+    "--rm",
+    "--entrypoint",
+    "/bin/sh",
+    tag,
+    "-c",
+    "cd /app && find . -type f | sort | head -40 | xargs -r md5sum; head -c 300 ./*.py",
+  ]);
+  return `the image's /app:\n${listed.stdout}${listed.stderr}\n`;
 }
 
 /** Polls until the server answers at all; stops early when the container has exited. */
