@@ -394,7 +394,8 @@ class UvLockReader {
         if (text === undefined) return undefined;
         if (key === "path" && lock.check([...filePath, key], checkRelativePath(text)) === undefined)
           return undefined;
-        fileName = pathFileName(text);
+        // `filename` is the file's name itself; `path` leads to it.
+        fileName = key === "filename" ? text : pathFileName(text);
       } else if (sourceValue && (sourceValue.kind === "url" || sourceValue.kind === "path")) {
         // A direct URL or path dependency: uv records only the hash; the file is the source.
         fileName =

@@ -474,6 +474,27 @@ describe("readPylock: refusals", () => {
     expect(one(['name = "lib"', 'directory = { path = "lib", editable = "yes" }'])).toEqual(["invalid-type"]);
   });
 
+  it("refuses extras and groups that are not names, and file names with a folder", () => {
+    expect(read(fixture("pdm-groups").replace('extras = ["cli"]', 'extras = ["cli tools"]')).codes).toEqual([
+      "invalid-extra-name",
+    ]);
+    expect(
+      read(fixture("pdm-groups").replace('default-groups = ["default"]', 'default-groups = ["default\\n"]'))
+        .codes,
+    ).toEqual(["invalid-group-name"]);
+    const named = uvExport(
+      [
+        "[[packages]]",
+        'name = "six"',
+        'version = "1.17.0"',
+        `wheels = [{ name = "../six-1.17.0-py2.py3-none-any.whl", url = "http://h/six-1.17.0-py2.py3-none-any.whl", hashes = { sha256 = "${SHA("a")}" } }]`,
+      ].join("\n"),
+    );
+    const result = read(named);
+    expect(result.codes).toEqual(["invalid-file-name"]);
+    expect(result.messages[0]).toContain(`pylock.toml:${at(named, '"../six')}: packages[0].wheels[0].name:`);
+  });
+
   it("refuses the __proto__ key", () => {
     expect(read(uvExport('[[packages]]\nname = "x"\n__proto__ = 1')).codes).toEqual(["reserved-key"]);
   });

@@ -365,6 +365,60 @@ describe("readUvLock: sources", () => {
   });
 });
 
+describe("readUvLock: what uv records for files from PyPI-like indexes", () => {
+  it("reads sdist and wheels with size and upload time, and a project's root requirements of a script-like lock", () => {
+    const text = [
+      "version = 1",
+      "revision = 3",
+      'requires-python = ">=3.12"',
+      "",
+      "[manifest]",
+      'requirements = [{ name = "anyio", extras = ["trio"], marker = "sys_platform == \'linux\'", specifier = ">=4" }]',
+      "",
+      "[[package]]",
+      'name = "anyio"',
+      'version = "4.8.0"',
+      REGISTRY,
+      `sdist = { url = "http://127.0.0.1:3141/files/anyio-4.8.0.tar.gz", hash = "sha256:${"3".repeat(64)}", size = 181126, upload-time = "2025-01-05T13:13:07.985Z" }`,
+      "wheels = [",
+      `    { url = "http://127.0.0.1:3141/files/anyio-4.8.0-py3-none-any.whl", hash = "sha256:${"4".repeat(64)}", size = 96041, upload-time = "2025-01-05T13:13:06.292Z" },`,
+      "]",
+      "",
+    ].join("\n");
+    const graph = readOk(text);
+    expect(pkg(graph, "anyio").files).toEqual([
+      {
+        name: "anyio-4.8.0.tar.gz",
+        hashes: [`sha256:${"3".repeat(64)}`],
+        url: "http://127.0.0.1:3141/files/anyio-4.8.0.tar.gz",
+      },
+      {
+        name: "anyio-4.8.0-py3-none-any.whl",
+        hashes: [`sha256:${"4".repeat(64)}`],
+        url: "http://127.0.0.1:3141/files/anyio-4.8.0-py3-none-any.whl",
+      },
+    ]);
+    expect(graph.selection).toEqual({
+      kind: "graph",
+      roots: {
+        default: [{ name: "anyio", extras: ["trio"], specifier: ">=4", marker: "sys_platform == 'linux'" }],
+      },
+      extras: {},
+    });
+  });
+
+  it("keeps a file without a hash with no hashes, for the install step to refuse if it is chosen", () => {
+    const text = lockWith().replace(`, hash = "sha256:${"c".repeat(64)}"`, "");
+    expect(pkg(readOk(text), "itsdangerous").files).toEqual([
+      {
+        name: "itsdangerous-2.2.0-py3-none-any.whl",
+        hashes: [],
+        url: "http://127.0.0.1:3141/files/itsdangerous-2.2.0-py3-none-any.whl",
+      },
+    ]);
+  });
+});
+
 describe("readUvLock: a workspace whose root is no project", () => {
   it("roots every member, and the root's own groups, choosing among forks by their markers", () => {
     const text = [
@@ -641,6 +695,40 @@ describe("readUvLock: refusals, each at its position", () => {
     expect(messages).toEqual([
       `uv.lock:${at(text, "default = [")}: package[0].dev-dependencies.default: a dependency group named "default" cannot be told apart from the main dependencies, which pyfront calls "default"\n  hint: rename the group in [dependency-groups] and run uv lock`,
     ]);
+  });
+
+  it("refuses a requires-python, extra or group name that is not one", () => {
+    expect(
+      read(lockWith().replace('requires-python = ">=3.12"', 'requires-python = "3.12"')).messages,
+    ).toEqual([
+      'uv.lock:3:19: requires-python: "3.12" is not a version specifier\n  hint: write e.g. ">=3.9" or ">=3.9,<3.13"',
+    ]);
+    const extra = lockWith({
+      project: 'dependencies = [\n    { name = "itsdangerous", extra = ["a b"] },\n]',
+    });
+    expect(read(extra).codes).toEqual(["invalid-extra-name"]);
+    const group = lockWith({
+      project:
+        'dependencies = []\n\n[package.dev-dependencies]\n"dev tools" = [\n    { name = "itsdangerous" },\n]',
+    });
+    expect(read(group).codes).toEqual(["invalid-group-name"]);
+  });
+
+  it("refuses a wheel whose file name is not a wheel's", () => {
+    const text = fixture("flask-app").replace("files/gunicorn-26.2.2-py3-none-any.whl", "files/gunicorn.whl");
+    expect(read(text).codes).toEqual(["invalid-file-name"]);
+    const slash = lockWith().replace(
+      '{ url = "http://127.0.0.1:3141/files/itsdangerous-2.2.0-py3-none-any.whl"',
+      '{ filename = "../itsdangerous-2.2.0-py3-none-any.whl"',
+    );
+    expect(read(slash).codes).toEqual(["invalid-file-name"]);
+  });
+
+  it("refuses two packages that both claim to be the project at the lock's folder", () => {
+    const text = lockWith({
+      extra: '\n[[package]]\nname = "other"\nversion = "1.0"\nsource = { editable = "." }\n',
+    });
+    expect(read(text).codes).toEqual(["ambiguous-project"]);
   });
 
   it("refuses the __proto__ key", () => {
