@@ -78,6 +78,8 @@ interface RawPackage {
   sourceIdentity: string;
   /** The source was `editable`/`virtual` at the lock's folder: the project itself. */
   isRoot: boolean;
+  /** A `virtual` workspace member elsewhere: never installed, only its dependencies are. */
+  isVirtualMember: boolean;
   files: LockedFile[];
   /** The forks of the resolution this package belongs to (`resolution-markers`). */
   forkMarkers: string[];
@@ -144,7 +146,11 @@ class UvLockReader {
     }
     this.#checkDistinct();
 
-    const packages = this.#packages.map((pkg) => this.#lockedPackage(pkg));
+    // Edges to virtual members stand for the members' own edges (see #edgeList), so the members
+    // themselves are left out: nothing installs them.
+    const packages = this.#packages
+      .filter((pkg) => !pkg.isVirtualMember)
+      .map((pkg) => this.#lockedPackage(pkg));
     const selection = this.#selection();
     if (!selection) return undefined;
 
@@ -243,6 +249,7 @@ class UvLockReader {
       source: source.locked,
       sourceIdentity: source.identity,
       isRoot: source.isRoot,
+      isVirtualMember: source.locked.kind === "project" && !source.isRoot,
       files,
       forkMarkers: this.#markers([...path, "resolution-markers"]),
       dependencies: edges([...path, "dependencies"]),
@@ -314,8 +321,8 @@ class UvLockReader {
         const written = lock.check(valuePath, checkRelativePath(value));
         if (written === undefined) return undefined;
         const atLockFolder = normalizeContextPath(written) === ".";
-        // The project itself, and uv's virtual packages (no build system: only their
-        // dependencies are installed), are never installed as a dependency.
+        // The project itself is never installed as a dependency, nor are uv's virtual packages
+        // (no build system: only their dependencies are installed).
         if (kind === "virtual" || (kind === "editable" && atLockFolder)) {
           return { locked: { kind: "project" }, identity, isRoot: atLockFolder };
         }
@@ -592,24 +599,39 @@ class UvLockReader {
     return undefined;
   }
 
-  #edge(raw: RawEdge, specifier?: string): LockEdge | undefined {
+  /**
+   * The edges one edge of the lock stands for: itself, or, when it points to a virtual workspace
+   * member (a member without a build system, which uv never installs), that member's own edges
+   * under the edge's marker, so the walk installs what the member needs and never the member.
+   */
+  #edgeList(raw: RawEdge, specifier?: string, through: ReadonlySet<RawPackage> = new Set()): LockEdge[] {
     const target = this.#target(raw);
-    if (!target) return undefined;
+    if (!target) return [];
+    if (target.isVirtualMember) {
+      if (through.has(target)) return [];
+      const inner = new Set(through).add(target);
+      const edges = [
+        ...target.dependencies,
+        ...raw.extras.flatMap((extra) => target.optionalDependencies.get(extra) ?? []),
+      ];
+      return edges
+        .flatMap((edge) => this.#edgeList(edge, undefined, inner))
+        .map((edge) => underMarker(edge, raw.marker));
+    }
     const forked = (this.#byName.get(raw.name)?.length ?? 0) > 1;
-    return {
-      name: raw.name,
-      ...(forked ? { version: target.version } : {}),
-      ...(raw.marker !== undefined ? { marker: raw.marker } : {}),
-      ...(raw.extras.length > 0 ? { extras: raw.extras } : {}),
-      ...(specifier !== undefined ? { specifier } : {}),
-    };
+    return [
+      {
+        name: raw.name,
+        ...(forked ? { version: target.version } : {}),
+        ...(raw.marker !== undefined ? { marker: raw.marker } : {}),
+        ...(raw.extras.length > 0 ? { extras: raw.extras } : {}),
+        ...(specifier !== undefined ? { specifier } : {}),
+      },
+    ];
   }
 
   #edges(raws: RawEdge[]): LockEdge[] {
-    return raws.flatMap((raw) => {
-      const edge = this.#edge(raw);
-      return edge ? [edge] : [];
-    });
+    return raws.flatMap((raw) => this.#edgeList(raw));
   }
 
   #lockedPackage(pkg: RawPackage): LockedPackage {
@@ -702,7 +724,7 @@ class UvLockReader {
           continue;
         }
         const memberPackage = pkg[0]!;
-        roots.default.push({ name: member.name });
+        roots.default.push(...this.#edgeList({ path: member.path, name: member.name, extras: [] }));
         // `uv sync --group g` in such a workspace takes the group g of every member.
         for (const [group, edges] of memberPackage.groupDependencies) {
           add(roots, group, this.#rootEdges(edges, memberPackage.requiresDev.get(group) ?? []));
@@ -757,8 +779,7 @@ class UvLockReader {
         requirements.filter((r) => r.name === raw.name),
         target.version,
       );
-      const edge = this.#edge(raw, specifier);
-      return edge ? [edge] : [];
+      return this.#edgeList(raw, specifier);
     });
   }
 
@@ -795,6 +816,12 @@ class UvLockReader {
       });
     });
   }
+}
+
+/** The edge, holding only where `marker` holds too. */
+function underMarker(edge: LockEdge, marker: string | undefined): LockEdge {
+  if (marker === undefined) return edge;
+  return { ...edge, marker: edge.marker === undefined ? marker : `(${marker}) and (${edge.marker})` };
 }
 
 /** The source as an identity: kind and value, as uv compares them. */

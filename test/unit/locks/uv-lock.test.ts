@@ -334,7 +334,7 @@ describe("readUvLock: sources", () => {
     });
   });
 
-  it("treats a virtual workspace member as a project: never installed, its dependencies are", () => {
+  it("stands a virtual workspace member's own edges for the edges to it: the member is never installed", () => {
     const extra = [
       "",
       "[[package]]",
@@ -342,15 +342,37 @@ describe("readUvLock: sources", () => {
       'version = "0.1.0"',
       'source = { virtual = "scripts" }',
       "dependencies = [",
+      '    { name = "itsdangerous", marker = "platform_machine == \'x86_64\'" },',
+      "]",
+      "",
+      "[package.optional-dependencies]",
+      "fast = [",
+      '    { name = "tools" },',
+      "]",
+      "",
+      "[[package]]",
+      'name = "tools"',
+      'version = "0.2.0"',
+      'source = { virtual = "tools" }',
+      "dependencies = [",
+      '    { name = "scripts" },',
       '    { name = "itsdangerous" },',
       "]",
     ].join("\n");
-    const graph = readOk(lockWith({ extra }));
-    expect(pkg(graph, "scripts").source).toEqual({ kind: "project" });
-    expect(pkg(graph, "scripts").dependencies).toEqual([{ name: "itsdangerous" }]);
-    // The root is still the project at the lock's folder.
+    const text = lockWith({
+      project:
+        'dependencies = [\n    { name = "scripts", extra = ["fast"], marker = "sys_platform == \'linux\'" },\n]',
+      extra,
+    });
+    const graph = readOk(text);
+    expect(graph.packages.map((p) => p.name)).toEqual(["app", "itsdangerous"]);
     if (graph.selection.kind !== "graph") throw new Error("graph expected");
-    expect(graph.selection.roots.default).toEqual([{ name: "itsdangerous" }]);
+    expect(graph.selection.roots.default).toEqual([
+      { name: "itsdangerous", marker: "(sys_platform == 'linux') and (platform_machine == 'x86_64')" },
+      // Through `tools`, which depends back on `scripts`: the cycle ends there.
+      { name: "itsdangerous", marker: "sys_platform == 'linux'" },
+    ]);
+    expect(pkg(graph, "app").dependencies).toEqual(graph.selection.roots.default);
   });
 
   it("reads the `distribution` and `dependency-groups` spellings of older uv releases", () => {
@@ -512,6 +534,41 @@ describe("readUvLock: a workspace whose root is no project", () => {
     });
     expect(graph.groups).toEqual(["default", "test", "dev"]);
     expect(graph.extras).toEqual(["fast"]);
+  });
+
+  it("roots a virtual member's dependencies, not the member", () => {
+    const text = [
+      "version = 1",
+      "revision = 3",
+      'requires-python = ">=3.12"',
+      "",
+      "[manifest]",
+      'members = ["tools"]',
+      "",
+      "[[package]]",
+      'name = "itsdangerous"',
+      'version = "2.2.0"',
+      REGISTRY,
+      "wheels = [",
+      `    { url = "http://127.0.0.1:3141/files/itsdangerous-2.2.0-py3-none-any.whl", hash = "sha256:${"c".repeat(64)}" },`,
+      "]",
+      "",
+      "[[package]]",
+      'name = "tools"',
+      'version = "0.1.0"',
+      'source = { virtual = "tools" }',
+      "dependencies = [",
+      '    { name = "itsdangerous" },',
+      "]",
+      "",
+    ].join("\n");
+    const graph = readOk(text);
+    expect(graph.packages.map((p) => p.name)).toEqual(["itsdangerous"]);
+    expect(graph.selection).toEqual({
+      kind: "graph",
+      roots: { default: [{ name: "itsdangerous" }] },
+      extras: {},
+    });
   });
 
   it("refuses a member the lock has no package for", () => {
