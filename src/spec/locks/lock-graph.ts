@@ -103,6 +103,12 @@ export interface LockGraph {
   extras: string[];
   /** The lock's `requires-python`, when it has one. */
   requiresPython?: string;
+  /**
+   * The environments the lock was made for (pylock's `environments`, uv's `supported-markers`),
+   * when it names them: a target where none of these markers holds is outside the lock, which
+   * must be refused rather than installed from (the edge markers were simplified against them).
+   */
+  environments?: string[];
 }
 
 /** Normalizes a distribution name as PEP 503 does, so names from any tool compare equal. */

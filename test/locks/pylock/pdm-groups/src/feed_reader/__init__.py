@@ -1,0 +1,1 @@
+"""The feed reader (a lock fixture)."""

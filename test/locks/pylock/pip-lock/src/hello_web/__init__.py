@@ -1,0 +1,1 @@
+"""The greeting service (a lock fixture)."""

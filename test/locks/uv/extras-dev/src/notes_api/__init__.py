@@ -1,0 +1,1 @@
+"""The notes service (a lock fixture: only the dependencies matter)."""

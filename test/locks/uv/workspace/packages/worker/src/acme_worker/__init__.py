@@ -1,0 +1,1 @@
+"""Background jobs of the acme workspace (a lock fixture)."""

@@ -1,0 +1,1 @@
+"""The acme web service (a lock fixture)."""
