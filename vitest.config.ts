@@ -29,6 +29,18 @@ export default defineConfig({
           poolOptions: { forks: { singleFork: true } },
         },
       },
+      {
+        test: {
+          // The real Poetry, PDM and pipenv lock test/locks/oracle/ in a container on engine A;
+          // scripts/test-all runs it after the e2e tests. Never part of `npm test`.
+          name: "oracle",
+          include: ["test/oracle/**/*.test.ts"],
+          testTimeout: 300_000,
+          hookTimeout: 300_000,
+          pool: "forks",
+          poolOptions: { forks: { singleFork: true } },
+        },
+      },
     ],
   },
 });

@@ -46,6 +46,13 @@ RELOCATED_BUNDLED_DEBS="libexpat1"
 
 NODE_BUILD="image-node-20-slim|trixie|ca-certificates libstdc++6|$HOOKS_DIR/node-image.sh"
 
+# The lock oracles (test/oracle): the real Poetry (with its export plugin), PDM and pipenv, whose
+# locks and exports pyfront's lock readers are checked against; sid is the one suite carrying all
+# three. python3-packaging evaluates the exported markers for a target. Engine A only: the oracle
+# tests run there.
+ORACLE_BUILD="image-lock-oracles-sid|sid|ca-certificates python3-poetry python3-poetry-plugin-export python3-pdm pipenv python3-packaging|$HOOKS_DIR/lock-oracles-image.sh"
+ORACLE_IMAGE="pyfront-test/lock-oracles:sid"
+
 # --- recipes and paths ---------------------------------------------------------------------------
 
 release_fields() {
@@ -147,13 +154,17 @@ images_dir() {
 
 release_ready() { [ -f "$(images_dir "$1")/done" ]; }
 
-node_tar() {
+# The cached tarball of a single-run image recipe (NODE_BUILD, ORACLE_BUILD).
+recipe_tar() {
   local name suite packages hook
-  IFS='|' read -r name suite packages hook <<<"$NODE_BUILD"
+  IFS='|' read -r name suite packages hook <<<"$1"
   rootfs_tar_path "$name" "$suite" "$packages" "$hook"
 }
 
-# Every stand-in: tarball|tags (space-separated)|Cmd. The first tag names the image in logs.
+node_tar() { recipe_tar "$NODE_BUILD"; }
+oracle_tar() { recipe_tar "$ORACLE_BUILD"; }
+
+# Every image: tarball|tags (space-separated)|Cmd|engines. The first tag names the image in logs.
 image_list() {
   local line suite series version dir tags slim_tags codename
   for line in "${PYTHON_RELEASES[@]}"; do
@@ -168,12 +179,13 @@ image_list() {
         slim_tags+=" python:3-slim python:slim python:3-slim-$codename python:slim-$codename"
         tags+=" python:3 python:latest python:3-$codename python:$codename"
       fi
-      echo "$dir/python-$series-slim.tar|$slim_tags|python3"
-      echo "$dir/python-$series.tar|$tags|python3"
+      echo "$dir/python-$series-slim.tar|$slim_tags|python3|A B"
+      echo "$dir/python-$series.tar|$tags|python3|A B"
     done
-    echo "$(release_dir "$suite" slim)/debian-slim.tar|debian:$codename-slim debian:$(debian_major "$codename")-slim|bash"
+    echo "$(release_dir "$suite" slim)/debian-slim.tar|debian:$codename-slim debian:$(debian_major "$codename")-slim|bash|A B"
   done
-  echo "$(node_tar)|node:20-slim|node"
+  echo "$(node_tar)|node:20-slim|node|A B"
+  echo "$(oracle_tar)|$ORACLE_IMAGE|bash|A"
 }
 
 debian_major() {
@@ -385,13 +397,14 @@ build_all_image_rootfs() {
     build_python_images "$suite" &
     pids+=($!)
   done
-  if [ ! -f "$(node_tar)" ]; then
-    local name nsuite packages hook
-    IFS='|' read -r name nsuite packages hook <<<"$NODE_BUILD"
-    log "building root filesystem node-20-slim ($(elapsed))"
+  local recipe name nsuite packages hook
+  for recipe in "$NODE_BUILD" "$ORACLE_BUILD"; do
+    [ -f "$(recipe_tar "$recipe")" ] && continue
+    IFS='|' read -r name nsuite packages hook <<<"$recipe"
+    log "building root filesystem ${name#image-} ($(elapsed))"
     build_rootfs "$name" "$nsuite" "$packages" "$hook" &
     pids+=($!)
-  fi
+  done
   for pid in "${pids[@]}"; do wait "$pid" || rc=1; done
   [ "$rc" = 0 ] || die "building base image root filesystems failed"
 }
@@ -416,9 +429,10 @@ image_changes() {
 
 # Import every stand-in into one engine unless it already has this exact recipe, then tag it.
 import_images() {
-  local engine="$1" line tar tags cmd first recipe have tag change changes
+  local engine="$1" line tar tags cmd engines first recipe have tag change changes
   while IFS= read -r line; do
-    IFS='|' read -r tar tags cmd <<<"$line"
+    IFS='|' read -r tar tags cmd engines <<<"$line"
+    [[ " $engines " == *" $engine "* ]] || continue
     first="${tags%% *}"
     # The recipe label names the tarball: its directory (hash) and file.
     recipe="$(basename "$(dirname "$tar")")/$(basename "$tar" .tar)"
