@@ -52,6 +52,13 @@ export class LockDocument {
     return undefined;
   }
 
+  /** As check, for a name written as a key (a package, group or extra): the problem points at the key. */
+  checkKey<T>(path: SourcePath, checked: Checked<T>): T | undefined {
+    if (checked.ok) return checked.value;
+    this.error(path, checked.problem, "key");
+    return undefined;
+  }
+
   missing(path: SourcePath, what: string, hint?: string): void {
     this.error(path, { code: "missing-key", message: `${what} is missing`, ...(hint ? { hint } : {}) });
   }

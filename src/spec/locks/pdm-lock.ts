@@ -116,7 +116,7 @@ export function readPdmLock(
       roots.default = projectDependencies(project, resolveUnnamed) ?? [];
       const dev: SourcePath = ["tool", "pdm", "dev-dependencies"];
       for (const rawGroup of project.keys(dev)) {
-        const group = project.check([...dev, rawGroup], checkExtraOrGroupName(rawGroup, "group"));
+        const group = project.checkKey([...dev, rawGroup], checkExtraOrGroupName(rawGroup, "group"));
         if (group === undefined) continue;
         roots[group] = [...(roots[group] ?? [])];
         for (const item of project.strings([...dev, rawGroup])) {
@@ -206,11 +206,10 @@ function readPackage(
     if (extra !== undefined) extras.push(extra);
   }
   const source = readSource(d, path);
-  if (name === undefined || version === undefined || rawName === undefined || source === undefined)
-    return undefined;
-
   const files =
-    source.kind === "registry" || source.kind === "url" ? readFiles(d, path, rawName, rawVersion!) : [];
+    source?.kind === "registry" || source?.kind === "url"
+      ? readFiles(d, path, rawName ?? "", rawVersion ?? "")
+      : [];
   const dependencies: LockEdge[] = [];
   for (const item of d.strings([...path, "dependencies"])) {
     const parts = splitRequirement(item.value);
@@ -218,6 +217,9 @@ function readPackage(
     else d.error(item.path, parts.problem);
   }
   const requiresPython = d.string([...path, "requires_python"]);
+  const rawMarker = flat ? d.string([...path, "marker"]) : undefined;
+  const marker = rawMarker === undefined ? undefined : d.check([...path, "marker"], checkMarker(rawMarker));
+  if (name === undefined || version === undefined || source === undefined) return undefined;
   const locked: LockedPackage = {
     name,
     version,
@@ -236,11 +238,7 @@ function readPackage(
     }
     // pdm installs a package that names no groups whatever groups are asked for.
     locked.groups = d.get([...path, "groups"]) === undefined ? [...lockGroups] : groups;
-    const marker = d.string([...path, "marker"]);
-    if (marker !== undefined) {
-      const checked = d.check([...path, "marker"], checkMarker(marker));
-      if (checked !== undefined) locked.marker = checked;
-    }
+    if (marker !== undefined) locked.marker = marker;
   }
   return { locked, extras };
 }

@@ -181,7 +181,7 @@ function readEntry(
   rawName: string,
   indices: Map<string, string | undefined>,
 ): { locked: LockedPackage; marker?: string } | undefined {
-  const name = d.check(path, checkPackageName(rawName));
+  const name = d.checkKey(path, checkPackageName(rawName));
   if (!d.table(path)) return undefined;
   const source = readSource(d, path, indices);
   let version: string | undefined;

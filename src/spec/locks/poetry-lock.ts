@@ -93,7 +93,7 @@ export function readPoetryLock(
     for (const group of locked.groups ?? []) packageGroups.add(group);
   }
   const lockExtras = d.keys(["extras"]).flatMap((extra) => {
-    const name = d.check(["extras", extra], checkExtraOrGroupName(extra, "extra"));
+    const name = d.checkKey(["extras", extra], checkExtraOrGroupName(extra, "extra"));
     return name === undefined ? [] : [name];
   });
   const roots = project ? readProjectRoots(project) : undefined;
@@ -134,17 +134,19 @@ function readPackage(d: LockDocument, path: SourcePath, lockVersion: string): Lo
   const version =
     rawVersion === undefined ? undefined : d.check([...path, "version"], checkVersion(rawVersion));
   const source = readSource(d, path);
-  if (name === undefined || rawName === undefined || version === undefined || source === undefined)
-    return undefined;
-
   const files =
-    source.kind === "git" || source.kind === "directory" ? [] : readFiles(d, path, rawName, lockVersion);
-  if (source.kind === "url" && files.length === 1) files[0]!.url = source.url;
+    source === undefined || source.kind === "git" || source.kind === "directory"
+      ? []
+      : readFiles(d, path, rawName ?? "", lockVersion);
+  if (source?.kind === "url" && files.length === 1) files[0]!.url = source.url;
 
   const { dependencies, optional } = readDependencies(d, [...path, "dependencies"]);
   const optionalDependencies = readExtras(d, [...path, "extras"], dependencies, optional);
   const pythonVersions = d.string([...path, "python-versions"]);
   const requiresPython = pythonVersions === undefined ? undefined : pep440Python(pythonVersions);
+  const groups = lockVersion === "2.1" ? readGroupsAndMarker(d, path) : undefined;
+  if (name === undefined || version === undefined || source === undefined) return undefined;
+  if (lockVersion === "2.1" && !groups) return undefined;
 
   const locked: LockedPackage = {
     name,
@@ -156,9 +158,7 @@ function readPackage(d: LockDocument, path: SourcePath, lockVersion: string): Lo
     optionalDependencies,
     position: d.position(path),
   };
-  if (lockVersion === "2.1") {
-    const groups = readGroupsAndMarker(d, path);
-    if (!groups) return undefined;
+  if (groups) {
     locked.groups = groups.groups;
     if (groups.marker !== undefined) locked.marker = groups.marker;
   }
@@ -274,7 +274,7 @@ interface ConstraintEdge {
  * (multiple constraints, each with its own markers).
  */
 export function poetryDependencyEdges(d: LockDocument, path: SourcePath, rawName: string): ConstraintEdge[] {
-  const name = d.check(path, checkPackageName(rawName));
+  const name = d.checkKey(path, checkPackageName(rawName));
   if (name === undefined) return [];
   const value = d.get(path);
   const items: Array<{ value: unknown; path: SourcePath }> = Array.isArray(value)
@@ -412,7 +412,7 @@ function readExtras(
 ): Record<string, LockEdge[]> {
   const extras: Record<string, LockEdge[]> = Object.create(null);
   for (const rawExtra of d.keys(path)) {
-    const extra = d.check([...path, rawExtra], checkExtraOrGroupName(rawExtra, "extra"));
+    const extra = d.checkKey([...path, rawExtra], checkExtraOrGroupName(rawExtra, "extra"));
     if (extra === undefined) continue;
     const edges: LockEdge[] = [];
     for (const item of d.strings([...path, rawExtra])) {
@@ -513,7 +513,7 @@ function readProjectRoots(p: LockDocument): ProjectRoots {
   }
   for (const rawGroup of p.keys(["tool", "poetry", "group"])) {
     const path: SourcePath = ["tool", "poetry", "group", rawGroup, "dependencies"];
-    const group = p.check(["tool", "poetry", "group", rawGroup], checkExtraOrGroupName(rawGroup, "group"));
+    const group = p.checkKey(["tool", "poetry", "group", rawGroup], checkExtraOrGroupName(rawGroup, "group"));
     if (group === undefined) continue;
     add(groupName(rawGroup), []);
     for (const rawName of p.keys(path)) {
@@ -538,7 +538,7 @@ function readProjectRoots(p: LockDocument): ProjectRoots {
   } else {
     for (const rawExtra of p.keys(["tool", "poetry", "extras"])) {
       const path: SourcePath = ["tool", "poetry", "extras", rawExtra];
-      const extra = p.check(path, checkExtraOrGroupName(rawExtra, "extra"));
+      const extra = p.checkKey(path, checkExtraOrGroupName(rawExtra, "extra"));
       if (extra === undefined) continue;
       const edges: LockEdge[] = [];
       for (const item of p.strings(path)) {

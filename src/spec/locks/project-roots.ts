@@ -26,7 +26,8 @@ export function pyprojectEdge(
   }
   const named = resolveUnnamed?.(requirement);
   if (named !== undefined) return { name: named };
-  if (!parts.ok) d.error(path, parts.problem);
+  const pathOrUrl = /^[./\\~]|^[a-z][a-z0-9+.-]*:\/\//i.test(requirement);
+  if (!parts.ok && !pathOrUrl) d.error(path, parts.problem);
   else
     d.error(path, {
       code: "unlocked-requirement",
@@ -53,7 +54,7 @@ export function projectOptionalDependencies(
   const extras: Record<string, LockEdge[]> = Object.create(null);
   for (const extra of d.keys(["project", "optional-dependencies"])) {
     const path = ["project", "optional-dependencies", extra];
-    const name = d.check(path, checkExtraOrGroupName(extra, "extra"));
+    const name = d.checkKey(path, checkExtraOrGroupName(extra, "extra"));
     if (name === undefined) continue;
     extras[name] = [...(extras[name] ?? []), ...edgesOf(d, path, resolveUnnamed)];
   }
@@ -71,7 +72,7 @@ export function dependencyGroups(
   const base: SourcePath = ["dependency-groups"];
   const written = new Map<string, string>();
   for (const key of d.keys(base)) {
-    const name = d.check([...base, key], checkExtraOrGroupName(key, "group"));
+    const name = d.checkKey([...base, key], checkExtraOrGroupName(key, "group"));
     if (name !== undefined) written.set(name, key);
   }
   const groups: Record<string, LockEdge[]> = Object.create(null);
