@@ -84,6 +84,8 @@ export function readPoetryLock(
     return undefined;
   }
 
+  // Lock-version 1.1 keeps every package's hashes there; without it nothing could be checked.
+  if (version === "1.1") d.table(["metadata", "files"], "the [metadata.files] table (lock-version 1.1)");
   const packages: LockedPackage[] = [];
   const packageGroups = new Set<string>();
   for (const { path } of d.tables(["package"])) {
@@ -241,7 +243,7 @@ function readSource(d: LockDocument, path: SourcePath): LockedSource | undefined
 function readFiles(d: LockDocument, path: SourcePath, rawName: string, lockVersion: string): LockedFile[] {
   let filesPath: SourcePath = [...path, "files"];
   if (lockVersion === "1.1") {
-    const byName = d.table(["metadata", "files"], "the [metadata.files] table") ?? {};
+    const byName = d.table(["metadata", "files"]) ?? {};
     const key = Object.hasOwn(byName, rawName)
       ? rawName
       : Object.keys(byName).find((k) => normalizePackageName(k) === normalizePackageName(rawName));

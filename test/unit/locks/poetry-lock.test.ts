@@ -228,6 +228,17 @@ describe("readPoetryLock: lock-version 1.1 (Poetry 1.1)", () => {
     expect(graph.extras).toEqual(["socks"]);
   });
 
+  it("needs [metadata.files], reported once", () => {
+    const { lock, pyproject } = fixture("extras-1.1");
+    const { graph, diagnostics } = read(lock.slice(0, lock.indexOf("[metadata.files]")), pyproject);
+    expect(graph).toBeUndefined();
+    expect(diagnostics).toEqual([
+      expect.stringMatching(
+        /^poetry\.lock:\d+:1: metadata\.files: the \[metadata\.files\] table \(lock-version 1\.1\) is missing/,
+      ),
+    ]);
+  });
+
   it("finds [metadata.files] entries under a name spelt differently", () => {
     const { lock, pyproject } = fixture("extras-1.1");
     const renamed = lock.replace("\npysocks = [\n", "\nPySocks = [\n");
