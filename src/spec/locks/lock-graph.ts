@@ -10,8 +10,12 @@ export type LockFormat = "uv" | "poetry" | "pdm" | "pipfile" | "pylock";
 
 /** One file of a locked distribution (a wheel or an sdist) and the hashes pip checks it against. */
 export interface LockedFile {
-  /** The file name, e.g. `flask-3.1.1-py3-none-any.whl`; its wheel tags decide where it installs. */
-  name: string;
+  /**
+   * The file name, e.g. `flask-3.1.1-py3-none-any.whl`; its wheel tags decide where it installs.
+   * Absent when the lock records hashes only (Pipfile.lock): then one entry holds all of the
+   * package's hashes, and pip checks whichever file it downloads against them.
+   */
+  name?: string;
   /** `sha256:<hex>` (or another algorithm pip knows: sha384, sha512), lowercase. */
   hashes: string[];
   /** Where the lock says the file is, when it says (an index's file URL or a direct URL). */

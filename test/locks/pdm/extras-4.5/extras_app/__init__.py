@@ -1,0 +1,1 @@
+"""extras_app fixture application."""

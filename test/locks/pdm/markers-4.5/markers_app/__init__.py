@@ -1,0 +1,1 @@
+"""markers_app fixture application."""

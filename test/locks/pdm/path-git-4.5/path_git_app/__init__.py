@@ -1,0 +1,1 @@
+"""path_git_app fixture application."""
