@@ -49,6 +49,8 @@ export interface LoadedProject extends LoadedBuildSpec {
    * docker build reads them, else pyfront's defaults. The spec was loaded without these paths.
    */
   contextExcludes: ContextExcludes;
+  /** Rewrites a diagnostic's context-relative position to one clickable from where the command ran. */
+  display: (diagnostic: Diagnostic) => Diagnostic;
 }
 
 /** Where the spec comes from and which directory is the context, once the arguments are checked. */
@@ -88,6 +90,7 @@ export function loadProject(args: ProjectArguments): LoadedProject {
       specText,
       buildArgs: args.buildArgs,
       contextExcludes: excludes,
+      display,
     };
   } catch (error) {
     if (error instanceof SpecError) throw new SpecError(error.diagnostics.map(display));

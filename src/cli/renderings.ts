@@ -4,10 +4,17 @@ import { formatPlanJson } from "../plan/plan-json.js";
 import { renderDockerfile } from "../render/dockerfile.js";
 import { DockerfileRefusal } from "../render/dockerfile-quoting.js";
 import { renderLlb } from "../render/llb.js";
+import { SpecError } from "../spec/diagnostics.js";
 import type { LoadedProject } from "./project-input.js";
 
 function projectPlan(project: LoadedProject) {
-  return planBuild(project.spec, { buildArgs: project.buildArgs });
+  try {
+    return planBuild(project.spec, { buildArgs: project.buildArgs });
+  } catch (error) {
+    // The planner's findings (a lock's selection, build args) point into the context too.
+    if (error instanceof SpecError) throw new SpecError(error.diagnostics.map(project.display));
+    throw error;
+  }
 }
 
 export function renderProjectPlan(project: LoadedProject): string {

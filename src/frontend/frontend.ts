@@ -102,7 +102,10 @@ export async function runFrontend(gateway: GatewayClient, env: GatewayEnv): Prom
         : {}),
     });
 
-    const plan = planBuild(decided, { buildArgs: options.buildArgs });
+    const plan = planBuild(decided, {
+      buildArgs: options.buildArgs,
+      ...(renderOptions.platform ? { architecture: renderOptions.platform.architecture } : {}),
+    });
     const baseImages = await resolveBaseImages(gateway, plan, decided, options, sessionId);
     const rendered = renderLlb(plan, { ...renderOptions, baseImages });
     const { definition } = marshalDefinition(rendered.state, { caps, platform: rendered.platform });

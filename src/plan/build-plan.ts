@@ -18,6 +18,19 @@ export interface BuildPlan {
   ssh: boolean;
   /** What pyfront decided without being told, and why; for people, not for the renderers. */
   decisions: BuildDecisions;
+  /** The distributions taken from a lockfile for this target, when the project has one. */
+  locked?: LockedSet;
+}
+
+/** What `pyfront plan` shows of a lock: the set one target installs, and where it came from. */
+export interface LockedSet {
+  file: string;
+  format: string;
+  /** `CPython 3.13 on linux/x86_64`. */
+  target: string;
+  groups: string[];
+  extras: string[];
+  packages: Array<{ name: string; version: string; source: string }>;
 }
 
 export interface Stage {

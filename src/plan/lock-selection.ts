@@ -66,9 +66,7 @@ export function selectLockedPackages(
 ): LockSelection {
   const problems: LockProblem[] = [];
   const lockStart: SourcePosition = { file: graph.file, line: 1, column: 1 };
-  const groups = request.groups
-    ? ["default", ...request.groups.map(normalizePackageName)]
-    : graph.defaultGroups;
+  const groups = [...new Set([...graph.defaultGroups, ...(request.groups ?? []).map(normalizePackageName)])];
   const extras = (request.extras ?? []).map(normalizePackageName);
   const knownGroups = new Set(graph.groups.map(normalizePackageName));
   for (const group of request.groups ?? []) {
@@ -110,6 +108,19 @@ export function selectLockedPackages(
   }
 
   const markers = new MarkerCache(target, problems);
+  // A lock made for some environments (pylock's `environments`, uv's `supported-markers`)
+  // simplified its markers against them: outside them, its selection would be wrong.
+  if (graph.environments && graph.environments.length > 0) {
+    const inside = graph.environments.some((marker) => markers.holds(marker, new Set(), lockStart));
+    if (!inside) {
+      problems.push({
+        code: "lock-environment-mismatch",
+        message: `${graph.file} was locked for ${graph.environments.map((m) => JSON.stringify(m)).join(" or ")}, not for CPython ${target.python} on linux/${target.machine}`,
+        hint: "lock again with this target among the lock's environments",
+        position: lockStart,
+      });
+    }
+  }
   const chosen =
     graph.selection.kind === "graph"
       ? walkGraph(graph, graph.selection, groups, extras, markers, problems)
@@ -119,7 +130,8 @@ export function selectLockedPackages(
   for (const pkg of chosen) {
     if (pkg.source.kind === "project") continue;
     if ((pkg.source.kind === "registry" || pkg.source.kind === "url") && pkg.files.length > 0) {
-      if (!pkg.files.some((file) => fileFitsTarget(file.name, target))) {
+      // A file the lock names only by its hash (Pipfile.lock) may be any: pip's own check decides.
+      if (!pkg.files.some((file) => file.name === undefined || fileFitsTarget(file.name, target))) {
         problems.push({
           code: "no-locked-file-for-target",
           message: `${pkg.name} ${pkg.version} has no file in ${graph.file} for CPython ${target.python} on linux/${target.machine}`,

@@ -6,6 +6,7 @@ import {
   type CopySource,
   type EnvVar,
   type ImageConfig,
+  type LockedSet,
   type Mount,
   PLAN_VERSION,
   type RunStep,
@@ -14,6 +15,8 @@ import {
 } from "./build-plan.js";
 import { builderFileSteps } from "./files-before-build.js";
 import { derivedLabels, mergeLabels } from "./image-labels.js";
+import type { LockTarget } from "./lock-selection.js";
+import { lockedInstallSteps } from "./locked-install.js";
 import { osRecipeFor } from "./os-family.js";
 import {
   contextBind,
@@ -49,7 +52,15 @@ export interface PlanOptions {
    * platform overrides (src/plan/platform-overrides.ts): pip's indices and a registry mirror.
    */
   buildArgs: Readonly<Record<string, string>>;
+  /**
+   * The architecture the image is built for, as BuildKit names it (`amd64`, `arm64`); a lock is
+   * selected for it. Absent: amd64, and the plan says so.
+   */
+  architecture?: string;
 }
+
+/** BuildKit's architecture names → the `platform_machine` a lock's markers and wheels use. */
+const LOCK_MACHINES: Record<string, LockTarget["machine"]> = { amd64: "x86_64", arm64: "aarch64" };
 
 /** Turns a validated spec into the recipe. Pure: same spec and options, same plan. */
 export function planBuild(spec: BuildSpec, options: PlanOptions): BuildPlan {
@@ -72,7 +83,13 @@ export function planBuild(spec: BuildSpec, options: PlanOptions): BuildPlan {
   if (diagnostics.length > 0) throw new SpecError(diagnostics);
 
   const downloads = downloadsStage(spec);
-  const builder = builderStage(spec, userEnv, downloads.fetched, overrides.indices);
+  const builder = builderStage(
+    spec,
+    userEnv,
+    downloads.fetched,
+    overrides.indices,
+    lockTarget(spec, options),
+  );
   const runtime = runtimeStage(spec, downloads.fetched);
   // A Dockerfile names a stage only after it: downloads go first when the builder copies from them.
   const stages = !downloads.stage
@@ -88,6 +105,7 @@ export function planBuild(spec: BuildSpec, options: PlanOptions): BuildPlan {
     secrets: builder.secrets,
     ssh: builder.ssh,
     decisions: spec.decisions,
+    ...(builder.locked ? { locked: builder.locked } : {}),
   };
   return withPlatformOverrides(plan, overrides, spec.indices);
 }
@@ -101,12 +119,33 @@ const VENV_ENV: EnvVar[] = [
   { name: "PATH", value: `${VENV_DIR}/bin`, mode: "prepend-path" },
 ];
 
+/** The target a lock is selected for: the spec's Python (a release when pinned to one), Linux, the build's machine. */
+function lockTarget(spec: BuildSpec, options: PlanOptions): LockTarget | undefined {
+  if (!spec.lock) return undefined;
+  const architecture = options.architecture ?? "amd64";
+  const machine = LOCK_MACHINES[architecture];
+  if (!machine) {
+    throw new SpecError([
+      {
+        code: "lock-platform-unsupported",
+        message: `${spec.lock.graph.file}: pyfront selects locks for linux/amd64 and linux/arm64, not linux/${architecture}`,
+        hint: "build for one of those platforms",
+        position: { file: spec.lock.graph.file, line: 1, column: 1 },
+        severity: "error",
+      },
+    ]);
+  }
+  const requested = spec.python.requested;
+  return { python: /^\d+\.\d+\.\d+$/.test(requested) ? requested : spec.python.series, machine };
+}
+
 function builderStage(
   spec: BuildSpec,
   userEnv: EnvVar[],
   fetched: Map<AddFile, string>,
   indexOverrides: IndexOverrides,
-): { stage: Stage; secrets: BuildPlan["secrets"]; ssh: boolean } {
+  target: LockTarget | undefined,
+): { stage: Stage; secrets: BuildPlan["secrets"]; ssh: boolean; locked?: LockedSet } {
   const steps: Step[] = [];
   const os = osRecipeFor(spec.builderImage);
   if (spec.buildDeps.length > 0) steps.push(os.installPackages(spec.buildDeps, spec.builderImage, "builder"));
@@ -159,6 +198,9 @@ function builderStage(
         "install the build backend (apart from the venv: it builds the project, and stays out of the image)",
     });
   }
+  const locked =
+    spec.lock && target ? lockedInstallSteps(spec.lock, target, index, pipMounts, ssh.env) : undefined;
+  if (locked) steps.push(...locked.steps);
   steps.push(...dependencyInstallSteps(dependencies, index, pipMounts, ssh.env));
   // Before the code is copied: this layer depends on the console scripts, not on the code.
   if (spec.project.kind === "scripts") steps.push(appImportPathStep(spec.project.consoleScripts ?? []));
@@ -167,6 +209,7 @@ function builderStage(
     stage: { name: BUILDER_STAGE, base: { kind: "image", ref: spec.builderImage }, steps },
     secrets: index.secrets,
     ssh: needsSsh,
+    ...(locked ? { locked: locked.shown } : {}),
   };
 }
 

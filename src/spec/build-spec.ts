@@ -1,3 +1,5 @@
+import type { LockGraph } from "./locks/lock-graph.js";
+
 /**
  * The validated, format-independent description of what to build. Every input format
  * (pyproject `[tool.pyfront]`, `[tool.microb]`, Mopyfile.yaml, zero-config pyproject, PYENV
@@ -76,6 +78,17 @@ export type Dependency =
     }
   /** A constraints file (`-c`) in the build context: versions to hold, nothing installed by itself. */
   | { kind: "constraints-file"; path: string };
+
+/** A lock to install from, and what to take from it. */
+export interface LockedDependencies {
+  graph: LockGraph;
+  /** Groups besides the main dependencies (`groups` key); absent: the tool's production default. */
+  groups?: string[];
+  /** The project's extras to install from the lock. */
+  extras: string[];
+  /** Where the `groups` key was written, for problems with a group. */
+  position: SourcePosition;
+}
 
 /** How the user's own code gets into the image. */
 export type ProjectSource =
@@ -254,6 +267,12 @@ export interface BuildSpec {
   /** Context path of a known_hosts file for git+ssh dependencies. */
   knownHosts?: string;
   metadata: ProjectMetadata;
+  /**
+   * The lockfile the dependencies come from: the plan installs what it selects for the target,
+   * pinned and hash-checked, in place of resolving `dependencies` (which then hold only what the
+   * spec adds on top).
+   */
+  lock?: LockedDependencies;
   /** Only for format "pyenv": the PYENV instructions and the rest of the Dockerfile. */
   pyenv?: PyenvDockerfile;
   /** What pyfront decided on its own and why (layout, Python, dependencies, command). */

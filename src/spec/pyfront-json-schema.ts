@@ -364,6 +364,16 @@ const KEY_DOCS: Record<string, KeyDoc> = {
     description: "Extras of the project to install, declared in [project.optional-dependencies].",
     default: [],
   },
+  lock: {
+    description:
+      "The lockfile to install from (uv.lock, poetry.lock, pdm.lock, pylock.toml, pylock.<name>.toml, Pipfile.lock); found next to the project when not set; false resolves the declared dependencies instead.",
+    defaultText: "the lock next to the project, if any",
+  },
+  groups: {
+    description:
+      "Dependency groups of the lock to install besides the main dependencies; dev groups are left out otherwise.",
+    default: [],
+  },
   dependencies: {
     description:
       'More pip requirements: PEP 508 ("rich>=13") or git URLs ("git+https://host/o/r.git@v1"). pip options are refused.',

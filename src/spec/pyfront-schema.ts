@@ -47,6 +47,17 @@ export const pyfrontImageShape = {
     .optional()
     .meta({ description: "requirements files in the context" }),
   extras: z.array(extraNameSchema).optional().meta({ description: "extras of the project to install" }),
+  lock: z
+    .union([contextPathSchema, z.literal(false)])
+    .optional()
+    .meta({
+      description:
+        "the lockfile to install from (found next to the project when not set: uv.lock, poetry.lock, pdm.lock, pylock.toml, Pipfile.lock), or false to resolve without it",
+    }),
+  groups: z.array(extraNameSchema).optional().meta({
+    description:
+      "dependency groups of the lock to install besides the main ones (dev groups are left out otherwise)",
+  }),
   dependencies: z.array(requirementSchema).optional().meta({ description: "extra pip requirements" }),
   workdir: workdirSchema.optional(),
   expose: z.array(portSchema).optional(),

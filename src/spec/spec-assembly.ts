@@ -20,6 +20,7 @@ import type {
   Dependency,
   ExposedPort,
   Healthcheck,
+  LockedDependencies,
   PackageIndex,
   ProjectSource,
   SourcePosition,
@@ -31,6 +32,7 @@ import { DiagnosticList } from "./diagnostic-list.js";
 import { formatDiagnostic } from "./diagnostics.js";
 import { type InlineScriptMetadata, readInlineScriptMetadata } from "./inline-script-metadata.js";
 import { formatKeyPath } from "./key-path.js";
+import { type LockRequestInput, lockedDependencySource } from "./locks/locked-dependencies.js";
 import { packageIndex } from "./package-indices.js";
 import { readPipfile } from "./pipfile.js";
 import type { PyfrontImageConfig } from "./pyfront-schema.js";
@@ -107,9 +109,15 @@ export function assemblePyprojectSpec(input: PyprojectAssemblyInput): BuildSpec 
 
   const layout = projectLayout(input, projectDir, script);
   const sources = dependencySources(input, projectDir, layout.project, script);
+  // A lock lists every dependency of the package, so it is installed without resolving again.
   const project =
-    sources.packageResolves && layout.project.kind === "package"
-      ? { ...layout.project, dependenciesComplete: false }
+    layout.project.kind === "package" && (sources.packageResolves || sources.lock)
+      ? {
+          ...layout.project,
+          dependenciesComplete: sources.lock !== undefined,
+          // The lock holds the extras' requirements too, pinned.
+          ...(sources.lock ? { extraDependencies: [] } : {}),
+        }
       : layout.project;
 
   const dependencies: Dependency[] = [...sources.dependencies];
@@ -157,6 +165,7 @@ export function assemblePyprojectSpec(input: PyprojectAssemblyInput): BuildSpec 
     positions: positionsOf(config, doc, origin),
     entrySites: entrySites(config, doc, origin),
   };
+  if (sources.lock) spec.lock = sources.lock;
   if (input.target !== undefined) spec.target = input.target;
   if (config.healthcheck) spec.healthcheck = healthcheck(config.healthcheck);
   if (config.known_hosts !== undefined) {
@@ -351,13 +360,16 @@ interface DependencySources {
   decision?: Decision;
   /** A requirements file pins the set: the package's own dependencies then resolve on top of it. */
   packageResolves: boolean;
+  /** The lockfile that gives the dependencies instead. */
+  lock?: LockedDependencies;
 }
 
 /**
  * Where the dependencies come from, in order: the spec's `requirements` key; the file the build
  * was given (requirements file, Pipfile, a script's metadata); the project's declared
  * dependencies, with a conventional requirements file (REQUIREMENTS_FILE_CONVENTIONS) next to
- * them; a Pipfile when nothing else names any.
+ * them; a Pipfile when nothing else names any. A lockfile (src/detect/lock-files.ts) next to the
+ * pyproject.toml or Pipfile the dependencies come from takes their place.
  */
 function dependencySources(
   input: PyprojectAssemblyInput,
@@ -410,7 +422,20 @@ function dependencySources(
     };
   }
   if (named?.kind === "pipfile" && named.pipfile) {
-    return { ...result, ...pipfileSources(named.pipfile, projectDir, named.path, out) };
+    return withPipfileLock(input, projectDir, named.pipfile, {
+      ...result,
+      ...pipfileSources(named.pipfile, projectDir, named.path, out),
+    });
+  }
+  if (named?.kind !== "requirements") {
+    const locked = lockedDependencySource({
+      ...lockRequest(input, projectDir),
+      source: "pyproject",
+      pyproject: doc,
+      declared: facts.dependencies.map(({ dependency, path }) => ({ dependency, site: { doc, path } })),
+      declaredFrom,
+    });
+    if (locked) return { ...result, dependencies: [], lock: locked.lock, decision: locked.decision };
   }
 
   const requirementsFile =
@@ -426,7 +451,10 @@ function dependencySources(
         out.items.push(...parsed.diagnostics.filter((d) => !reported.has(formatDiagnostic(d))));
         return result;
       }
-      return { ...result, ...pipfileSources(parsed.doc, projectDir, pipfile, out) };
+      return withPipfileLock(input, projectDir, parsed.doc, {
+        ...result,
+        ...pipfileSources(parsed.doc, projectDir, pipfile, out),
+      });
     }
     if (declared.length > 0) {
       result.decision = {
@@ -509,6 +537,46 @@ function dependencySources(
       reason: `${requirementsFile} (${how}) and the project's ${declaredFrom}, resolved together`,
     },
   };
+}
+
+/** What the spec asks of a lock: its `lock`, `groups` and `extras` keys. */
+function lockRequest(
+  input: PyprojectAssemblyInput,
+  projectDir: string,
+): Omit<LockRequestInput, "source" | "pyproject" | "declared" | "declaredFrom"> {
+  const { config, origin, doc, context, out } = input;
+  return {
+    context,
+    out,
+    projectDir,
+    ...(config.lock !== undefined ? { lock: config.lock, lockSite: { doc, path: origin("lock") } } : {}),
+    ...(config.groups !== undefined
+      ? { groups: config.groups, groupsSite: { doc, path: origin("groups") } }
+      : {}),
+    extras: config.extras ?? [],
+  };
+}
+
+/** A Pipfile's dependencies, or its Pipfile.lock's when there is one. */
+function withPipfileLock(
+  input: PyprojectAssemblyInput,
+  projectDir: string,
+  pipfile: SourceDocument,
+  sources: DependencySources,
+): DependencySources {
+  const facts = readPipfile(pipfile, projectDir, silent());
+  const locked = lockedDependencySource({
+    ...lockRequest(input, projectDir),
+    source: "pipfile",
+    pyproject: undefined,
+    declared: facts.dependencies.map(({ dependency, path }) => ({
+      dependency,
+      site: { doc: pipfile, path },
+    })),
+    declaredFrom: `${pipfile.file} [packages]`,
+  });
+  if (!locked) return sources;
+  return { ...sources, dependencies: [], lock: locked.lock, decision: locked.decision };
 }
 
 /** A DiagnosticList for a second reading whose problems the first one reported. */

@@ -1,6 +1,7 @@
 import type { Problem } from "../diagnostic-list.js";
 import { parseSpecifierSet, parseVersion } from "../pep440.js";
 import { CONTROL_CHARACTERS, PYTHON_NAME, redactCredentials, urlHasCredentials } from "../value-rules.js";
+import { isMarkerProblem, parseMarker } from "./environment-markers.js";
 import { normalizePackageName } from "./lock-graph.js";
 
 /**
@@ -75,21 +76,17 @@ export function checkSpecifier(text: string): Checked<string> {
   });
 }
 
-/**
- * An environment marker as written. The full PEP 508 grammar is checked by the marker parser of
- * lock-selection; here nothing that could break a line or run into another field gets through.
- */
+/** An environment marker as written: checked against the PEP 508 grammar, as the selection will parse it. */
 export function checkMarker(marker: string): Checked<string> {
-  // TODO(lead): parseMarker
-  if (marker.trim() !== "" && !CONTROL_CHARACTERS.test(marker)) return ok(marker);
-  return bad({
-    code: "invalid-marker",
-    message:
-      marker.trim() === ""
-        ? "the environment marker is empty"
-        : `${shown(marker)} holds control characters, which no environment marker has`,
-    hint: "write a PEP 508 marker such as \"python_full_version < '3.11'\"",
-  });
+  if (marker.trim() === "") {
+    return bad({
+      code: "invalid-marker",
+      message: "the environment marker is empty",
+      hint: "write a PEP 508 marker such as \"python_full_version < '3.11'\"",
+    });
+  }
+  const parsed = parseMarker(marker);
+  return isMarkerProblem(parsed) ? bad(parsed) : ok(marker);
 }
 
 /** Hash algorithms pip checks with `--require-hashes`, with their hex digest lengths. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { fileFitsTarget, selectLockedPackages } from "../../../src/plan/lock-selection.js";
+import { fileFitsTarget, type LockTarget, selectLockedPackages } from "../../../src/plan/lock-selection.js";
 import type { LockEdge, LockedPackage, LockGraph } from "../../../src/spec/locks/lock-graph.js";
 
 let line = 0;
@@ -33,7 +33,7 @@ function graphLock(
   };
 }
 
-const x86 = { python: "3.13", machine: "x86_64" } as const;
+const x86: LockTarget = { python: "3.13", machine: "x86_64" };
 const names = (graph: LockGraph, target = x86, request = {}) =>
   selectLockedPackages(graph, target, request).packages.map((p) => `${p.name}==${p.version}`);
 
@@ -220,5 +220,17 @@ describe("wheel tags against the target", () => {
     ["flask-3.1.1.tar.gz", true],
   ])("%s fits CPython 3.13 on linux/x86_64: %s", (file, expected) => {
     expect(fileFitsTarget(file, x86)).toBe(expected);
+  });
+});
+
+describe("lock environments", () => {
+  it("refuses a target outside the environments the lock was made for", () => {
+    const graph: LockGraph = {
+      ...graphLock([pkg("a", "1.0")], { default: [{ name: "a" }] }),
+      environments: ["sys_platform == 'darwin'", "sys_platform == 'linux' and platform_machine == 'x86_64'"],
+    };
+    expect(selectLockedPackages(graph, x86).problems).toEqual([]);
+    const arm = selectLockedPackages(graph, { python: "3.13", machine: "aarch64" });
+    expect(arm.problems.map((p) => p.code)).toEqual(["lock-environment-mismatch"]);
   });
 });

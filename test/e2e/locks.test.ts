@@ -1,0 +1,149 @@
+// Issue 10 on a real engine: a locked project installs exactly what its lock selects for the
+// target (the image's distributions equal the plan's locked set, the project aside), for every
+// lock format; a tampered hash fails the build in pip's hash check, naming the package.
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadProject } from "../../src/cli/project-input.js";
+import { planBuild } from "../../src/plan/plan-build.js";
+import { normalizePackageName } from "../../src/spec/locks/lock-graph.js";
+import { build, docker, engineEnv, removeImage } from "./support/engine.js";
+import { combined } from "./support/examples.js";
+import { ensureFrontendImage, FRONTEND_IMAGE } from "./support/frontend.js";
+
+const env = engineEnv();
+const engineTag = env.engine.toLowerCase();
+const LOCKS = join(import.meta.dirname, "..", "locks");
+const roots: string[] = [];
+const images: string[] = [];
+
+interface LockCase {
+  /** Folder under test/locks/. */
+  dir: string;
+  /** The file given to `docker build -f`. */
+  file: string;
+  lock: string;
+  /** A `.python-version` written next to the project, as uv and pyenv users keep one. */
+  pythonVersion?: string;
+  /** `[tool.pyfront]` lines appended to pyproject.toml. */
+  settings?: string[];
+  /** The project's own distribution, installed from its code after the lock. */
+  project?: string;
+}
+
+const CASES: LockCase[] = [
+  { dir: "uv/markers", file: "pyproject.toml", lock: "uv.lock", pythonVersion: "3.13" },
+  { dir: "uv/workspace", file: "pyproject.toml", lock: "uv.lock", project: "acme" },
+  {
+    dir: "uv/extras-dev",
+    file: "pyproject.toml",
+    lock: "uv.lock",
+    settings: ['extras = ["async"]', 'groups = ["docs"]'],
+    project: "extras-dev",
+  },
+  {
+    dir: "pylock/pdm-groups",
+    file: "pyproject.toml",
+    lock: "pylock.toml",
+    pythonVersion: "3.13",
+    project: "pdm-groups",
+  },
+];
+
+beforeAll(() => ensureFrontendImage());
+
+afterAll(async () => {
+  for (const image of images) await removeImage(image);
+  for (const root of roots) rmSync(root, { recursive: true, force: true });
+});
+
+function copyCase(lockCase: LockCase): string {
+  const root = mkdtempSync(join(tmpdir(), "pyfront-e2e-lock-"));
+  roots.push(root);
+  cpSync(join(LOCKS, lockCase.dir), root, { recursive: true });
+  if (lockCase.pythonVersion) writeFileSync(join(root, ".python-version"), `${lockCase.pythonVersion}\n`);
+  if (lockCase.settings) {
+    const pyproject = join(root, "pyproject.toml");
+    writeFileSync(
+      pyproject,
+      `${readFileSync(pyproject, "utf8")}\n[tool.pyfront]\n${lockCase.settings.join("\n")}\n`,
+    );
+  }
+  return root;
+}
+
+/** name==version of every distribution in the image's venv. */
+async function installed(tag: string): Promise<string[]> {
+  const listed = await docker([
+    "run",
+    "--rm",
+    "--entrypoint",
+    "/opt/venv/bin/python",
+    tag,
+    "-c",
+    "import importlib.metadata as m, json; print(json.dumps(sorted(d.metadata['Name'] + '==' + d.version for d in m.distributions())))",
+  ]);
+  expect(listed.code, combined(listed)).toBe(0);
+  return (JSON.parse(listed.stdout) as string[]).map((entry) => {
+    const [name, version] = entry.split("==");
+    return `${normalizePackageName(name!)}==${version}`;
+  });
+}
+
+async function buildCase(dir: string, lockCase: LockCase, tag: string) {
+  return build({
+    context: dir,
+    dockerfile: lockCase.file,
+    tag,
+    network: "host",
+    buildArgs: { BUILDKIT_SYNTAX: FRONTEND_IMAGE, PIP_INDEX_URL: env.indexUrl },
+  });
+}
+
+describe.concurrent(`locked projects through pyfront's frontend on engine ${env.engine}`, () => {
+  for (const lockCase of CASES) {
+    it(`${lockCase.dir}: installs exactly what ${lockCase.lock} selects, and nothing else`, async () => {
+      const dir = copyCase(lockCase);
+      const plan = planBuild(loadProject({ dir, file: join(dir, lockCase.file), buildArgs: {} }).spec, {
+        buildArgs: {},
+      });
+      expect(plan.locked?.file).toBe(lockCase.lock);
+      const expected = plan.locked!.packages.map((p) => `${p.name}==${p.version}`);
+      expect(expected.length).toBeGreaterThan(0);
+
+      const tag = `pyfront-e2e-lock-${lockCase.dir.replace("/", "-")}:${engineTag}`;
+      images.push(tag);
+      const built = await buildCase(dir, lockCase, tag);
+      expect(built.code, combined(built)).toBe(0);
+      expect(combined(built)).toContain("--require-hashes");
+
+      const inImage = (await installed(tag)).filter(
+        (entry) => !lockCase.project || !entry.startsWith(`${normalizePackageName(lockCase.project)}==`),
+      );
+      expect(inImage).toEqual([...expected].sort());
+    });
+  }
+
+  it("fails in pip's hash check when a locked hash was changed, naming the package", async () => {
+    const lockCase = CASES[0]!;
+    const dir = copyCase(lockCase);
+    const lockPath = join(dir, lockCase.lock);
+    const text = readFileSync(lockPath, "utf8");
+    // The hash of the idna wheel: a dependency every target of this lock installs.
+    const wheel = /name = "idna"[\s\S]*?wheels = \[\s*\{[^}]*hash = "sha256:([0-9a-f]{64})"/.exec(text);
+    expect(wheel, "the fixture locks an idna wheel").not.toBeNull();
+    const digest = wheel![1]!;
+    const tampered = `${digest.slice(0, -1)}${digest.endsWith("0") ? "1" : "0"}`;
+    writeFileSync(lockPath, text.replace(digest, tampered));
+
+    const tag = `pyfront-e2e-lock-tampered:${engineTag}`;
+    images.push(tag);
+    const built = await buildCase(dir, lockCase, tag);
+    expect(built.code).not.toBe(0);
+    const output = combined(built);
+    expect(output).toMatch(/DO NOT MATCH THE HASHES/i);
+    expect(output).toMatch(/idna==3\.\d+/);
+    expect(output).toContain(tampered);
+  });
+});
