@@ -135,7 +135,7 @@ export function selectLockedPackages(
         problems.push({
           code: "no-locked-file-for-target",
           message: `${pkg.name} ${pkg.version} has no file in ${graph.file} for CPython ${target.python} on linux/${target.machine}`,
-          hint: `its files: ${pkg.files.map((f) => f.name).join(", ")}; lock again with this target in the lock's environments`,
+          hint: `its files: ${pkg.files.map((f) => f.name).join(", ")}; build for a Python and platform one of them fits, or lock again where the index has a file for this target`,
           position: pkg.position,
         });
       }

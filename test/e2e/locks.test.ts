@@ -33,7 +33,7 @@ interface LockCase {
 }
 
 const CASES: LockCase[] = [
-  { dir: "uv/markers", file: "pyproject.toml", lock: "uv.lock", pythonVersion: "3.13" },
+  { dir: "uv/markers", file: "pyproject.toml", lock: "uv.lock" },
   { dir: "uv/workspace", file: "pyproject.toml", lock: "uv.lock", project: "acme" },
   {
     dir: "uv/extras-dev",
@@ -49,7 +49,37 @@ const CASES: LockCase[] = [
     pythonVersion: "3.13",
     project: "pdm-groups",
   },
+  { dir: "pylock/pip-lock", file: "pyproject.toml", lock: "pylock.toml", project: "pip-lock" },
+  { dir: "poetry/plain-app-2.0", file: "pyproject.toml", lock: "poetry.lock", project: "plain-app" },
+  {
+    dir: "poetry/extras-2.0",
+    file: "pyproject.toml",
+    lock: "poetry.lock",
+    settings: ['extras = ["socks"]'],
+    project: "extras-app",
+  },
+  { dir: "poetry/groups-2.1", file: "pyproject.toml", lock: "poetry.lock", project: "groups-app" },
+  { dir: "pdm/groups-4.5", file: "pyproject.toml", lock: "pdm.lock", project: "groups-app" },
+  { dir: "pdm/plain-app-4.0", file: "pyproject.toml", lock: "pdm.lock", project: "plain-app" },
+  { dir: "pipfile/plain-app", file: "Pipfile", lock: "Pipfile.lock" },
+  { dir: "pipfile/markers", file: "Pipfile", lock: "Pipfile.lock" },
 ];
+
+/** Builds at a time: each is a cold pip install on a 2-core machine shared with the other engine. */
+const CONCURRENCY = 3;
+let running = 0;
+const waiting: Array<() => void> = [];
+async function inPool<T>(task: () => Promise<T>): Promise<T> {
+  if (running < CONCURRENCY) running++;
+  else await new Promise<void>((resolve) => waiting.push(resolve));
+  try {
+    return await task();
+  } finally {
+    const next = waiting.shift();
+    if (next) next();
+    else running--;
+  }
+}
 
 beforeAll(() => ensureFrontendImage());
 
@@ -103,47 +133,49 @@ async function buildCase(dir: string, lockCase: LockCase, tag: string) {
 
 describe.concurrent(`locked projects through pyfront's frontend on engine ${env.engine}`, () => {
   for (const lockCase of CASES) {
-    it(`${lockCase.dir}: installs exactly what ${lockCase.lock} selects, and nothing else`, async () => {
-      const dir = copyCase(lockCase);
-      const plan = planBuild(loadProject({ dir, file: join(dir, lockCase.file), buildArgs: {} }).spec, {
-        buildArgs: {},
-      });
-      expect(plan.locked?.file).toBe(lockCase.lock);
-      const expected = plan.locked!.packages.map((p) => `${p.name}==${p.version}`);
-      expect(expected.length).toBeGreaterThan(0);
+    it(`${lockCase.dir}: installs exactly what ${lockCase.lock} selects, and nothing else`, () =>
+      inPool(async () => {
+        const dir = copyCase(lockCase);
+        const plan = planBuild(loadProject({ dir, file: join(dir, lockCase.file), buildArgs: {} }).spec, {
+          buildArgs: {},
+        });
+        expect(plan.locked?.file).toBe(lockCase.lock);
+        const expected = plan.locked!.packages.map((p) => `${p.name}==${p.version}`);
+        expect(expected.length).toBeGreaterThan(0);
 
-      const tag = `pyfront-e2e-lock-${lockCase.dir.replace("/", "-")}:${engineTag}`;
-      images.push(tag);
-      const built = await buildCase(dir, lockCase, tag);
-      expect(built.code, combined(built)).toBe(0);
-      expect(combined(built)).toContain("--require-hashes");
+        const tag = `pyfront-e2e-lock-${lockCase.dir.replace("/", "-")}:${engineTag}`;
+        images.push(tag);
+        const built = await buildCase(dir, lockCase, tag);
+        expect(built.code, combined(built)).toBe(0);
+        expect(combined(built)).toContain(`install ${lockCase.lock} as locked: pinned, hash-checked`);
 
-      const inImage = (await installed(tag)).filter(
-        (entry) => !lockCase.project || !entry.startsWith(`${normalizePackageName(lockCase.project)}==`),
-      );
-      expect(inImage).toEqual([...expected].sort());
-    });
+        const inImage = (await installed(tag)).filter(
+          (entry) => !lockCase.project || !entry.startsWith(`${normalizePackageName(lockCase.project)}==`),
+        );
+        expect(inImage).toEqual([...expected].sort());
+      }));
   }
 
-  it("fails in pip's hash check when a locked hash was changed, naming the package", async () => {
-    const lockCase = CASES[0]!;
-    const dir = copyCase(lockCase);
-    const lockPath = join(dir, lockCase.lock);
-    const text = readFileSync(lockPath, "utf8");
-    // The hash of the idna wheel: a dependency every target of this lock installs.
-    const wheel = /name = "idna"[\s\S]*?wheels = \[\s*\{[^}]*hash = "sha256:([0-9a-f]{64})"/.exec(text);
-    expect(wheel, "the fixture locks an idna wheel").not.toBeNull();
-    const digest = wheel![1]!;
-    const tampered = `${digest.slice(0, -1)}${digest.endsWith("0") ? "1" : "0"}`;
-    writeFileSync(lockPath, text.replace(digest, tampered));
+  it("fails in pip's hash check when a locked hash was changed, naming the package", () =>
+    inPool(async () => {
+      const lockCase = CASES[0]!;
+      const dir = copyCase(lockCase);
+      const lockPath = join(dir, lockCase.lock);
+      const text = readFileSync(lockPath, "utf8");
+      // The hash of the idna wheel: a dependency every target of this lock installs.
+      const wheel = /name = "idna"[\s\S]*?wheels = \[\s*\{[^}]*hash = "sha256:([0-9a-f]{64})"/.exec(text);
+      expect(wheel, "the fixture locks an idna wheel").not.toBeNull();
+      const digest = wheel![1]!;
+      const tampered = `${digest.slice(0, -1)}${digest.endsWith("0") ? "1" : "0"}`;
+      writeFileSync(lockPath, text.replace(digest, tampered));
 
-    const tag = `pyfront-e2e-lock-tampered:${engineTag}`;
-    images.push(tag);
-    const built = await buildCase(dir, lockCase, tag);
-    expect(built.code).not.toBe(0);
-    const output = combined(built);
-    expect(output).toMatch(/DO NOT MATCH THE HASHES/i);
-    expect(output).toMatch(/idna==3\.\d+/);
-    expect(output).toContain(tampered);
-  });
+      const tag = `pyfront-e2e-lock-tampered:${engineTag}`;
+      images.push(tag);
+      const built = await buildCase(dir, lockCase, tag);
+      expect(built.code).not.toBe(0);
+      const output = combined(built);
+      expect(output).toMatch(/DO NOT MATCH THE HASHES/i);
+      expect(output).toMatch(/idna==3\.\d+/);
+      expect(output).toContain(tampered);
+    }));
 });
