@@ -28,39 +28,34 @@ interface LockCase {
   pythonVersion?: string;
   /** `[tool.pyfront]` lines appended to pyproject.toml. */
   settings?: string[];
-  /** The project's own distribution, installed from its code after the lock. */
-  project?: string;
 }
 
 const CASES: LockCase[] = [
   { dir: "uv/markers", file: "pyproject.toml", lock: "uv.lock" },
-  { dir: "uv/workspace", file: "pyproject.toml", lock: "uv.lock", project: "acme" },
+  { dir: "uv/workspace", file: "pyproject.toml", lock: "uv.lock" },
   {
     dir: "uv/extras-dev",
     file: "pyproject.toml",
     lock: "uv.lock",
     settings: ['extras = ["async"]', 'groups = ["docs"]'],
-    project: "extras-dev",
   },
   {
     dir: "pylock/pdm-groups",
     file: "pyproject.toml",
     lock: "pylock.toml",
     pythonVersion: "3.13",
-    project: "pdm-groups",
   },
-  { dir: "pylock/pip-lock", file: "pyproject.toml", lock: "pylock.toml", project: "pip-lock" },
-  { dir: "poetry/plain-app-2.0", file: "pyproject.toml", lock: "poetry.lock", project: "plain-app" },
+  { dir: "pylock/pip-lock", file: "pyproject.toml", lock: "pylock.toml" },
+  { dir: "poetry/plain-app-2.0", file: "pyproject.toml", lock: "poetry.lock" },
   {
     dir: "poetry/extras-2.0",
     file: "pyproject.toml",
     lock: "poetry.lock",
     settings: ['extras = ["socks"]'],
-    project: "extras-app",
   },
-  { dir: "poetry/groups-2.1", file: "pyproject.toml", lock: "poetry.lock", project: "groups-app" },
-  { dir: "pdm/groups-4.5", file: "pyproject.toml", lock: "pdm.lock", project: "groups-app" },
-  { dir: "pdm/plain-app-4.0", file: "pyproject.toml", lock: "pdm.lock", project: "plain-app" },
+  { dir: "poetry/groups-2.1", file: "pyproject.toml", lock: "poetry.lock" },
+  { dir: "pdm/groups-4.5", file: "pyproject.toml", lock: "pdm.lock" },
+  { dir: "pdm/plain-app-4.0", file: "pyproject.toml", lock: "pdm.lock" },
   { dir: "pipfile/plain-app", file: "Pipfile", lock: "Pipfile.lock" },
   { dir: "pipfile/markers", file: "Pipfile", lock: "Pipfile.lock" },
 ];
@@ -115,10 +110,12 @@ async function installed(tag: string): Promise<string[]> {
     "import importlib.metadata as m, json; print(json.dumps(sorted(d.metadata['Name'] + '==' + d.version for d in m.distributions())))",
   ]);
   expect(listed.code, combined(listed)).toBe(0);
-  return (JSON.parse(listed.stdout) as string[]).map((entry) => {
-    const [name, version] = entry.split("==");
-    return `${normalizePackageName(name!)}==${version}`;
-  });
+  return (JSON.parse(listed.stdout) as string[])
+    .map((entry) => {
+      const [name, version] = entry.split("==");
+      return `${normalizePackageName(name!)}==${version}`;
+    })
+    .sort();
 }
 
 async function buildCase(dir: string, lockCase: LockCase, tag: string) {
@@ -136,9 +133,10 @@ describe.concurrent(`locked projects through pyfront's frontend on engine ${env.
     it(`${lockCase.dir}: installs exactly what ${lockCase.lock} selects, and nothing else`, () =>
       inPool(async () => {
         const dir = copyCase(lockCase);
-        const plan = planBuild(loadProject({ dir, file: join(dir, lockCase.file), buildArgs: {} }).spec, {
-          buildArgs: {},
-        });
+        const { spec } = loadProject({ dir, file: join(dir, lockCase.file), buildArgs: {} });
+        const plan = planBuild(spec, { buildArgs: {} });
+        // A package's own distribution comes from its code, after the lock.
+        const project = spec.project.kind === "package" ? spec.metadata.name : undefined;
         expect(plan.locked?.file).toBe(lockCase.lock);
         const expected = plan.locked!.packages.map((p) => `${p.name}==${p.version}`);
         expect(expected.length).toBeGreaterThan(0);
@@ -147,10 +145,15 @@ describe.concurrent(`locked projects through pyfront's frontend on engine ${env.
         images.push(tag);
         const built = await buildCase(dir, lockCase, tag);
         expect(built.code, combined(built)).toBe(0);
-        expect(combined(built)).toContain(`install ${lockCase.lock} as locked: pinned, hash-checked`);
+        // (Not read from the build log: BuildKit 0.8 shows a step that two concurrent builds
+        // share in one build's progress only.)
+        const steps = plan.stages.flatMap((stage) => stage.steps);
+        expect(steps.some((step) => step.kind === "run" && step.argv.includes("--require-hashes"))).toBe(
+          true,
+        );
 
         const inImage = (await installed(tag)).filter(
-          (entry) => !lockCase.project || !entry.startsWith(`${normalizePackageName(lockCase.project)}==`),
+          (entry) => !project || !entry.startsWith(`${normalizePackageName(project)}==`),
         );
         expect(inImage).toEqual([...expected].sort());
       }));
