@@ -3,7 +3,7 @@ import type { DiagnosticList, Problem } from "../diagnostic-list.js";
 import type { SourceDocument, SourcePath } from "../source-document.js";
 import type { PlainTable } from "../toml-document.js";
 import { describeValue } from "../zod-diagnostics.js";
-import type { Checked } from "./lock-checks.js";
+import type { Checked } from "./lock-value-checks.js";
 
 export function isTable(value: unknown): value is PlainTable {
   return typeof value === "object" && value !== null && !Array.isArray(value) && !(value instanceof Date);

@@ -3,6 +3,8 @@ import { parseSpecifierSet } from "../pep440.js";
 import { reportReservedKeys } from "../reserved-keys.js";
 import type { SourceDocument, SourcePath } from "../source-document.js";
 import { parseTomlDocument } from "../toml-document.js";
+import { LockDocument } from "./lock-fields.js";
+import type { LockEdge, LockedFile, LockedPackage, LockedSource, LockGraph } from "./lock-graph.js";
 import {
   checkCommit,
   checkExtraOrGroupName,
@@ -18,9 +20,7 @@ import {
   orMarkers,
   shown,
   urlFileName,
-} from "./lock-checks.js";
-import { LockDocument } from "./lock-fields.js";
-import type { LockEdge, LockedFile, LockedPackage, LockedSource, LockGraph } from "./lock-graph.js";
+} from "./lock-value-checks.js";
 import {
   dependencyGroups,
   projectDependencies,
@@ -261,7 +261,7 @@ function readSource(d: LockDocument, path: SourcePath): LockedSource | undefined
   };
   const git = d.string([...path, "git"]);
   if (git !== undefined) {
-    const url = d.check([...path, "git"], checkGitUrl(git));
+    const url = d.check([...path, "git"], checkGitUrl(git, { scpForm: true }));
     const revision = d.string([...path, "revision"]);
     if (revision === undefined) {
       d.error([...path, "git"], {

@@ -3,6 +3,8 @@ import { checkSpecSize, positionAt } from "../input-limits.js";
 import { reportReservedKeys } from "../reserved-keys.js";
 import { SourceDocument, type SourcePath } from "../source-document.js";
 import { parseYamlDocument } from "../yaml-document.js";
+import { isTable, LockDocument } from "./lock-fields.js";
+import type { LockedFile, LockedPackage, LockedSource, LockGraph } from "./lock-graph.js";
 import {
   checkCommit,
   checkFileName,
@@ -17,9 +19,7 @@ import {
   isArchivePath,
   shown,
   urlFileName,
-} from "./lock-checks.js";
-import { isTable, LockDocument } from "./lock-fields.js";
-import type { LockedFile, LockedPackage, LockedSource, LockGraph } from "./lock-graph.js";
+} from "./lock-value-checks.js";
 
 /**
  * Pipfile.lock, as pipenv writes it (JSON, pipfile-spec 6): `_meta` (hash, requires, sources),
@@ -237,7 +237,7 @@ function readSource(
   }
   const git = d.string([...path, "git"]);
   if (git !== undefined) {
-    const url = d.check([...path, "git"], checkGitUrl(git));
+    const url = d.check([...path, "git"], checkGitUrl(git, { scpForm: true }));
     const ref = d.string([...path, "ref"], "the locked commit (ref)");
     const commit = ref === undefined ? undefined : d.check([...path, "ref"], checkCommit(ref));
     const rawSubdirectory = d.string([...path, "subdirectory"]);

@@ -4,6 +4,9 @@ import { poetryConstraintToPep440 } from "../poetry-constraints.js";
 import { reportReservedKeys } from "../reserved-keys.js";
 import type { SourceDocument, SourcePath } from "../source-document.js";
 import { parseTomlDocument } from "../toml-document.js";
+import { isTable, LockDocument } from "./lock-fields.js";
+import type { LockEdge, LockedFile, LockedPackage, LockedSource, LockGraph } from "./lock-graph.js";
+import { normalizePackageName } from "./lock-graph.js";
 import {
   andMarkers,
   checkCommit,
@@ -20,10 +23,7 @@ import {
   orMarkers,
   projectExtrasMarker,
   shown,
-} from "./lock-checks.js";
-import { isTable, LockDocument } from "./lock-fields.js";
-import type { LockEdge, LockedFile, LockedPackage, LockedSource, LockGraph } from "./lock-graph.js";
-import { normalizePackageName } from "./lock-graph.js";
+} from "./lock-value-checks.js";
 import { dependencyGroups, projectDependencies, projectOptionalDependencies } from "./project-roots.js";
 import { requirementEdge, splitRequirement } from "./requirement-parts.js";
 
@@ -183,7 +183,7 @@ function readSource(d: LockDocument, path: SourcePath): LockedSource | undefined
       return url === undefined ? undefined : { kind: "registry", url };
     }
     case "git": {
-      const url = d.check(urlPath, checkGitUrl(rawUrl));
+      const url = d.check(urlPath, checkGitUrl(rawUrl, { scpForm: true }));
       const resolved = d.string(
         [...sourcePath, "resolved_reference"],
         "the resolved_reference (the locked commit)",

@@ -229,7 +229,7 @@ function readVcs(lock: LockDocument, path: SourcePath): LockedSource | undefined
     } else lock.missing([...path, "url"], "the repository URL");
     return undefined;
   }
-  const url = lock.check([...path, "url"], checkGitUrl(urlText.replace(/^git\+/i, "")));
+  const url = lock.check([...path, "url"], checkGitUrl(urlText));
   const commitText = lock.string([...path, "commit-id"], "the locked commit `commit-id`");
   const commit =
     commitText === undefined ? undefined : lock.check([...path, "commit-id"], checkCommit(commitText));

@@ -250,7 +250,9 @@ describe("readPipfileLock: refusals and malformed input", () => {
       }),
     );
     expect(hashes.diagnostics).toEqual([
-      expect.stringMatching(/^Pipfile\.lock:21:17: default\.flask\.hashes\[0\]: "sha256:29c4" is not a hash/),
+      expect.stringMatching(
+        /^Pipfile\.lock:21:17: default\.flask\.hashes\[0\]: "29c4" is not a sha256 digest/,
+      ),
       expect.stringMatching(
         /^Pipfile\.lock:22:17: default\.flask\.hashes\[1\]: "md5" hashes cannot be checked by pip/,
       ),
