@@ -10,9 +10,9 @@ export function isTable(value: unknown): value is PlainTable {
 }
 
 /**
- * Typed reads from a parsed lock file: a value of the wrong type, or a required key that is
- * missing, becomes one diagnostic at its position, and the read gives undefined so the reader
- * goes on and reports every problem at once. Keys nobody asks for are never looked at: tools
+ * Typed reads from a parsed lock file (TOML or JSON, or the pyproject.toml next to it): a value
+ * of the wrong type, or a required key that is missing, becomes one diagnostic at its position,
+ * and the read gives undefined so the reader goes on and reports every problem at once. Keys nobody asks for are never looked at: tools
  * add keys over time.
  */
 export class LockDocument {
@@ -37,6 +37,10 @@ export class LockDocument {
     return this.doc.get(path) !== undefined;
   }
 
+  get(path: SourcePath): unknown {
+    return this.doc.get(path);
+  }
+
   error(path: SourcePath, problem: Problem, at: "key" | "value" = "value"): void {
     this.out.error({ doc: this.doc, path, at }, problem);
   }
@@ -49,6 +53,13 @@ export class LockDocument {
   check<T>(path: SourcePath, checked: Checked<T>): T | undefined {
     if (checked.ok) return checked.value;
     this.error(path, checked.problem);
+    return undefined;
+  }
+
+  /** As check, for a name written as a key (a package, group or extra): the problem points at the key. */
+  checkKey<T>(path: SourcePath, checked: Checked<T>): T | undefined {
+    if (checked.ok) return checked.value;
+    this.error(path, checked.problem, "key");
     return undefined;
   }
 
@@ -80,9 +91,11 @@ export class LockDocument {
   integer(path: SourcePath, required?: string): number | undefined {
     // TOML's 1.0 is a float, though JavaScript sees an integer: the text tells them apart.
     const raw = this.doc.rawText(path);
-    const isInteger = (v: unknown): v is number =>
-      Number.isInteger(v) && (raw === undefined || /^[+-]?[0-9_]+$/.test(raw));
-    return this.#typed(path, "an integer", isInteger, required);
+    if (Number.isInteger(this.doc.get(path)) && raw !== undefined && !/^[+-]?[0-9_]+$/.test(raw)) {
+      this.error(path, { code: "invalid-type", message: `expected an integer, got ${raw}` });
+      return undefined;
+    }
+    return this.#typed(path, "an integer", (v): v is number => Number.isInteger(v), required);
   }
 
   boolean(path: SourcePath): boolean | undefined {
@@ -117,5 +130,10 @@ export class LockDocument {
       if (value !== undefined) tables.push({ value, path: [...path, i] });
     });
     return tables;
+  }
+
+  /** The keys of a table, in the order written. */
+  keys(path: SourcePath, required?: string): string[] {
+    return Object.keys(this.table(path, required) ?? {});
   }
 }

@@ -3,7 +3,7 @@ import { parseSpecifierSet } from "../pep440.js";
 import { reportReservedKeys } from "../reserved-keys.js";
 import type { SourceDocument, SourcePath } from "../source-document.js";
 import { parseTomlDocument } from "../toml-document.js";
-import { LockDocument } from "./lock-fields.js";
+import { LockDocument } from "./lock-document.js";
 import type { LockEdge, LockedFile, LockedPackage, LockedSource, LockGraph } from "./lock-graph.js";
 import {
   checkCommit,

@@ -3,7 +3,7 @@ import { checkSpecSize, positionAt } from "../input-limits.js";
 import { reportReservedKeys } from "../reserved-keys.js";
 import { SourceDocument, type SourcePath } from "../source-document.js";
 import { parseYamlDocument } from "../yaml-document.js";
-import { isTable, LockDocument } from "./lock-fields.js";
+import { isTable, LockDocument } from "./lock-document.js";
 import type { LockedFile, LockedPackage, LockedSource, LockGraph } from "./lock-graph.js";
 import {
   checkCommit,

@@ -4,7 +4,7 @@ import { poetryConstraintToPep440 } from "../poetry-constraints.js";
 import { reportReservedKeys } from "../reserved-keys.js";
 import type { SourceDocument, SourcePath } from "../source-document.js";
 import { parseTomlDocument } from "../toml-document.js";
-import { isTable, LockDocument } from "./lock-fields.js";
+import { isTable, LockDocument } from "./lock-document.js";
 import type { LockEdge, LockedFile, LockedPackage, LockedSource, LockGraph } from "./lock-graph.js";
 import { normalizePackageName } from "./lock-graph.js";
 import {
