@@ -1,8 +1,10 @@
 import type { SourcePosition } from "../build-spec.js";
 import type { DiagnosticList, Problem } from "../diagnostic-list.js";
+import { reportReservedKeys } from "../reserved-keys.js";
 import type { SourceDocument, SourcePath } from "../source-document.js";
-import type { PlainTable } from "../toml-document.js";
+import { type PlainTable, parseTomlDocument } from "../toml-document.js";
 import { describeValue } from "../zod-diagnostics.js";
+import type { LockGraph } from "./lock-graph.js";
 import type { Checked } from "./lock-value-checks.js";
 
 export function isTable(value: unknown): value is PlainTable {
@@ -136,4 +138,34 @@ export class LockDocument {
   keys(path: SourcePath, required?: string): string[] {
     return Object.keys(this.table(path, required) ?? {});
   }
+}
+
+/**
+ * Reads a lock's parsed document with a format's `read`, after refusing reserved keys. The graph
+ * is kept only when reading reported no error: a half-read lock is never installed.
+ */
+export function readLockDocument(
+  doc: SourceDocument,
+  out: DiagnosticList,
+  read: (lock: LockDocument) => LockGraph | undefined,
+): LockGraph | undefined {
+  if (reportReservedKeys(doc, out)) return undefined;
+  const errorsBefore = out.errors.length;
+  const graph = read(new LockDocument(doc, out));
+  return graph && out.errors.length === errorsBefore ? graph : undefined;
+}
+
+/** As readLockDocument, for a TOML lock; its syntax errors are reported at their positions. */
+export function readTomlLock(
+  file: string,
+  text: string,
+  out: DiagnosticList,
+  read: (lock: LockDocument) => LockGraph | undefined,
+): LockGraph | undefined {
+  const parsed = parseTomlDocument(file, text);
+  if (!parsed.ok) {
+    out.items.push(...parsed.diagnostics);
+    return undefined;
+  }
+  return readLockDocument(parsed.doc, out, read);
 }

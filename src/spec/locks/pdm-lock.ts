@@ -1,9 +1,7 @@
 import type { DiagnosticList } from "../diagnostic-list.js";
 import { parseSpecifierSet } from "../pep440.js";
-import { reportReservedKeys } from "../reserved-keys.js";
 import type { SourceDocument, SourcePath } from "../source-document.js";
-import { parseTomlDocument } from "../toml-document.js";
-import { LockDocument } from "./lock-document.js";
+import { LockDocument, readTomlLock } from "./lock-document.js";
 import type { LockEdge, LockedFile, LockedPackage, LockedSource, LockGraph } from "./lock-graph.js";
 import {
   checkCommit,
@@ -51,14 +49,16 @@ export function readPdmLock(
   pyproject: SourceDocument | undefined,
   out: DiagnosticList,
 ): LockGraph | undefined {
-  const parsed = parseTomlDocument(file, text);
-  if (!parsed.ok) {
-    out.items.push(...parsed.diagnostics);
-    return undefined;
-  }
-  if (reportReservedKeys(parsed.doc, out)) return undefined;
+  return readTomlLock(file, text, out, (d) => readPdmDocument(d, file, pyproject, out));
+}
+
+function readPdmDocument(
+  d: LockDocument,
+  file: string,
+  pyproject: SourceDocument | undefined,
+  out: DiagnosticList,
+): LockGraph | undefined {
   const errors = out.errors.length;
-  const d = new LockDocument(parsed.doc, out);
   if (!d.table(["metadata"], "the [metadata] table")) return undefined;
   const version = d.string(["metadata", "lock_version"], "the lock_version");
   if (version === undefined) return undefined;

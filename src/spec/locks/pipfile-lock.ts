@@ -1,9 +1,8 @@
 import type { DiagnosticList } from "../diagnostic-list.js";
 import { checkSpecSize, positionAt } from "../input-limits.js";
-import { reportReservedKeys } from "../reserved-keys.js";
 import { SourceDocument, type SourcePath } from "../source-document.js";
 import { parseYamlDocument } from "../yaml-document.js";
-import { isTable, LockDocument } from "./lock-document.js";
+import { isTable, type LockDocument, readLockDocument } from "./lock-document.js";
 import type { LockedFile, LockedPackage, LockedSource, LockGraph } from "./lock-graph.js";
 import {
   checkCommit,
@@ -63,9 +62,12 @@ export function readPipfileLock(file: string, text: string, out: DiagnosticList)
   } else {
     doc = new SourceDocument(file, value);
   }
-  if (reportReservedKeys(doc, out)) return undefined;
+  return readLockDocument(doc, out, (d) => readPipfileDocument(d, file, out));
+}
+
+function readPipfileDocument(d: LockDocument, file: string, out: DiagnosticList): LockGraph | undefined {
+  const { doc } = d;
   const errors = out.errors.length;
-  const d = new LockDocument(doc, out);
   if (!isTable(doc.value)) {
     d.error([], { code: "invalid-type", message: "expected a JSON object with _meta, default and develop" });
     return undefined;
