@@ -359,6 +359,15 @@ export function checkFileBelongs(
   return undefined;
 }
 
+/** The refusal of a local archive file (a wheel or sdist on disk) as a locked source. */
+export function localArchiveProblem(path: string): Problem {
+  return {
+    code: "unsupported-source",
+    message: `${shown(path)} is a local archive file, which pyfront does not install from a lock`,
+    hint: "depend on the project's directory instead, or serve the archive from an index",
+  };
+}
+
 /** `a and b`, each side in parentheses; an absent side drops out. */
 export function andMarkers(...markers: Array<string | undefined>): string | undefined {
   const present = markers.filter((m): m is string => m !== undefined && m !== "");

@@ -15,6 +15,7 @@ import {
   checkRelativePath,
   checkVersion,
   isArchivePath,
+  localArchiveProblem,
   orMarkers,
   shown,
   urlFileName,
@@ -282,11 +283,7 @@ function readSource(d: LockDocument, path: SourcePath): LockedSource | undefined
   const local = d.string([...path, "path"]);
   if (local !== undefined) {
     if (isArchivePath(local)) {
-      d.error([...path, "path"], {
-        code: "unsupported-source",
-        message: `${shown(local)} is a local archive file, which pyfront does not install from a lock`,
-        hint: "depend on the project's directory instead, or serve the archive from an index",
-      });
+      d.error([...path, "path"], localArchiveProblem(local));
       return undefined;
     }
     const dir = d.check([...path, "path"], checkRelativePath(local));

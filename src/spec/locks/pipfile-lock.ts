@@ -16,6 +16,7 @@ import {
   checkVersion,
   groupMarker,
   isArchivePath,
+  localArchiveProblem,
   shown,
   urlFileName,
 } from "./lock-value-checks.js";
@@ -258,11 +259,7 @@ function readSource(
   const local = d.string([...path, "path"]);
   if (local !== undefined) {
     if (isArchivePath(local)) {
-      d.error([...path, "path"], {
-        code: "unsupported-source",
-        message: `${shown(local)} is a local archive file, which pyfront does not install from a lock`,
-        hint: "depend on the project's directory instead, or serve the archive from an index",
-      });
+      d.error([...path, "path"], localArchiveProblem(local));
       return undefined;
     }
     const dir = d.check([...path, "path"], checkRelativePath(local));
@@ -273,11 +270,7 @@ function readSource(
   const fileValue = d.string([...path, "file"]);
   if (fileValue !== undefined) {
     if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(fileValue)) {
-      d.error([...path, "file"], {
-        code: "unsupported-source",
-        message: `${shown(fileValue)} is a local archive file, which pyfront does not install from a lock`,
-        hint: "depend on the project's directory instead, or serve the archive from an index",
-      });
+      d.error([...path, "file"], localArchiveProblem(fileValue));
       return undefined;
     }
     const url = d.check([...path, "file"], checkFileUrl(fileValue));
