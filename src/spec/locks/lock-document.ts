@@ -1,8 +1,10 @@
 import type { SourcePosition } from "../build-spec.js";
 import type { DiagnosticList, Problem } from "../diagnostic-list.js";
+import { reportReservedKeys } from "../reserved-keys.js";
 import type { SourceDocument, SourcePath } from "../source-document.js";
-import type { PlainTable } from "../toml-document.js";
+import { type PlainTable, parseTomlDocument } from "../toml-document.js";
 import { describeValue } from "../zod-diagnostics.js";
+import type { LockGraph } from "./lock-graph.js";
 import type { Checked } from "./lock-value-checks.js";
 
 export function isTable(value: unknown): value is PlainTable {
@@ -10,9 +12,9 @@ export function isTable(value: unknown): value is PlainTable {
 }
 
 /**
- * Typed reads from a parsed lock file: a value of the wrong type, or a required key that is
- * missing, becomes one diagnostic at its position, and the read gives undefined so the reader
- * goes on and reports every problem at once. Keys nobody asks for are never looked at: tools
+ * Typed reads from a parsed lock file (TOML or JSON, or the pyproject.toml next to it): a value
+ * of the wrong type, or a required key that is missing, becomes one diagnostic at its position,
+ * and the read gives undefined so the reader goes on and reports every problem at once. Keys nobody asks for are never looked at: tools
  * add keys over time.
  */
 export class LockDocument {
@@ -37,6 +39,10 @@ export class LockDocument {
     return this.doc.get(path) !== undefined;
   }
 
+  get(path: SourcePath): unknown {
+    return this.doc.get(path);
+  }
+
   error(path: SourcePath, problem: Problem, at: "key" | "value" = "value"): void {
     this.out.error({ doc: this.doc, path, at }, problem);
   }
@@ -49,6 +55,13 @@ export class LockDocument {
   check<T>(path: SourcePath, checked: Checked<T>): T | undefined {
     if (checked.ok) return checked.value;
     this.error(path, checked.problem);
+    return undefined;
+  }
+
+  /** As check, for a name written as a key (a package, group or extra): the problem points at the key. */
+  checkKey<T>(path: SourcePath, checked: Checked<T>): T | undefined {
+    if (checked.ok) return checked.value;
+    this.error(path, checked.problem, "key");
     return undefined;
   }
 
@@ -80,9 +93,11 @@ export class LockDocument {
   integer(path: SourcePath, required?: string): number | undefined {
     // TOML's 1.0 is a float, though JavaScript sees an integer: the text tells them apart.
     const raw = this.doc.rawText(path);
-    const isInteger = (v: unknown): v is number =>
-      Number.isInteger(v) && (raw === undefined || /^[+-]?[0-9_]+$/.test(raw));
-    return this.#typed(path, "an integer", isInteger, required);
+    if (Number.isInteger(this.doc.get(path)) && raw !== undefined && !/^[+-]?[0-9_]+$/.test(raw)) {
+      this.error(path, { code: "invalid-type", message: `expected an integer, got ${raw}` });
+      return undefined;
+    }
+    return this.#typed(path, "an integer", (v): v is number => Number.isInteger(v), required);
   }
 
   boolean(path: SourcePath): boolean | undefined {
@@ -118,4 +133,39 @@ export class LockDocument {
     });
     return tables;
   }
+
+  /** The keys of a table, in the order written. */
+  keys(path: SourcePath, required?: string): string[] {
+    return Object.keys(this.table(path, required) ?? {});
+  }
+}
+
+/**
+ * Reads a lock's parsed document with a format's `read`, after refusing reserved keys. The graph
+ * is kept only when reading reported no error: a half-read lock is never installed.
+ */
+export function readLockDocument(
+  doc: SourceDocument,
+  out: DiagnosticList,
+  read: (lock: LockDocument) => LockGraph | undefined,
+): LockGraph | undefined {
+  if (reportReservedKeys(doc, out)) return undefined;
+  const errorsBefore = out.errors.length;
+  const graph = read(new LockDocument(doc, out));
+  return graph && out.errors.length === errorsBefore ? graph : undefined;
+}
+
+/** As readLockDocument, for a TOML lock; its syntax errors are reported at their positions. */
+export function readTomlLock(
+  file: string,
+  text: string,
+  out: DiagnosticList,
+  read: (lock: LockDocument) => LockGraph | undefined,
+): LockGraph | undefined {
+  const parsed = parseTomlDocument(file, text);
+  if (!parsed.ok) {
+    out.items.push(...parsed.diagnostics);
+    return undefined;
+  }
+  return readLockDocument(parsed.doc, out, read);
 }

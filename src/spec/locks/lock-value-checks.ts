@@ -1,14 +1,14 @@
 import type { Problem } from "../diagnostic-list.js";
-import { parseSpecifierSet, parseVersion } from "../pep440.js";
+import { compareVersions, parseSpecifierSet, parseVersion } from "../pep440.js";
 import { CONTROL_CHARACTERS, PYTHON_NAME, redactCredentials, urlHasCredentials } from "../value-rules.js";
 import { isMarkerProblem, parseMarker } from "./environment-markers.js";
 import { normalizePackageName } from "./lock-graph.js";
 
 /**
- * Checks on the values a lock file holds. Everything a lock says ends up in a pip requirements
- * file or a pip command line, so each value is held to the form pip expects: a line break, a
- * leading `--` or a credential must never get through. Each check returns a Problem or the
- * cleaned value.
+ * Checks on the values a lock file holds, shared by every lock reader. Everything a lock says
+ * ends up in a pip requirements file or a pip command line, so each value is held to the form pip
+ * expects: a line break, a leading `-` or a credential must never get through. Each check returns
+ * a Problem or the cleaned value.
  */
 
 export type Checked<T> = { ok: true; value: T } | { ok: false; problem: Problem };
@@ -16,8 +16,8 @@ export type Checked<T> = { ok: true; value: T } | { ok: false; problem: Problem 
 const ok = <T>(value: T): Checked<T> => ({ ok: true, value });
 const bad = (problem: Problem): Checked<never> => ({ ok: false, problem });
 
-/** Shown in messages: long values are cut, credentials hidden. */
-function shown(value: string): string {
+/** A value as shown in a message: cut when long, credentials hidden. */
+export function shown(value: string): string {
   const cut = value.length > 120 ? `${value.slice(0, 120)}…` : value;
   return JSON.stringify(redactCredentials(cut));
 }
@@ -42,23 +42,10 @@ export function checkExtraOrGroupName(name: string, what: "extra" | "group"): Ch
   });
 }
 
-/** PEP 440 local version label: `+cpu`, `+cu121`, `+ubuntu.1`. */
-const LOCAL_LABEL = /^[a-z0-9]+([-_.][a-z0-9]+)*$/i;
-
 /** A PEP 440 version, with an optional epoch (`1!2.0`) and local label (`2.1.0+cpu`), as written. */
 export function checkVersion(version: string): Checked<string> {
-  let rest = version;
-  const epoch = /^(\d+)!/.exec(rest);
-  if (epoch) rest = rest.slice(epoch[0].length);
-  const plus = rest.indexOf("+");
-  const local = plus === -1 ? undefined : rest.slice(plus + 1);
-  const publicPart = plus === -1 ? rest : rest.slice(0, plus);
   // parseVersion trims; a version with spaces around it is not one pip would take in `name==v`.
-  const wellFormed =
-    publicPart === publicPart.trim() &&
-    parseVersion(publicPart) !== undefined &&
-    (local === undefined || LOCAL_LABEL.test(local));
-  if (wellFormed) return ok(version);
+  if (version === version.trim() && parseVersion(version) !== undefined) return ok(version);
   return bad({
     code: "invalid-version",
     message: `${shown(version)} is not a PEP 440 version`,
@@ -66,9 +53,23 @@ export function checkVersion(version: string): Checked<string> {
   });
 }
 
-/** A version specifier set such as `>=3.9` or `>=3.7, <4`, as written. */
+/**
+ * The form of one clause, on top of what parseSpecifierSet checks: a version starts with a digit
+ * (no `v` prefix), `===` takes any token.
+ */
+const SPECIFIER_CLAUSE =
+  /^(~=|==|!=|<=|>=|<|>)\s*(?:\d+!)?[0-9][A-Za-z0-9._-]*(\.\*|\+[A-Za-z0-9._-]+)?$|^===\s*\S+$/;
+
+/** A non-empty version specifier set such as `>=3.9` or `>=3.7, <4`, returned without spaces (`>=3.7,<4`). */
 export function checkSpecifier(text: string): Checked<string> {
-  if (!CONTROL_CHARACTERS.test(text) && parseSpecifierSet(text) !== undefined) return ok(text);
+  const clauses = text.split(",").map((c) => c.trim());
+  if (
+    !CONTROL_CHARACTERS.test(text) &&
+    clauses.every((c) => SPECIFIER_CLAUSE.test(c)) &&
+    parseSpecifierSet(text) !== undefined
+  ) {
+    return ok(clauses.map((c) => c.replace(/\s+/g, "")).join(","));
+  }
   return bad({
     code: "invalid-specifier",
     message: `${shown(text)} is not a version specifier`,
@@ -76,17 +77,24 @@ export function checkSpecifier(text: string): Checked<string> {
   });
 }
 
-/** An environment marker as written: checked against the PEP 508 grammar, as the selection will parse it. */
+/**
+ * An environment marker, returned trimmed: checked against the PEP 508 grammar, as the selection
+ * will parse it, and free of every control character (parseMarker lets some through in quoted text).
+ */
 export function checkMarker(marker: string): Checked<string> {
-  if (marker.trim() === "") {
+  const trimmed = marker.trim();
+  if (trimmed === "" || CONTROL_CHARACTERS.test(marker)) {
     return bad({
       code: "invalid-marker",
-      message: "the environment marker is empty",
+      message:
+        trimmed === ""
+          ? "the environment marker is empty"
+          : `${shown(marker)} holds control characters, which no environment marker has`,
       hint: "write a PEP 508 marker such as \"python_full_version < '3.11'\"",
     });
   }
-  const parsed = parseMarker(marker);
-  return isMarkerProblem(parsed) ? bad(parsed) : ok(marker);
+  const parsed = parseMarker(trimmed);
+  return isMarkerProblem(parsed) ? bad(parsed) : ok(trimmed);
 }
 
 /** Hash algorithms pip checks with `--require-hashes`, with their hex digest lengths. */
@@ -96,10 +104,13 @@ export function isSupportedHashAlgorithm(algorithm: string): boolean {
   return Object.hasOwn(HASH_LENGTHS, algorithm.toLowerCase());
 }
 
+/** Hash algorithm names as hashlib spells them; anything else in front of the colon is no hash. */
+const ALGORITHM_NAME = /^[A-Za-z0-9_]+$/;
+
 /** A digest for a known algorithm, returned as `algorithm:hex`, lowercase. */
 export function checkHashDigest(algorithm: string, digest: string): Checked<string> {
   const name = algorithm.toLowerCase();
-  const length = HASH_LENGTHS[name];
+  const length = isSupportedHashAlgorithm(name) ? HASH_LENGTHS[name] : undefined;
   if (length === undefined) {
     return bad({
       code: "unsupported-hash",
@@ -115,10 +126,10 @@ export function checkHashDigest(algorithm: string, digest: string): Checked<stri
   });
 }
 
-/** A hash written as `sha256:<hex>` (uv's form), returned lowercase. */
+/** A hash written as `sha256:<hex>` (uv's, Poetry's, pdm's and Pipfile.lock's form), returned lowercase. */
 export function checkHashText(text: string): Checked<string> {
   const colon = text.indexOf(":");
-  if (colon <= 0) {
+  if (colon <= 0 || !ALGORITHM_NAME.test(text.slice(0, colon))) {
     return bad({
       code: "invalid-hash",
       message: `${shown(text)} is not a hash`,
@@ -168,7 +179,7 @@ export function checkFileUrl(url: string): Checked<string> {
       hint: "lock against an index or file server reached over https",
     });
   }
-  if (urlHasCredentials(url)) {
+  if (urlHasCredentials(url) || redactCredentials(url) !== url) {
     return bad({
       code: "credentials-in-url",
       message: `${shown(url)}: the URL holds credentials, which would end up in the build definition and the log`,
@@ -179,11 +190,16 @@ export function checkFileUrl(url: string): Checked<string> {
 }
 
 /**
- * A git repository URL: https or http, or ssh with at most a user name (`ssh://git@host/repo`),
- * never a password or token.
+ * A git repository URL, a `git+` prefix taken off: https, http or ssh (a user name is allowed for
+ * ssh, never a password or token). With `scpForm` (Poetry, pdm and Pipfile.lock keep the URL the
+ * user wrote), `git@host:owner/repo.git` is taken too and becomes `ssh://git@host/owner/repo.git`,
+ * the form pip takes; uv and PEP 751 locks always write a URL.
  */
-export function checkGitUrl(url: string): Checked<string> {
-  if (/\s/.test(url) || CONTROL_CHARACTERS.test(url)) {
+export function checkGitUrl(url: string, options: { scpForm?: boolean } = {}): Checked<string> {
+  let text = url.replace(/^git\+/i, "");
+  const scp = /^([A-Za-z0-9._-]+@[A-Za-z0-9.-]+):(.+)$/.exec(text);
+  if (options.scpForm && scp && !text.includes("://")) text = `ssh://${scp[1]}/${scp[2]}`;
+  if (/\s/.test(text) || CONTROL_CHARACTERS.test(text)) {
     return bad({
       code: "invalid-url",
       message: `${shown(url)} holds whitespace or control characters`,
@@ -192,7 +208,7 @@ export function checkGitUrl(url: string): Checked<string> {
   }
   let parsed: URL;
   try {
-    parsed = new URL(url);
+    parsed = new URL(text);
   } catch {
     return bad({ code: "invalid-url", message: `${shown(url)} is not a repository URL` });
   }
@@ -204,6 +220,13 @@ export function checkGitUrl(url: string): Checked<string> {
       hint: "lock the dependency from an https:// or ssh:// repository URL",
     });
   }
+  if (parsed.hostname === "") {
+    return bad({
+      code: "invalid-url",
+      message: `${shown(url)} names no host`,
+      hint: "lock the dependency from an https:// or ssh:// repository URL",
+    });
+  }
   if (parsed.password !== "" || (scheme !== "ssh" && parsed.username !== "")) {
     return bad({
       code: "credentials-in-url",
@@ -211,7 +234,7 @@ export function checkGitUrl(url: string): Checked<string> {
       hint: "use ssh:// with --ssh default for private repositories",
     });
   }
-  return ok(url);
+  return ok(text);
 }
 
 /** A git commit id: the full 40 (SHA-1) or 64 (SHA-256) hex digits, returned lowercase. */
@@ -220,7 +243,7 @@ export function checkCommit(commit: string): Checked<string> {
   return bad({
     code: "invalid-commit",
     message: `${shown(commit)} is not a full git commit id`,
-    hint: "a locked git dependency names its commit with all 40 hexadecimal digits",
+    hint: "a locked git dependency names its commit with all 40 hexadecimal digits; lock again",
   });
 }
 
@@ -236,7 +259,7 @@ export function checkRelativePath(path: string): Checked<string> {
       hint: 'use a relative path such as "packages/core"',
     });
   }
-  if (path.startsWith("/") || path.startsWith("\\") || /^[A-Za-z]:[\\/]/.test(path) || path.startsWith("~")) {
+  if (/^([/\\~]|[A-Za-z]:[\\/])/.test(path)) {
     return bad({
       code: "absolute-path",
       message: `${shown(path)} is absolute, so it only exists on the machine that wrote the lock`,
@@ -274,6 +297,11 @@ export function pathFileName(path: string): string {
   return path.slice(Math.max(path.lastIndexOf("/"), path.lastIndexOf("\\")) + 1);
 }
 
+/** A path that names an archive (a wheel or an sdist) rather than a project directory. */
+export function isArchivePath(path: string): boolean {
+  return /\.(whl|tar\.gz|tgz|tar\.bz2|tar\.xz|zip|tar)$/i.test(path);
+}
+
 /** The distribution name and version a wheel or sdist file name declares, when it follows the standard form. */
 export function distributionFileParts(fileName: string): { name: string; version: string } | undefined {
   const wheel = /^([^-]+)-([^-]+)(-\d[^-]*)?-[^-]+-[^-]+-[^-]+\.whl$/i.exec(fileName);
@@ -285,23 +313,12 @@ export function distributionFileParts(fileName: string): { name: string; version
 
 /** Whether two versions are the same PEP 440 version (`1.0` and `1.0.0`; a local label on one side is ignored). */
 export function sameVersion(a: string, b: string): boolean {
-  const publicPart = (v: string) => v.replace(/^\d+!/, "").split("+")[0]!;
-  const pa = parseVersion(publicPart(a));
-  const pb = parseVersion(publicPart(b));
+  const pa = parseVersion(a);
+  const pb = parseVersion(b);
   if (!pa || !pb) return a === b;
-  const length = Math.max(pa.release.length, pb.release.length);
-  for (let i = 0; i < length; i++) if ((pa.release[i] ?? 0) !== (pb.release[i] ?? 0)) return false;
-  const epoch = (v: string) => /^(\d+)!/.exec(v)?.[1] ?? "0";
-  const localOf = (v: string) => v.split("+")[1]?.toLowerCase();
-  const la = localOf(a);
-  const lb = localOf(b);
   return (
-    Number(epoch(a)) === Number(epoch(b)) &&
-    pa.pre?.[0] === pb.pre?.[0] &&
-    pa.pre?.[1] === pb.pre?.[1] &&
-    pa.post === pb.post &&
-    pa.dev === pb.dev &&
-    (la === undefined || lb === undefined || la === lb)
+    compareVersions(pa, pb) === 0 &&
+    (pa.local === undefined || pb.local === undefined || pa.local === pb.local)
   );
 }
 
@@ -340,4 +357,66 @@ export function checkFileBelongs(
     };
   }
   return undefined;
+}
+
+/** The refusal of a local archive file (a wheel or sdist on disk) as a locked source. */
+export function localArchiveProblem(path: string): Problem {
+  return {
+    code: "unsupported-source",
+    message: `${shown(path)} is a local archive file, which pyfront does not install from a lock`,
+    hint: "depend on the project's directory instead, or serve the archive from an index",
+  };
+}
+
+/** `a and b`, each side in parentheses; an absent side drops out. */
+export function andMarkers(...markers: Array<string | undefined>): string | undefined {
+  const present = markers.filter((m): m is string => m !== undefined && m !== "");
+  if (present.length <= 1) return present[0];
+  return present.map((m) => `(${m})`).join(" and ");
+}
+
+/** `a or b`, each side in parentheses; any absent side (no condition) makes the whole unconditional. */
+export function orMarkers(markers: Array<string | undefined>): string | undefined {
+  if (markers.length === 0 || markers.some((m) => m === undefined || m === "")) return undefined;
+  const unique = [...new Set(markers as string[])];
+  return unique.length === 1 ? unique[0] : unique.map((m) => `(${m})`).join(" or ");
+}
+
+/**
+ * One marker for a package that holds under a different marker in each group (Poetry 2.1's
+ * `markers = {main = "..."}`, one name in several Pipfile.lock categories): for each group,
+ * `"<group>" in dependency_groups` (PEP 751's variable, the groups selected for the build) and
+ * that group's marker, any of them. Undefined when every group has no condition.
+ */
+export function groupMarker(perGroup: Array<{ group: string; marker?: string }>): string | undefined {
+  if (perGroup.every((g) => g.marker === undefined)) return undefined;
+  const markers = new Set(perGroup.map((g) => g.marker));
+  if (markers.size === 1) return perGroup[0]!.marker;
+  return perGroup
+    .map(({ group, marker }) => {
+      const member = `${JSON.stringify(group)} in dependency_groups`;
+      return marker === undefined ? member : `(${member} and (${marker}))`;
+    })
+    .join(" or ");
+}
+
+/**
+ * A marker whose `extra == "x"` tests the project's selected extras (Poetry 2.1 evaluates its
+ * flattened markers with `extra` set to the requested extras), written with PEP 751's `extras`
+ * variable (`"x" in extras`), so that a flattened marker never means "the depending package's
+ * extras". Quoted text is left as it is.
+ */
+export function projectExtrasMarker(marker: string): string {
+  const literal = `("[^"]*"|'[^']*')`;
+  const pattern = new RegExp(
+    String.raw`(?<before>${literal})\s*(?<op1>==|!=)\s*extra\b|\bextra\s*(?<op2>==|!=)\s*(?<after>${literal})|${literal}`,
+    "g",
+  );
+  return marker.replace(pattern, (whole: string, ...args: unknown[]) => {
+    const groups = args[args.length - 1] as Record<string, string | undefined>;
+    const value = groups.before ?? groups.after;
+    if (value === undefined) return whole;
+    const name = JSON.stringify(normalizePackageName(value.slice(1, -1)));
+    return (groups.op1 ?? groups.op2) === "==" ? `${name} in extras` : `${name} not in extras`;
+  });
 }

@@ -5,11 +5,12 @@ import type { DiagnosticList } from "../diagnostic-list.js";
 import { parseSpecifierSet, satisfies } from "../pep440.js";
 import type { SourceDocument, SourcePath } from "../source-document.js";
 import { normalizeContextPath } from "../value-rules.js";
-import { type LockFormat, type LockGraph, normalizePackageName } from "./lock-graph.js";
+import type { LockFormat, LockGraph } from "./lock-graph.js";
 import { readPdmLock } from "./pdm-lock.js";
 import { readPipfileLock } from "./pipfile-lock.js";
 import { readPoetryLock } from "./poetry-lock.js";
 import { readPylock } from "./pylock.js";
+import { splitRequirement } from "./requirement-parts.js";
 import { readUvLock } from "./uv-lock.js";
 
 export interface LockRequestInput {
@@ -125,8 +126,6 @@ export function lockedDependencySource(input: LockRequestInput): LockedDependenc
   };
 }
 
-const REQUIREMENT_PARTS = /^([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[[^\]]*\])?\s*\(?([^;()@]*)\)?\s*(;.*)?$/;
-
 /**
  * A declared dependency the lock does not hold, or holds at a version outside the declared range,
  * means the project changed after it was locked: fail as `uv sync --locked` and `poetry check
@@ -142,25 +141,26 @@ function checkLockMatchesDeclared(graph: LockGraph, input: LockRequestInput): vo
   }
   for (const { dependency, site } of input.declared) {
     if (dependency.kind !== "index") continue;
-    const parts = REQUIREMENT_PARTS.exec(dependency.requirement.trim());
-    if (!parts || parts[3] !== undefined) continue;
-    const name = normalizePackageName(parts[1]!);
+    const split = splitRequirement(dependency.requirement);
+    // A requirement the splitter refuses was reported where it was declared, or pip refuses it.
+    if (!split.ok || split.value.marker !== undefined || split.value.url !== undefined) continue;
+    const { name, specifier } = split.value;
     const locked = versions.get(name);
     if (!locked) {
       input.out.error(site, {
         code: "lock-out-of-date",
-        message: `${parts[1]} is in ${input.declaredFrom} but not in ${graph.file}: the lock is out of date`,
+        message: `${name} is in ${input.declaredFrom} but not in ${graph.file}: the lock is out of date`,
         hint: `lock again (${lockCommand(graph.format)}) and commit ${graph.file}`,
       });
       continue;
     }
-    const range = parseSpecifierSet(parts[2]!.trim());
     // A source tree's version may be dynamic: the lock then has none to compare.
-    if (locked.includes("")) continue;
-    if (range && range.length > 0 && !locked.some((version) => satisfies(version, range))) {
+    if (specifier === undefined || locked.includes("")) continue;
+    const range = parseSpecifierSet(specifier) ?? [];
+    if (range.length > 0 && !locked.some((version) => satisfies(version, range))) {
       input.out.error(site, {
         code: "lock-out-of-date",
-        message: `${graph.file} locks ${parts[1]} ${locked.join(", ")}, outside ${parts[2]!.trim()} from ${input.declaredFrom}: the lock is out of date`,
+        message: `${graph.file} locks ${name} ${locked.join(", ")}, outside ${specifier} from ${input.declaredFrom}: the lock is out of date`,
         hint: `lock again (${lockCommand(graph.format)}) and commit ${graph.file}`,
       });
     }

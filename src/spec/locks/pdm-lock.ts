@@ -1,8 +1,8 @@
 import type { DiagnosticList } from "../diagnostic-list.js";
 import { parseSpecifierSet } from "../pep440.js";
-import { reportReservedKeys } from "../reserved-keys.js";
 import type { SourceDocument, SourcePath } from "../source-document.js";
-import { parseTomlDocument } from "../toml-document.js";
+import { LockDocument, readTomlLock } from "./lock-document.js";
+import type { LockEdge, LockedFile, LockedPackage, LockedSource, LockGraph } from "./lock-graph.js";
 import {
   checkCommit,
   checkExtraOrGroupName,
@@ -15,12 +15,11 @@ import {
   checkRelativePath,
   checkVersion,
   isArchivePath,
+  localArchiveProblem,
   orMarkers,
   shown,
   urlFileName,
-} from "./lock-checks.js";
-import { LockDocument } from "./lock-fields.js";
-import type { LockEdge, LockedFile, LockedPackage, LockedSource, LockGraph } from "./lock-graph.js";
+} from "./lock-value-checks.js";
 import {
   dependencyGroups,
   projectDependencies,
@@ -51,14 +50,16 @@ export function readPdmLock(
   pyproject: SourceDocument | undefined,
   out: DiagnosticList,
 ): LockGraph | undefined {
-  const parsed = parseTomlDocument(file, text);
-  if (!parsed.ok) {
-    out.items.push(...parsed.diagnostics);
-    return undefined;
-  }
-  if (reportReservedKeys(parsed.doc, out)) return undefined;
+  return readTomlLock(file, text, out, (d) => readPdmDocument(d, file, pyproject, out));
+}
+
+function readPdmDocument(
+  d: LockDocument,
+  file: string,
+  pyproject: SourceDocument | undefined,
+  out: DiagnosticList,
+): LockGraph | undefined {
   const errors = out.errors.length;
-  const d = new LockDocument(parsed.doc, out);
   if (!d.table(["metadata"], "the [metadata] table")) return undefined;
   const version = d.string(["metadata", "lock_version"], "the lock_version");
   if (version === undefined) return undefined;
@@ -261,7 +262,7 @@ function readSource(d: LockDocument, path: SourcePath): LockedSource | undefined
   };
   const git = d.string([...path, "git"]);
   if (git !== undefined) {
-    const url = d.check([...path, "git"], checkGitUrl(git));
+    const url = d.check([...path, "git"], checkGitUrl(git, { scpForm: true }));
     const revision = d.string([...path, "revision"]);
     if (revision === undefined) {
       d.error([...path, "git"], {
@@ -282,11 +283,7 @@ function readSource(d: LockDocument, path: SourcePath): LockedSource | undefined
   const local = d.string([...path, "path"]);
   if (local !== undefined) {
     if (isArchivePath(local)) {
-      d.error([...path, "path"], {
-        code: "unsupported-source",
-        message: `${shown(local)} is a local archive file, which pyfront does not install from a lock`,
-        hint: "depend on the project's directory instead, or serve the archive from an index",
-      });
+      d.error([...path, "path"], localArchiveProblem(local));
       return undefined;
     }
     const dir = d.check([...path, "path"], checkRelativePath(local));

@@ -1,8 +1,9 @@
 import type { DiagnosticList } from "../diagnostic-list.js";
 import { checkSpecSize, positionAt } from "../input-limits.js";
-import { reportReservedKeys } from "../reserved-keys.js";
 import { SourceDocument, type SourcePath } from "../source-document.js";
 import { parseYamlDocument } from "../yaml-document.js";
+import { isTable, type LockDocument, readLockDocument } from "./lock-document.js";
+import type { LockedFile, LockedPackage, LockedSource, LockGraph } from "./lock-graph.js";
 import {
   checkCommit,
   checkFileName,
@@ -15,11 +16,10 @@ import {
   checkVersion,
   groupMarker,
   isArchivePath,
+  localArchiveProblem,
   shown,
   urlFileName,
-} from "./lock-checks.js";
-import { isTable, LockDocument } from "./lock-fields.js";
-import type { LockedFile, LockedPackage, LockedSource, LockGraph } from "./lock-graph.js";
+} from "./lock-value-checks.js";
 
 /**
  * Pipfile.lock, as pipenv writes it (JSON, pipfile-spec 6): `_meta` (hash, requires, sources),
@@ -63,9 +63,12 @@ export function readPipfileLock(file: string, text: string, out: DiagnosticList)
   } else {
     doc = new SourceDocument(file, value);
   }
-  if (reportReservedKeys(doc, out)) return undefined;
+  return readLockDocument(doc, out, (d) => readPipfileDocument(d, file, out));
+}
+
+function readPipfileDocument(d: LockDocument, file: string, out: DiagnosticList): LockGraph | undefined {
+  const { doc } = d;
   const errors = out.errors.length;
-  const d = new LockDocument(doc, out);
   if (!isTable(doc.value)) {
     d.error([], { code: "invalid-type", message: "expected a JSON object with _meta, default and develop" });
     return undefined;
@@ -237,7 +240,7 @@ function readSource(
   }
   const git = d.string([...path, "git"]);
   if (git !== undefined) {
-    const url = d.check([...path, "git"], checkGitUrl(git));
+    const url = d.check([...path, "git"], checkGitUrl(git, { scpForm: true }));
     const ref = d.string([...path, "ref"], "the locked commit (ref)");
     const commit = ref === undefined ? undefined : d.check([...path, "ref"], checkCommit(ref));
     const rawSubdirectory = d.string([...path, "subdirectory"]);
@@ -256,11 +259,7 @@ function readSource(
   const local = d.string([...path, "path"]);
   if (local !== undefined) {
     if (isArchivePath(local)) {
-      d.error([...path, "path"], {
-        code: "unsupported-source",
-        message: `${shown(local)} is a local archive file, which pyfront does not install from a lock`,
-        hint: "depend on the project's directory instead, or serve the archive from an index",
-      });
+      d.error([...path, "path"], localArchiveProblem(local));
       return undefined;
     }
     const dir = d.check([...path, "path"], checkRelativePath(local));
@@ -271,11 +270,7 @@ function readSource(
   const fileValue = d.string([...path, "file"]);
   if (fileValue !== undefined) {
     if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(fileValue)) {
-      d.error([...path, "file"], {
-        code: "unsupported-source",
-        message: `${shown(fileValue)} is a local archive file, which pyfront does not install from a lock`,
-        hint: "depend on the project's directory instead, or serve the archive from an index",
-      });
+      d.error([...path, "file"], localArchiveProblem(fileValue));
       return undefined;
     }
     const url = d.check([...path, "file"], checkFileUrl(fileValue));

@@ -1,9 +1,10 @@
 import type { DiagnosticList } from "../diagnostic-list.js";
 import { parseSpecifierSet, satisfies } from "../pep440.js";
 import { poetryConstraintToPep440 } from "../poetry-constraints.js";
-import { reportReservedKeys } from "../reserved-keys.js";
 import type { SourceDocument, SourcePath } from "../source-document.js";
-import { parseTomlDocument } from "../toml-document.js";
+import { isTable, LockDocument, readTomlLock } from "./lock-document.js";
+import type { LockEdge, LockedFile, LockedPackage, LockedSource, LockGraph } from "./lock-graph.js";
+import { normalizePackageName } from "./lock-graph.js";
 import {
   andMarkers,
   checkCommit,
@@ -20,10 +21,7 @@ import {
   orMarkers,
   projectExtrasMarker,
   shown,
-} from "./lock-checks.js";
-import { isTable, LockDocument } from "./lock-fields.js";
-import type { LockEdge, LockedFile, LockedPackage, LockedSource, LockGraph } from "./lock-graph.js";
-import { normalizePackageName } from "./lock-graph.js";
+} from "./lock-value-checks.js";
 import { dependencyGroups, projectDependencies, projectOptionalDependencies } from "./project-roots.js";
 import { requirementEdge, splitRequirement } from "./requirement-parts.js";
 
@@ -54,14 +52,16 @@ export function readPoetryLock(
   pyproject: SourceDocument | undefined,
   out: DiagnosticList,
 ): LockGraph | undefined {
-  const parsed = parseTomlDocument(file, text);
-  if (!parsed.ok) {
-    out.items.push(...parsed.diagnostics);
-    return undefined;
-  }
-  if (reportReservedKeys(parsed.doc, out)) return undefined;
+  return readTomlLock(file, text, out, (d) => readPoetryDocument(d, file, pyproject, out));
+}
+
+function readPoetryDocument(
+  d: LockDocument,
+  file: string,
+  pyproject: SourceDocument | undefined,
+  out: DiagnosticList,
+): LockGraph | undefined {
   const errors = out.errors.length;
-  const d = new LockDocument(parsed.doc, out);
   if (!d.table(["metadata"], "the [metadata] table")) return undefined;
   const version = d.string(["metadata", "lock-version"], "the lock-version");
   if (version === undefined) return undefined;
@@ -183,7 +183,7 @@ function readSource(d: LockDocument, path: SourcePath): LockedSource | undefined
       return url === undefined ? undefined : { kind: "registry", url };
     }
     case "git": {
-      const url = d.check(urlPath, checkGitUrl(rawUrl));
+      const url = d.check(urlPath, checkGitUrl(rawUrl, { scpForm: true }));
       const resolved = d.string(
         [...sourcePath, "resolved_reference"],
         "the resolved_reference (the locked commit)",

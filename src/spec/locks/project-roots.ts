@@ -1,8 +1,8 @@
 import type { SourcePath } from "../source-document.js";
-import { andMarkers, checkExtraOrGroupName } from "./lock-checks.js";
-import type { LockDocument } from "./lock-fields.js";
-import { isTable } from "./lock-fields.js";
+import type { LockDocument } from "./lock-document.js";
+import { isTable } from "./lock-document.js";
 import type { LockEdge } from "./lock-graph.js";
+import { andMarkers, checkExtraOrGroupName } from "./lock-value-checks.js";
 import { requirementEdge, splitRequirement } from "./requirement-parts.js";
 
 /**

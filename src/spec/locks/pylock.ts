@@ -1,9 +1,8 @@
 import type { DiagnosticList } from "../diagnostic-list.js";
-import { reportReservedKeys } from "../reserved-keys.js";
 import type { SourcePath } from "../source-document.js";
-import { type PlainTable, parseTomlDocument } from "../toml-document.js";
+import type { PlainTable } from "../toml-document.js";
 import { normalizeContextPath } from "../value-rules.js";
-import { LockDocument } from "./lock-document.js";
+import { type LockDocument, readTomlLock } from "./lock-document.js";
 import type { LockedFile, LockedPackage, LockedSource, LockGraph } from "./lock-graph.js";
 import {
   checkCommit,
@@ -38,15 +37,7 @@ export function isPylockFileName(name: string): boolean {
  * --format pylock.toml`) and PDM (`pdm export -f pylock`) write these files.
  */
 export function readPylock(file: string, text: string, out: DiagnosticList): LockGraph | undefined {
-  const parsed = parseTomlDocument(file, text);
-  if (!parsed.ok) {
-    out.items.push(...parsed.diagnostics);
-    return undefined;
-  }
-  if (reportReservedKeys(parsed.doc, out)) return undefined;
-  const errorsBefore = out.errors.length;
-  const graph = readDocument(new LockDocument(parsed.doc, out));
-  return graph && out.errors.length === errorsBefore ? graph : undefined;
+  return readTomlLock(file, text, out, readDocument);
 }
 
 /** The major version of the format this reader knows; a newer minor version only adds keys. */
@@ -229,7 +220,7 @@ function readVcs(lock: LockDocument, path: SourcePath): LockedSource | undefined
     } else lock.missing([...path, "url"], "the repository URL");
     return undefined;
   }
-  const url = lock.check([...path, "url"], checkGitUrl(urlText.replace(/^git\+/i, "")));
+  const url = lock.check([...path, "url"], checkGitUrl(urlText));
   const commitText = lock.string([...path, "commit-id"], "the locked commit `commit-id`");
   const commit =
     commitText === undefined ? undefined : lock.check([...path, "commit-id"], checkCommit(commitText));

@@ -1,4 +1,5 @@
 import { CONTROL_CHARACTERS } from "../value-rules.js";
+import type { LockEdge } from "./lock-graph.js";
 import {
   type Checked,
   checkExtraOrGroupName,
@@ -6,8 +7,7 @@ import {
   checkPackageName,
   checkSpecifier,
   shown,
-} from "./lock-checks.js";
-import type { LockEdge } from "./lock-graph.js";
+} from "./lock-value-checks.js";
 
 /** The parts of one PEP 508 requirement string. */
 export interface RequirementParts {

@@ -1,10 +1,9 @@
 import type { DiagnosticList } from "../diagnostic-list.js";
 import { parseSpecifierSet, satisfies } from "../pep440.js";
-import { reportReservedKeys } from "../reserved-keys.js";
 import type { SourcePath } from "../source-document.js";
-import { type PlainTable, parseTomlDocument } from "../toml-document.js";
+import type { PlainTable } from "../toml-document.js";
 import { normalizeContextPath, redactCredentials } from "../value-rules.js";
-import { LockDocument } from "./lock-document.js";
+import { type LockDocument, readTomlLock } from "./lock-document.js";
 import type { LockEdge, LockedFile, LockedPackage, LockedSource, LockGraph } from "./lock-graph.js";
 import {
   checkCommit,
@@ -34,16 +33,7 @@ import {
  * `requires-python`, so they hold only for targets that meet it.
  */
 export function readUvLock(file: string, text: string, out: DiagnosticList): LockGraph | undefined {
-  const parsed = parseTomlDocument(file, text);
-  if (!parsed.ok) {
-    out.items.push(...parsed.diagnostics);
-    return undefined;
-  }
-  if (reportReservedKeys(parsed.doc, out)) return undefined;
-  const errorsBefore = out.errors.length;
-  const lock = new LockDocument(parsed.doc, out);
-  const graph = new UvLockReader(lock).read();
-  return graph && out.errors.length === errorsBefore ? graph : undefined;
+  return readTomlLock(file, text, out, (lock) => new UvLockReader(lock).read());
 }
 
 /** The one uv.lock format version this reader knows; uv itself refuses any other. */

@@ -1,6 +1,8 @@
-// The checks every lock reader applies to names, versions, hashes, file names, URLs, commits and paths.
+// The checks every lock reader applies to names, versions, specifiers, markers, hashes, file names,
+// URLs, commits and paths, and the marker helpers the Poetry, pdm and Pipfile.lock readers use.
 import { describe, expect, it } from "vitest";
 import {
+  andMarkers,
   checkCommit,
   checkFileBelongs,
   checkFileName,
@@ -14,6 +16,10 @@ import {
   checkSpecifier,
   checkVersion,
   distributionFileParts,
+  groupMarker,
+  isArchivePath,
+  orMarkers,
+  projectExtrasMarker,
   sameVersion,
   urlFileName,
 } from "../../../src/spec/locks/lock-value-checks.js";
@@ -27,7 +33,19 @@ describe("lock value checks", () => {
   it("normalizes valid package names and refuses others", () => {
     expect(value(checkPackageName("Flask_SQLAlchemy"))).toBe("flask-sqlalchemy");
     expect(value(checkPackageName("zope.interface"))).toBe("zope-interface");
-    for (const bad of ["", "-flask", "flask-", "flask==3", "flask\n--index-url", "flask[async]", "a b"]) {
+    expect(value(checkPackageName("Jaraco.Packaging"))).toBe("jaraco-packaging");
+    expect(value(checkPackageName("typing_extensions"))).toBe("typing-extensions");
+    for (const bad of [
+      "",
+      "-flask",
+      "-e",
+      "flask-",
+      "flask==3",
+      "flask\n--index-url",
+      "flask[async]",
+      "a b",
+      "flask;",
+    ]) {
       expect(code(checkPackageName(bad))).toBe("invalid-package-name");
     }
   });
@@ -42,25 +60,72 @@ describe("lock value checks", () => {
       "2024.10.3",
       "1.0.0+repack",
       "0.1.dev3",
+      "0.4.dev3",
     ]) {
       expect(value(checkVersion(good))).toBe(good);
     }
-    for (const bad of ["", "latest", "1.0 ", "1.0\n", "1.0+", "1.0+a..b", ">=1.0", "1.0; rm -rf"]) {
+    for (const bad of [
+      "",
+      "latest",
+      "1.0 ",
+      " 1.0",
+      "1.0\n",
+      "1.0\n--x",
+      "1.0+",
+      "1.0+a..b",
+      "1.0+a b",
+      ">=1.0",
+      "==1.0",
+      "1.0; rm -rf",
+      "1!",
+    ]) {
       expect(code(checkVersion(bad))).toBe("invalid-version");
     }
   });
 
-  it("takes specifier sets as uv and PEP 751 write them", () => {
-    expect(value(checkSpecifier(">=3.7, <4"))).toBe(">=3.7, <4");
+  it("takes specifier sets as the lock tools write them, and drops their spaces", () => {
+    expect(value(checkSpecifier(">=3.7, <4"))).toBe(">=3.7,<4");
+    expect(value(checkSpecifier(">=1.5.6, !=1.5.7"))).toBe(">=1.5.6,!=1.5.7");
     expect(value(checkSpecifier("==3.12.*"))).toBe("==3.12.*");
-    expect(code(checkSpecifier(">=3.9\n--pre"))).toBe("invalid-specifier");
-    expect(code(checkSpecifier("3.9"))).toBe("invalid-specifier");
+    expect(value(checkSpecifier("==1.*"))).toBe("==1.*");
+    expect(value(checkSpecifier("<4,>=2"))).toBe("<4,>=2");
+    expect(value(checkSpecifier(">=1.0.0-beta"))).toBe(">=1.0.0-beta");
+    expect(value(checkSpecifier("== 2.1.0+cpu"))).toBe("==2.1.0+cpu");
+    expect(value(checkSpecifier("===foo-bar"))).toBe("===foo-bar");
+    // The clause form and PEP 440 both: no `v` prefix, `.*` only with == and !=, ~= with two parts.
+    for (const bad of [
+      "",
+      "^1.2",
+      ">=",
+      "1.0",
+      "3.9",
+      ">=1\n",
+      ">=3.9\n--pre",
+      ">=v1.0",
+      ">=1.*",
+      "~=1",
+      ">=1.0foo",
+    ])
+      expect(code(checkSpecifier(bad))).toBe("invalid-specifier");
   });
 
-  it("refuses empty markers and markers with control characters", () => {
+  it("takes PEP 508 markers, trimmed; refuses empty ones, broken ones and control characters", () => {
     expect(value(checkMarker("python_full_version < '3.11'"))).toBe("python_full_version < '3.11'");
-    expect(code(checkMarker("  "))).toBe("invalid-marker");
-    expect(code(checkMarker("os_name == 'nt'\n--index-url http://evil"))).toBe("invalid-marker");
+    expect(value(checkMarker(" python_version < '3.11' "))).toBe("python_version < '3.11'");
+    expect(value(checkMarker('"socks" in extras and "dev" in dependency_groups'))).toBe(
+      '"socks" in extras and "dev" in dependency_groups',
+    );
+    for (const bad of [
+      "",
+      "  ",
+      "os_name == 'nt'\n--index-url http://evil",
+      "os_name == 'nt\u0085'",
+      "python_version <",
+      "python_version < '3.11' or",
+      "colour == 'blue'",
+    ]) {
+      expect(code(checkMarker(bad))).toBe("invalid-marker");
+    }
   });
 
   it("lowercases hashes of the algorithms pip checks, and refuses the rest", () => {
@@ -71,6 +136,12 @@ describe("lock value checks", () => {
     expect(code(checkHashText(`sha256:${hex.slice(1)}`))).toBe("invalid-hash");
     expect(code(checkHashText(hex))).toBe("invalid-hash");
     expect(code(checkHashText(`md5:${"a".repeat(32)}`))).toBe("unsupported-hash");
+    expect(code(checkHashText(`constructor:${"a".repeat(64)}`))).toBe("unsupported-hash");
+    expect(value(checkHashText(`SHA256:${"AB".repeat(32)}`))).toBe(`sha256:${"ab".repeat(32)}`);
+    expect(value(checkHashText(`sha384:${"0".repeat(96)}`))).toBe(`sha384:${"0".repeat(96)}`);
+    expect(value(checkHashText(`sha512:${"f".repeat(128)}`))).toBe(`sha512:${"f".repeat(128)}`);
+    for (const bad of [`sha256:${"g".repeat(64)}`, `sha256 ${"a".repeat(64)}`, `sha 256:${"a".repeat(64)}`])
+      expect(code(checkHashText(bad))).toBe("invalid-hash");
     expect(code(checkHashDigest("sha256", `${"a".repeat(63)}\n`))).toBe("invalid-hash");
   });
 
@@ -85,6 +156,7 @@ describe("lock value checks", () => {
       "flask 3.whl",
       "flask\t.whl",
       "f\u2028.whl",
+      "a\u0085.whl",
     ]) {
       expect(code(checkFileName(bad))).toBe("invalid-file-name");
     }
@@ -97,6 +169,7 @@ describe("lock value checks", () => {
     expect(code(checkFileUrl("https://token@example.com/x.whl"))).toBe("credentials-in-url");
     expect(code(checkFileUrl("https://example.com/x.whl\n--trusted-host evil"))).toBe("invalid-url");
     expect(code(checkFileUrl("not a url"))).toBe("invalid-url");
+    expect(value(checkFileUrl("https://files.example.com/a.whl"))).toBe("https://files.example.com/a.whl");
     const refused = checkFileUrl("https://user:secret@example.com/x.whl");
     expect(refused.ok ? "" : refused.problem.message).not.toContain("secret");
   });
@@ -107,6 +180,20 @@ describe("lock value checks", () => {
     expect(code(checkGitUrl("https://x-token:abc@github.com/acme/private.git"))).toBe("credentials-in-url");
     expect(code(checkGitUrl("ssh://git:pw@github.com/acme/private.git"))).toBe("credentials-in-url");
     expect(code(checkGitUrl("file:///srv/repo.git"))).toBe("unsupported-url");
+    expect(code(checkGitUrl("git://github.com/o/r.git"))).toBe("unsupported-url");
+    expect(code(checkGitUrl("ssh:///o/r.git"))).toBe("invalid-url");
+  });
+
+  it("takes git+ off git URLs, and the scp form only where the lock keeps what the user wrote", () => {
+    expect(value(checkGitUrl("git+https://github.com/o/r.git"))).toBe("https://github.com/o/r.git");
+    expect(value(checkGitUrl("git@github.com:o/r.git", { scpForm: true }))).toBe(
+      "ssh://git@github.com/o/r.git",
+    );
+    expect(value(checkGitUrl("ssh://git@github.com/o/r.git", { scpForm: true }))).toBe(
+      "ssh://git@github.com/o/r.git",
+    );
+    expect(code(checkGitUrl("git@github.com:o/r.git"))).toBe("invalid-url");
+    expect(code(checkGitUrl("git@github.com:o/r .git", { scpForm: true }))).toBe("invalid-url");
   });
 
   it("takes full commit ids only, lowercased", () => {
@@ -115,12 +202,15 @@ describe("lock value checks", () => {
     );
     expect(value(checkCommit("a".repeat(64)))).toBe("a".repeat(64));
     expect(code(checkCommit("fea1041"))).toBe("invalid-commit");
-    expect(code(checkCommit("main"))).toBe("invalid-commit");
+    for (const bad of ["main", "v1.2.0", "g".repeat(40)])
+      expect(code(checkCommit(bad))).toBe("invalid-commit");
   });
 
   it("takes relative paths as written, `..` included, and refuses absolute ones", () => {
     expect(value(checkRelativePath("../shared"))).toBe("../shared");
     expect(value(checkRelativePath("packages/core"))).toBe("packages/core");
+    expect(value(checkRelativePath("./packages/mylib"))).toBe("./packages/mylib");
+    expect(code(checkRelativePath("-e"))).toBe("invalid-path");
     expect(code(checkRelativePath("/home/me/lib"))).toBe("absolute-path");
     expect(code(checkRelativePath("C:\\work\\lib"))).toBe("absolute-path");
     expect(code(checkRelativePath("~/lib"))).toBe("absolute-path");
@@ -154,6 +244,12 @@ describe("lock value checks", () => {
     expect(sameVersion("2.1.0+cpu", "2.1.0+cu121")).toBe(false);
     expect(sameVersion("1.0rc1", "1.0")).toBe(false);
     expect(sameVersion("1!1.0", "1.0")).toBe(false);
+    expect(sameVersion("1!1.0", "1!1.0.0")).toBe(true);
+    expect(sameVersion("1.0.dev1", "1.0")).toBe(false);
+    expect(sameVersion("1.0.post1", "1.0.post2")).toBe(false);
+    expect(sameVersion("2.1.0+CPU", "2.1.0+cpu")).toBe(true);
+    // PEP 440 normalizes the separators of a local label: a wheel spells `-` as `_`.
+    expect(sameVersion("1.0+ubuntu-1", "1.0+ubuntu_1")).toBe(true);
   });
 
   it("refuses a file of another package or version", () => {
@@ -166,5 +262,49 @@ describe("lock value checks", () => {
     expect(checkFileBelongs("flask.whl", "flask", "3.1.1")?.code).toBe("invalid-file-name");
     // Other archive forms (a GitHub tarball) are pinned by their hash alone.
     expect(checkFileBelongs("0.1.2", "pip-test-package", undefined)).toBeUndefined();
+  });
+});
+
+describe("marker helpers", () => {
+  it("tells archives from project directories", () => {
+    for (const archive of ["dist/a-1.0-py3-none-any.whl", "a-1.0.tar.gz", "a.ZIP", "a-1.0.tgz"])
+      expect(isArchivePath(archive)).toBe(true);
+    for (const dir of ["packages/core", "../shared", "a.tar.gz.d"]) expect(isArchivePath(dir)).toBe(false);
+  });
+
+  it("joins conditions that must all hold; an absent one drops out", () => {
+    expect(andMarkers("a == '1'", undefined, "b == '2'")).toBe("(a == '1') and (b == '2')");
+    expect(andMarkers(undefined, "a == '1'")).toBe("a == '1'");
+    expect(andMarkers(undefined, "")).toBeUndefined();
+  });
+
+  it("joins alternatives; any unconditional one makes the whole unconditional", () => {
+    expect(orMarkers(["a == '1'", "b == '2'"])).toBe("(a == '1') or (b == '2')");
+    expect(orMarkers(["a == '1'", "a == '1'"])).toBe("a == '1'");
+    expect(orMarkers(["a == '1'", undefined])).toBeUndefined();
+  });
+
+  it("writes per-group markers with dependency_groups, only when they differ", () => {
+    expect(groupMarker([{ group: "default" }, { group: "dev" }])).toBeUndefined();
+    expect(
+      groupMarker([
+        { group: "default", marker: "m" },
+        { group: "dev", marker: "m" },
+      ]),
+    ).toBe("m");
+    expect(groupMarker([{ group: "default", marker: "sys_platform == 'win32'" }, { group: "dev" }])).toBe(
+      '("default" in dependency_groups and (sys_platform == \'win32\')) or "dev" in dependency_groups',
+    );
+  });
+
+  it("rewrites extra comparisons to the extras variable, never inside quoted text", () => {
+    expect(projectExtrasMarker('extra == "Socks"')).toBe('"socks" in extras');
+    expect(projectExtrasMarker("'fast' != extra and python_version < \"3.12\"")).toBe(
+      '"fast" not in extras and python_version < "3.12"',
+    );
+    expect(projectExtrasMarker('platform_version == "extra == \\"x\\""')).toBe(
+      'platform_version == "extra == \\"x\\""',
+    );
+    expect(projectExtrasMarker('sys_platform == "linux"')).toBe('sys_platform == "linux"');
   });
 });

@@ -483,7 +483,7 @@ describe("readPoetryLock: refusals and malformed input", () => {
         /^poetry\.lock:11:42: package\[0\]\.files\[1\]\.hash: "md5" hashes cannot be checked by pip/,
       ),
       expect.stringMatching(
-        /^poetry\.lock:12:52: package\[0\]\.files\[2\]\.hash: "sha256:nothex" is not a hash/,
+        /^poetry\.lock:12:52: package\[0\]\.files\[2\]\.hash: "nothex" is not a sha256 digest/,
       ),
     ]);
   });
@@ -517,7 +517,7 @@ describe("readPoetryLock: refusals and malformed input", () => {
         'reference = "private"',
       ]).diagnostics,
     ).toEqual([
-      'poetry.lock:15:7: package[0].source.url: "https://***@pypi.example.com/simple": the URL holds credentials, which would end up in the build definition and the log\n  hint: lock without credentials in URLs; give index credentials to pyfront as a build secret',
+      'poetry.lock:15:7: package[0].source.url: "https://***@pypi.example.com/simple": the URL holds credentials, which would end up in the build definition and the log\n  hint: lock without credentials in URLs; give the index credentials to pyfront as a build secret',
     ]);
     expect(
       source([
