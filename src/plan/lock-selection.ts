@@ -129,6 +129,15 @@ export function selectLockedPackages(
   const packages: SelectedPackage[] = [];
   for (const pkg of chosen) {
     if (pkg.source.kind === "project") continue;
+    if (pkg.unpinned) {
+      problems.push({
+        code: "lock-unpinned-for-target",
+        message: `${graph.file} names ${pkg.name} without a version: it was locked where ${pkg.name} is not needed, and CPython ${target.python} on linux/${target.machine} needs it`,
+        hint: "lock again on the Python and platform the image is built for",
+        position: pkg.position,
+      });
+      continue;
+    }
     if ((pkg.source.kind === "registry" || pkg.source.kind === "url") && pkg.files.length > 0) {
       // A file the lock names only by its hash (Pipfile.lock) may be any: pip's own check decides.
       if (!pkg.files.some((file) => file.name === undefined || fileFitsTarget(file.name, target))) {

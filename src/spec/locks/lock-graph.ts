@@ -71,6 +71,11 @@ export interface LockedPackage {
   dependencies: LockEdge[];
   /** Graph formats: the package's extras and the edges each adds. */
   optionalDependencies: Record<string, LockEdge[]>;
+  /**
+   * The lock names the package without pinning it: pipenv writes `"version": "*"` (and no hashes)
+   * for an entry whose marker fails where it locked. Fine while the target skips it too.
+   */
+  unpinned?: true;
   /** Where the package's entry starts in the lock file. */
   position: SourcePosition;
 }

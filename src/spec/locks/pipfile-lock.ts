@@ -189,7 +189,8 @@ function readEntry(
   const source = readSource(d, path, indices);
   let version: string | undefined;
   const rawVersion = d.string([...path, "version"]);
-  if (rawVersion !== undefined) {
+  const unpinned = rawVersion === "*";
+  if (rawVersion !== undefined && !unpinned) {
     const pinned = /^===?(.*)$/.exec(rawVersion)?.[1];
     if (pinned === undefined) {
       d.error([...path, "version"], {
@@ -201,7 +202,7 @@ function readEntry(
     }
     version = d.check([...path, "version"], checkVersion(pinned.trim()));
     if (version === undefined) return undefined;
-  } else if (source?.kind === "registry" || source?.kind === "url") {
+  } else if (!unpinned && (source?.kind === "registry" || source?.kind === "url")) {
     d.missing([...path, "version"], "the locked version", "lock again with pipenv lock");
     return undefined;
   }
@@ -209,7 +210,8 @@ function readEntry(
   const marker = rawMarker === undefined ? undefined : d.check([...path, "markers"], checkMarker(rawMarker));
   if (name === undefined || source === undefined || (rawMarker !== undefined && marker === undefined))
     return undefined;
-  const files = source.kind === "registry" || source.kind === "url" ? readHashes(d, path, source) : [];
+  const files =
+    !unpinned && (source.kind === "registry" || source.kind === "url") ? readHashes(d, path, source) : [];
   const locked: LockedPackage = {
     name,
     // A git or path entry names no version: the checkout's own metadata says it.
@@ -219,6 +221,7 @@ function readEntry(
     dependencies: [],
     optionalDependencies: Object.create(null),
     position: d.position(path),
+    ...(unpinned ? { unpinned: true as const } : {}),
   };
   return { locked, ...(marker !== undefined ? { marker } : {}) };
 }

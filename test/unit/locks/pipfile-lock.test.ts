@@ -1,6 +1,7 @@
 // readPipfileLock: Pipfile.lock (pipfile-spec 6) into a flat LockGraph, one group per category.
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { selectLockedPackages } from "../../../src/plan/lock-selection.js";
 import { DiagnosticList } from "../../../src/spec/diagnostic-list.js";
 import { formatDiagnostic } from "../../../src/spec/diagnostics.js";
 import type { LockedPackage, LockGraph } from "../../../src/spec/locks/lock-graph.js";
@@ -261,6 +262,23 @@ describe("readPipfileLock: refusals and malformed input", () => {
         /^Pipfile\.lock:22:17: default\.flask\.hashes\[1\]: "md5" hashes cannot be checked by pip/,
       ),
     ]);
+  });
+
+  it("keeps pipenv's unpinned entries (no version, no hashes): fine where the marker fails, an error where it holds", () => {
+    const lock = (marker: string) =>
+      read(lockWith({ gunicorn: GUNICORN, tomli: { markers: marker, version: "*" } }));
+    const skipped = lock("python_version < '3.11'");
+    expect(skipped.diagnostics).toEqual([]);
+    expect(pkg(skipped.graph!, "tomli")).toMatchObject({ unpinned: true, version: "", files: [] });
+    const on311 = selectLockedPackages(skipped.graph!, { python: "3.11", machine: "x86_64" });
+    expect(on311.problems).toEqual([]);
+    expect(on311.packages.map((p) => p.name)).toEqual(["gunicorn"]);
+    const needed = selectLockedPackages(lock("platform_machine == 'x86_64'").graph!, {
+      python: "3.11",
+      machine: "x86_64",
+    });
+    expect(needed.problems.map((p) => p.code)).toEqual(["lock-unpinned-for-target"]);
+    expect(needed.problems[0]!.message).toContain("Pipfile.lock names tomli without a version");
   });
 
   it("refuses unlocked git refs, local archives, other VCS, unknown indices and absolute paths", () => {
