@@ -4,8 +4,8 @@ import { reportReservedKeys } from "../reserved-keys.js";
 import type { SourceDocument, SourcePath } from "../source-document.js";
 import { type PlainTable, parseTomlDocument } from "../toml-document.js";
 import { describeValue } from "../zod-diagnostics.js";
-import type { LockGraph } from "./lock-graph.js";
-import type { Checked } from "./lock-value-checks.js";
+import type { LockedSource, LockGraph } from "./lock-graph.js";
+import { type Checked, checkCommit, checkGitUrl, checkRelativePath } from "./lock-value-checks.js";
 
 export function isTable(value: unknown): value is PlainTable {
   return typeof value === "object" && value !== null && !Array.isArray(value) && !(value instanceof Date);
@@ -137,6 +137,34 @@ export class LockDocument {
   /** The keys of a table, in the order written. */
   keys(path: SourcePath, required?: string): string[] {
     return Object.keys(this.table(path, required) ?? {});
+  }
+
+  /**
+   * A git source from its three fields, each checked where it is written: the URL (scp form
+   * allowed, as Poetry, PDM and pipenv write it), the locked commit (its text already read, since
+   * each format names that key and its message differently) and an optional subdirectory.
+   */
+  gitSource(
+    urlPath: SourcePath,
+    rawUrl: string,
+    commitPath: SourcePath,
+    rawCommit: string | undefined,
+    subdirectoryPath: SourcePath,
+  ): LockedSource | undefined {
+    const url = this.check(urlPath, checkGitUrl(rawUrl, { scpForm: true }));
+    const commit = rawCommit === undefined ? undefined : this.check(commitPath, checkCommit(rawCommit));
+    const rawSubdirectory = this.string(subdirectoryPath);
+    const subdirectory =
+      rawSubdirectory === undefined
+        ? undefined
+        : this.check(subdirectoryPath, checkRelativePath(rawSubdirectory));
+    if (
+      url === undefined ||
+      commit === undefined ||
+      (rawSubdirectory !== undefined && subdirectory === undefined)
+    )
+      return undefined;
+    return { kind: "git", url, commit, ...(subdirectory !== undefined ? { subdirectory } : {}) };
   }
 }
 

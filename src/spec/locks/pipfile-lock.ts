@@ -5,10 +5,8 @@ import { parseYamlDocument } from "../yaml-document.js";
 import { isTable, type LockDocument, readLockDocument } from "./lock-document.js";
 import type { LockedFile, LockedPackage, LockedSource, LockGraph } from "./lock-graph.js";
 import {
-  checkCommit,
   checkFileName,
   checkFileUrl,
-  checkGitUrl,
   checkHashText,
   checkMarker,
   checkPackageName,
@@ -243,21 +241,8 @@ function readSource(
   }
   const git = d.string([...path, "git"]);
   if (git !== undefined) {
-    const url = d.check([...path, "git"], checkGitUrl(git, { scpForm: true }));
     const ref = d.string([...path, "ref"], "the locked commit (ref)");
-    const commit = ref === undefined ? undefined : d.check([...path, "ref"], checkCommit(ref));
-    const rawSubdirectory = d.string([...path, "subdirectory"]);
-    const subdirectory =
-      rawSubdirectory === undefined
-        ? undefined
-        : d.check([...path, "subdirectory"], checkRelativePath(rawSubdirectory));
-    if (
-      url === undefined ||
-      commit === undefined ||
-      (rawSubdirectory !== undefined && subdirectory === undefined)
-    )
-      return undefined;
-    return { kind: "git", url, commit, ...(subdirectory !== undefined ? { subdirectory } : {}) };
+    return d.gitSource([...path, "git"], git, [...path, "ref"], ref, [...path, "subdirectory"]);
   }
   const local = d.string([...path, "path"]);
   if (local !== undefined) {

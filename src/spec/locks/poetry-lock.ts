@@ -7,11 +7,9 @@ import type { LockEdge, LockedFile, LockedPackage, LockedSource, LockGraph } fro
 import { normalizePackageName } from "./lock-graph.js";
 import {
   andMarkers,
-  checkCommit,
   checkExtraOrGroupName,
   checkFileName,
   checkFileUrl,
-  checkGitUrl,
   checkHashText,
   checkMarker,
   checkPackageName,
@@ -183,27 +181,14 @@ function readSource(d: LockDocument, path: SourcePath): LockedSource | undefined
       return url === undefined ? undefined : { kind: "registry", url };
     }
     case "git": {
-      const url = d.check(urlPath, checkGitUrl(rawUrl, { scpForm: true }));
       const resolved = d.string(
         [...sourcePath, "resolved_reference"],
         "the resolved_reference (the locked commit)",
       );
-      const commit =
-        resolved === undefined
-          ? undefined
-          : d.check([...sourcePath, "resolved_reference"], checkCommit(resolved));
-      const rawSubdirectory = d.string([...sourcePath, "subdirectory"]);
-      const subdirectory =
-        rawSubdirectory === undefined
-          ? undefined
-          : d.check([...sourcePath, "subdirectory"], checkRelativePath(rawSubdirectory));
-      if (
-        url === undefined ||
-        commit === undefined ||
-        (rawSubdirectory !== undefined && subdirectory === undefined)
-      )
-        return undefined;
-      return { kind: "git", url, commit, ...(subdirectory !== undefined ? { subdirectory } : {}) };
+      return d.gitSource(urlPath, rawUrl, [...sourcePath, "resolved_reference"], resolved, [
+        ...sourcePath,
+        "subdirectory",
+      ]);
     }
     case "directory": {
       const dir = d.check(urlPath, checkRelativePath(rawUrl));
