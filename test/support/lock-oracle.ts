@@ -43,6 +43,8 @@ export const ORACLE_TARGETS: readonly OracleTarget[] = [
   { id: "cp311-x86_64", pythonFullVersion: "3.11.2", machine: "x86_64" },
   { id: "cp313-x86_64", pythonFullVersion: "3.13.5", machine: "x86_64" },
   { id: "cp313-aarch64", pythonFullVersion: "3.13.5", machine: "aarch64" },
+  // The stand-ins' newest Python, which pipenv (3.14 in the oracle image) locks for.
+  { id: "cp314-x86_64", pythonFullVersion: "3.14.10", machine: "x86_64" },
 ];
 
 const names = z.array(z.string().min(1));
