@@ -159,26 +159,44 @@ describe.concurrent(`locked projects through pyfront's frontend on engine ${env.
       }));
   }
 
-  it("fails in pip's hash check when a locked hash was changed, naming the package", () =>
-    inPool(async () => {
-      const lockCase = CASES[0]!;
-      const dir = copyCase(lockCase);
-      const lockPath = join(dir, lockCase.lock);
-      const text = readFileSync(lockPath, "utf8");
-      // The hash of the idna wheel: a dependency every target of this lock installs.
-      const wheel = /name = "idna"[\s\S]*?wheels = \[\s*\{[^}]*hash = "sha256:([0-9a-f]{64})"/.exec(text);
-      expect(wheel, "the fixture locks an idna wheel").not.toBeNull();
-      const digest = wheel![1]!;
-      const tampered = `${digest.slice(0, -1)}${digest.endsWith("0") ? "1" : "0"}`;
-      writeFileSync(lockPath, text.replace(digest, tampered));
+  // One case per format: every sha256 digest of the lock (`sha256:hex`, pylock's `sha256 = "hex"`) changed in its last digit.
+  const tamperedCases = [
+    "uv/markers",
+    "pylock/pip-lock",
+    "poetry/plain-app-2.0",
+    "pdm/plain-app-4.0",
+    "pipfile/plain-app",
+  ];
+  for (const caseDir of tamperedCases) {
+    it(`${caseDir}: fails in pip's hash check when the lock's hashes were changed, naming the package`, () =>
+      inPool(async () => {
+        const lockCase = CASES.find((c) => c.dir === caseDir)!;
+        const dir = copyCase(lockCase);
+        const { spec } = loadProject({ dir, file: join(dir, lockCase.file), buildArgs: {} });
+        const locked = planBuild(spec, { buildArgs: {} }).locked!.packages.map(
+          (p) => `${p.name}==${p.version}`,
+        );
+        const lockPath = join(dir, lockCase.lock);
+        const text = readFileSync(lockPath, "utf8");
+        const tampered = text.replace(
+          /((?:sha256:|sha256 = ")[0-9a-f]{63})([0-9a-f])/g,
+          (_, head: string, last: string) => `${head}${last === "0" ? "1" : "0"}`,
+        );
+        expect(tampered).not.toBe(text);
+        writeFileSync(lockPath, tampered);
 
-      const tag = `pyfront-e2e-lock-tampered:${engineTag}`;
-      images.push(tag);
-      const built = await buildCase(dir, lockCase, tag);
-      expect(built.code).not.toBe(0);
-      const output = combined(built);
-      expect(output).toMatch(/DO NOT MATCH THE HASHES/i);
-      expect(output).toMatch(/idna==3\.\d+/);
-      expect(output).toContain(tampered);
-    }));
+        const tag = `pyfront-e2e-lock-tampered-${caseDir.replace("/", "-")}:${engineTag}`;
+        images.push(tag);
+        const built = await buildCase(dir, lockCase, tag);
+        expect(built.code).not.toBe(0);
+        const output = combined(built);
+        expect(output).toMatch(/DO NOT MATCH THE HASHES/i);
+        // pip names the distribution it refused, as `name==version from URL`.
+        const named = /(\S+==\S+) from \S+/.exec(output)?.[1];
+        expect(named, output.slice(-3000)).toBeDefined();
+        expect(locked.map((entry) => entry.toLowerCase())).toContain(
+          `${normalizePackageName(named!.split("==")[0]!)}==${named!.split("==")[1]}`,
+        );
+      }));
+  }
 });
