@@ -1,5 +1,6 @@
 import { findLockFile, lockFormatOf } from "../../detect/lock-files.js";
 import type { Decision, Dependency, LockedDependencies, SourcePosition } from "../build-spec.js";
+import { contextDirname, contextJoin } from "../context-checks.js";
 import type { ContextReader } from "../context-reader.js";
 import type { DiagnosticList } from "../diagnostic-list.js";
 import { parseSpecifierSet, satisfies } from "../pep440.js";
@@ -114,6 +115,13 @@ export function lockedDependencySource(input: LockRequestInput): LockedDependenc
   const graph = readLockFile(format, path, text, out, input.pyproject);
   if (!graph || out.items.slice(before).some((d) => d.severity === "error")) return undefined;
   checkLockMatchesDeclared(graph, input);
+  // The folders the lock installs from are context paths the spec names: a problem with one
+  // (found when the Dockerfile is written) points at its package's entry in the lock.
+  for (const pkg of graph.packages) {
+    if (pkg.source.kind === "directory") {
+      out.notePath({ position: pkg.position }, contextJoin(contextDirname(path), pkg.source.path));
+    }
+  }
   const position: SourcePosition = input.groupsSite
     ? input.groupsSite.doc.valuePosition(input.groupsSite.path)
     : { file: path, line: 1, column: 1 };

@@ -4,7 +4,9 @@
  * it, says something else than the plan), escape (a context path outside the context), leak (the
  * planted credential, in any encoding, in any output).
  */
+
 import type { BuildPlan, Mount, Step } from "../../../src/plan/build-plan.js";
+import { LOCKED_REQUIREMENTS_SCRIPT } from "../../../src/plan/locked-install.js";
 import { expandTemplate, parseTemplate, referencedNames } from "../../../src/plan/substitute-build-args.js";
 import { redactSpecText } from "../../../src/spec/value-rules.js";
 import { EXPANDED, expandWord, processWord } from "../render/docker-parser-model.js";
@@ -75,6 +77,7 @@ export function classify(c: FuzzCase, checkDeterminism: boolean): Classified {
     for (const problem of escapes(r.plan)) findings.push({ kind: "escape", detail: problem });
     for (const problem of detectedCommandProblems(r.plan, c.neverBuilt))
       findings.push({ kind: "injection", detail: problem });
+    for (const problem of lockedLineProblems(r.plan)) findings.push({ kind: "injection", detail: problem });
     if (r.dockerfile !== undefined) {
       for (const problem of injections(r.plan, r.dockerfile))
         findings.push({ kind: "injection", detail: problem });
@@ -137,6 +140,28 @@ export function detectedCommandProblems(plan: BuildPlan, neverBuilt: string | un
 }
 
 /** A context path that is absolute or climbs out, in a bind mount or a copy from the context. */
+/** A line of the locked requirements file: one pinned requirement and its hashes, nothing else. */
+const LOCKED_LINE =
+  /^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?(==[A-Za-z0-9!+._-]+| @ https?:\/\/[^\s@]+)( --hash=sha(256|384|512):[0-9a-f]+)+$/;
+
+/**
+ * What a lock says reaches pip as lines of a requirements file (the locked step's argv before
+ * "--"): each must be a single pinned requirement with hashes, so no value of the lock can add a
+ * line, an option (`--index-url`) or a credential to what pip reads.
+ */
+export function lockedLineProblems(plan: BuildPlan): string[] {
+  const out: string[] = [];
+  for (const stage of plan.stages) {
+    for (const step of stage.steps) {
+      if (step.kind !== "run" || step.argv[2] !== LOCKED_REQUIREMENTS_SCRIPT) continue;
+      const lines = step.argv.slice(3, step.argv.indexOf("--", 3));
+      for (const line of lines)
+        if (!LOCKED_LINE.test(line)) out.push(`locked line ${JSON.stringify(line).slice(0, 160)}`);
+    }
+  }
+  return out;
+}
+
 export function escapes(plan: BuildPlan): string[] {
   const out: string[] = [];
   const check = (path: string, where: string) => {

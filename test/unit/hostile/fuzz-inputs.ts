@@ -17,7 +17,8 @@ export type FuzzFormat =
   | "pep723"
   | "procfile"
   | "app-module"
-  | "setuptools";
+  | "setuptools"
+  | "lockfile";
 
 export interface FuzzCase {
   name: string;
@@ -759,6 +760,173 @@ interface NamedFile {
   neverBuilt?: string;
 }
 
+/** A sha256 digest, sometimes hostile. */
+function digest(p: Picker): string {
+  return p.tame || p.chance(0.7) ? "ab".repeat(32) : p.raw();
+}
+
+/** `key = value` lines of a TOML table body. */
+function tomlBody(entries: Record<string, unknown>): string {
+  return Object.entries(entries)
+    .map(([k, v]) => `${k} = ${tomlInline(v)}`)
+    .join("\n");
+}
+
+/**
+ * A project with a lockfile next to it (uv.lock, poetry.lock 2.1, pdm.lock, pylock.toml,
+ * Pipfile.lock) whose names, versions, hashes, markers, URLs and paths are hostile: every value a
+ * lock holds ends up in a pip requirements line, so none may break a line, pass as a pip option,
+ * carry a credential or leave the context.
+ */
+function lockfile(p: Picker, creds: Plant, files: Record<string, string>): NamedFile {
+  /** One of the valid values, or (in a hostile case) sometimes a hostile one. */
+  const valid = (values: string[]): string => (p.tame || p.chance(0.6) ? p.pick(values) : p.raw());
+  const name = () => p.name(p.pick(["flask", "idna", "tomli", "Werkzeug", "zope.interface"]));
+  const version = () => (p.tame || p.chance(0.6) ? p.pick(["3.1.1", "1!2.0", "2.1.0+cpu", "0.4"]) : p.raw());
+  const marker = () =>
+    p.pick<string | undefined>([
+      undefined,
+      "python_version < '3.11'",
+      "sys_platform == 'win32'",
+      "platform_release >= '6'",
+      "python_full_version < '3.13.2'",
+      valid(["os_name == 'posix'"]),
+    ]);
+  const url = () =>
+    p.pick([
+      "http://127.0.0.1:3141/files/flask-3.1.1-py3-none-any.whl",
+      creds.url(),
+      `https://u:${creds.planted}@files.example/x.whl`,
+      valid(["https://files.example/flask-3.1.1-py3-none-any.whl"]),
+    ]);
+  const path = () => p.pick(["packages/core", "../shared", "/etc", "../../..", p.path(), valid(["libs/x"])]);
+  /** A wheel of the package, named as its tool names it, or (hostile) another name. */
+  const wheel = (pkg: string, at: string) =>
+    p.tame || p.chance(0.6)
+      ? `${pkg.replace(/[-.]/g, "_")}-${at}-${p.pick(["py3-none-any", "cp313-cp313-win_amd64"])}.whl`
+      : p.pick(["x-1-py3-none-any.whl", `${p.raw()}.whl`]);
+  const commit = () => valid(["a".repeat(40)]);
+  const project = tomlTable("project", {
+    name: "app",
+    version: "0.1.0",
+    dependencies: p.tame ? [] : p.pick([["flask>=3"], [p.hostile()], []]),
+  });
+  const n = 1 + p.int(4);
+  const format = p.pick(["uv", "poetry", "pdm", "pylock", "pipfile"] as const);
+  const parts: string[] = [];
+  let lockFile: string;
+  switch (format) {
+    case "uv": {
+      lockFile = "uv.lock";
+      const deps: unknown[] = [];
+      const packages: string[] = [];
+      for (let i = 0; i < n; i++) {
+        const pkg = name();
+        const m = marker();
+        deps.push(m === undefined ? { name: pkg } : { name: pkg, marker: m });
+        const source = p.pick<unknown>([
+          {
+            registry: p.pick([
+              "http://127.0.0.1:3141/simple",
+              creds.url(),
+              valid(["https://pypi.org/simple"]),
+            ]),
+          },
+          { git: `${valid(["https://g.example/r.git"])}?rev=main#${commit()}` },
+          { editable: path() },
+          { url: url() },
+        ]);
+        const at = version();
+        const wheels = [{ url: `https://files.example/${wheel(pkg, at)}`, hash: `sha256:${digest(p)}` }];
+        packages.push(`[[package]]\n${tomlBody({ name: pkg, version: at, source, wheels })}`);
+      }
+      parts.push(
+        'version = 1\nrevision = 2\nrequires-python = ">=3.11"',
+        `[[package]]\n${tomlBody({ name: "app", version: "0.1.0", source: { virtual: "." }, dependencies: deps })}`,
+        ...packages,
+      );
+      break;
+    }
+    case "poetry":
+    case "pdm": {
+      lockFile = `${format}.lock`;
+      for (let i = 0; i < n; i++) {
+        const entry: Record<string, unknown> = { name: name(), version: version() };
+        const m = marker();
+        entry.groups = [valid(format === "poetry" ? ["main", "dev"] : ["default", "dev"])];
+        if (m !== undefined) entry[format === "poetry" ? "markers" : "marker"] = m;
+        if (format === "pdm" && p.chance(0.2)) entry.path = path();
+        entry.files = [
+          { file: wheel(String(entry.name), String(entry.version)), hash: `sha256:${digest(p)}` },
+        ];
+        parts.push(`[[package]]\n${tomlBody(entry)}`);
+      }
+      parts.push(
+        format === "poetry"
+          ? '[metadata]\nlock-version = "2.1"\npython-versions = ">=3.11"\ncontent-hash = "00"'
+          : '[metadata]\ngroups = ["default"]\nstrategy = ["inherit_metadata"]\nlock_version = "4.5.0"\ncontent_hash = "sha256:00"',
+      );
+      break;
+    }
+    case "pylock": {
+      lockFile = "pylock.toml";
+      parts.push('lock-version = "1.0"\ncreated-by = "pip"');
+      for (let i = 0; i < n; i++) {
+        const entry: Record<string, unknown> = { name: name(), version: version() };
+        const m = marker();
+        if (m !== undefined) entry.marker = m;
+        const source = p.pick([
+          `[[packages.wheels]]\n${tomlBody({ name: wheel(String(entry.name), String(entry.version)), url: url(), hashes: { sha256: digest(p) } })}`,
+          `[packages.directory]\n${tomlBody({ path: path() })}`,
+          `[packages.vcs]\n${tomlBody({ type: "git", url: valid(["https://g.example/r.git"]), "commit-id": commit() })}`,
+        ]);
+        parts.push(`[[packages]]\n${tomlBody(entry)}\n${source}`);
+      }
+      break;
+    }
+    case "pipfile": {
+      files.Pipfile = '[packages]\nflask = "*"\n';
+      const entries: Record<string, unknown> = {};
+      for (let i = 0; i < n; i++) {
+        const m = marker();
+        const markers = m !== undefined ? { markers: m } : {};
+        entries[name()] = p.pick<Record<string, unknown>>([
+          { version: `==${version()}`, hashes: [`sha256:${digest(p)}`], ...markers },
+          { version: "*", ...markers },
+          {
+            git: p.pick(["https://g.example/r.git", `https://u:${creds.planted}@g.example/r.git`, p.raw()]),
+            ref: commit(),
+          },
+          { path: path(), editable: true },
+        ]);
+      }
+      const meta = {
+        "pipfile-spec": 6,
+        requires: {},
+        sources: [{ name: "pypi", url: p.pick(["https://pypi.org/simple", creds.url()]), verify_ssl: true }],
+      };
+      files["Pipfile.lock"] = mutateText(
+        p,
+        JSON.stringify({ _meta: meta, default: entries, develop: {} }, null, 4),
+      );
+      return { specFile: "Pipfile", text: files.Pipfile };
+    }
+  }
+  files[lockFile] = mutateText(p, parts.join("\n\n"));
+  return { specFile: "pyproject.toml", text: project };
+}
+
+/** A TOML inline value: strings, arrays and tables, written with tomlString. */
+function tomlInline(value: unknown): string {
+  if (typeof value === "string") return tomlString(value);
+  if (Array.isArray(value)) return `[${value.map(tomlInline).join(", ")}]`;
+  if (value !== null && typeof value === "object")
+    return `{ ${Object.entries(value)
+      .map(([k, v]) => `${tomlString(k)} = ${tomlInline(v)}`)
+      .join(", ")} }`;
+  return String(value);
+}
+
 const NAMED_FILE_FAMILIES: Partial<
   Record<FuzzFormat, (p: Picker, creds: Plant, files: Record<string, string>) => NamedFile>
 > = {
@@ -768,6 +936,7 @@ const NAMED_FILE_FAMILIES: Partial<
   procfile,
   "app-module": appModule,
   setuptools,
+  lockfile,
 };
 
 function namedFile(format: FuzzFormat, p: Picker, creds: Plant, files: Record<string, string>): NamedFile {
@@ -796,6 +965,12 @@ function plantReservedKey(
   if (format === "pipfile") {
     setText(`${text}\n\n[__proto__]\nx = 1\n`);
     return "a [__proto__] table in the Pipfile";
+  }
+  for (const lock of ["uv.lock", "poetry.lock", "pdm.lock", "pylock.toml"]) {
+    if (format === "lockfile" && files[lock] !== undefined) {
+      files[lock] = `[__proto__]\nx = 1\n\n${files[lock]}`;
+      return `a [__proto__] table in ${lock}`;
+    }
   }
   // A block the reader sees: its opening line stands alone (a lone CR does not end a line).
   if (format === "pep723" && text.split(/\r?\n/).includes("# /// script")) {

@@ -2,6 +2,7 @@
 // Dockerfile, plan and LLB paths, in process. Every case must end in a result or a user error,
 // in time, with a Dockerfile that BuildKit reads as the plan, no context escape and no leak.
 import { describe, expect, it } from "vitest";
+import { LOCKED_REQUIREMENTS_SCRIPT } from "../../../src/plan/locked-install.js";
 import { planBuild } from "../../../src/plan/plan-build.js";
 import { renderDockerfile } from "../../../src/render/dockerfile.js";
 import { baseSpec } from "../plan/spec-fixtures.js";
@@ -12,6 +13,7 @@ import {
   escapes,
   type Finding,
   injections,
+  lockedLineProblems,
 } from "./fuzz-classify.js";
 import { type FuzzFormat, fuzzCase } from "./fuzz-inputs.js";
 import { findLeaks } from "./leak-search.js";
@@ -26,6 +28,7 @@ const NAMED_FILE_FORMATS: FuzzFormat[] = [
   "procfile",
   "app-module",
   "setuptools",
+  "lockfile",
 ];
 const CASES_PER_NAMED_FILE_FORMAT = 60;
 /** Change to explore new inputs; any failure names its format and seed, and repeats. */
@@ -181,4 +184,37 @@ describe("fuzz: the classifier sees what it is meant to see", () => {
     expect(findLeaks(secret, { plan: `x${Buffer.from(`u:${secret}`).toString("base64")}y` })).not.toEqual([]);
     expect(findLeaks(secret, { llb: Buffer.from(secret).toString("hex") })).not.toEqual([]);
   });
+
+  it("a locked requirements line that is more than one pinned requirement with hashes is an injection", () => {
+    const lockedPlan = (line: string) =>
+      baseSpecPlanWithStep([
+        "python3",
+        "-c",
+        LOCKED_REQUIREMENTS_SCRIPT,
+        "flask==3.1.1 --hash=sha256:ab",
+        line,
+        "--",
+        "python3",
+      ]);
+    expect(lockedLineProblems(lockedPlan("idna==3.10 --hash=sha256:0f"))).toEqual([]);
+    expect(lockedLineProblems(lockedPlan("pfhello @ https://files.example/p.whl --hash=sha256:0f"))).toEqual(
+      [],
+    );
+    for (const bad of [
+      "idna==3.10\n--index-url https://evil.example/simple --hash=sha256:0f",
+      "--index-url=https://evil.example/simple",
+      "idna==3.10 --hash=sha256:0f --trusted-host evil",
+      "idna==3.10",
+      "idna @ https://u:p@files.example/x.whl --hash=sha256:0f",
+    ]) {
+      expect(lockedLineProblems(lockedPlan(bad)), bad).not.toEqual([]);
+    }
+  });
 });
+
+/** The plan of the base spec with one more run step in its builder. */
+function baseSpecPlanWithStep(argv: string[]): ReturnType<typeof planBuild> {
+  const built = planBuild(baseSpec(), { buildArgs: {} });
+  built.stages[0]!.steps.push({ kind: "run", argv, mounts: [], env: [], description: "test" });
+  return built;
+}
