@@ -1,5 +1,5 @@
 # The pyfront frontend image: Node and one bundled file, nothing else.
-# Built by `npm run frontend:image` with dist/frontend/ as its context; the Node base is a build
+# Built by `npm run frontend:image` with a fresh dist/frontend-*/ folder as its context; the Node base is a build
 # argument so mirrors can be used.
 ARG NODE_IMAGE=node:20-slim
 FROM ${NODE_IMAGE}

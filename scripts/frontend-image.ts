@@ -10,7 +10,7 @@
  * Uses the engine chosen by `scripts/engine env` (PYFRONT_DOCKER, DOCKER_HOST) when set.
  */
 import { execFileSync } from "node:child_process";
-import { mkdirSync, readFileSync, statSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
@@ -113,12 +113,23 @@ function packageVersion(): string {
 }
 
 async function main(): Promise<void> {
+  // A folder of this run's own: two runs at once (the e2e suites of both engines start together)
+  // must never build from a bundle the other is still writing.
+  mkdirSync(join(root, "dist"), { recursive: true });
+  const contextDir = mkdtempSync(join(root, "dist", "frontend-"));
   const plan = planFrontendImage(process.argv.slice(2), {
     version: packageVersion(),
     dockerfile: join(root, "docker", "frontend.Dockerfile"),
-    contextDir: join(root, "dist", "frontend"),
+    contextDir,
   });
-  const outfile = await bundleFrontend();
+  try {
+    await buildImage(plan, await bundleFrontend(contextDir));
+  } finally {
+    rmSync(contextDir, { recursive: true, force: true });
+  }
+}
+
+async function buildImage(plan: FrontendImagePlan, outfile: string): Promise<void> {
   process.stderr.write(`bundled ${outfile} (${Math.round(statSync(outfile).size / 1024)} KiB)\n`);
   const docker = process.env.PYFRONT_DOCKER ?? "docker";
   execFileSync(docker, plan.build, {

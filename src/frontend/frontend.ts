@@ -1,3 +1,4 @@
+import { Code } from "@connectrpc/connect";
 import type { Definition } from "../buildkit/gen/pb/ops_pb.js";
 import {
   type Capabilities,
@@ -337,11 +338,29 @@ async function readLimited(
 }
 
 async function readOptional(gateway: GatewayClient, ref: string, path: string): Promise<string | undefined> {
-  try {
-    return decode(await gateway.readFile(ref, path));
-  } catch (error) {
-    if (error instanceof GatewayError) return undefined;
-    throw error;
+  const bytes = await unlessMissing(() => gateway.readFile(ref, path));
+  return bytes === undefined ? undefined : decode(bytes);
+}
+
+/** What BuildKit answers for a path that is not in a ref (its stat error, passed through). */
+const NOT_IN_CONTEXT = /no such file or directory|not a directory/i;
+const GATEWAY_READ_ATTEMPTS = 3;
+
+/**
+ * A context read, where only a real "not found" means the path is absent. Any other gateway
+ * error is retried and then fails the build: taking it for absence would silently build
+ * something else (no lockfile, no start command) than the project asks for.
+ */
+async function unlessMissing<T>(read: () => Promise<T>): Promise<T | undefined> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await read();
+    } catch (error) {
+      if (!(error instanceof GatewayError)) throw error;
+      if (error.status.code === Code.NotFound || NOT_IN_CONTEXT.test(error.message)) return undefined;
+      if (attempt >= GATEWAY_READ_ATTEMPTS) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+    }
   }
 }
 
@@ -356,23 +375,12 @@ function statKind(mode: number): "file" | "directory" | "other" {
 function gatewayContext(gateway: GatewayClient, ref: string): AsyncContext {
   return {
     async stat(path) {
-      let stat: Awaited<ReturnType<GatewayClient["statFile"]>>;
-      try {
-        stat = await gateway.statFile(ref, path);
-      } catch (error) {
-        if (error instanceof GatewayError) return "missing";
-        throw error;
-      }
-      return statKind(stat.mode);
+      const stat = await unlessMissing(() => gateway.statFile(ref, path));
+      return stat === undefined ? "missing" : statKind(stat.mode);
     },
     async listDirectory(path) {
-      let entries: Awaited<ReturnType<GatewayClient["readDir"]>>;
-      try {
-        entries = await gateway.readDir(ref, path);
-      } catch (error) {
-        if (error instanceof GatewayError) return undefined;
-        throw error;
-      }
+      const entries = await unlessMissing(() => gateway.readDir(ref, path));
+      if (entries === undefined) return undefined;
       return entries
         .slice(0, MAX_LISTED_ENTRIES)
         .map((entry) => ({

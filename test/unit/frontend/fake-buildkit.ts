@@ -53,6 +53,8 @@ export interface FakeBuildKitOptions {
   release?: number;
   /** Base images that fail to resolve, the way engine B says so without a registry. */
   missingImages?: string[];
+  /** Paths whose StatFile fails this many times (a gateway error that is not "not found") before it answers. */
+  failingStats?: Record<string, number>;
 }
 
 export async function startFakeBuildKit(options: FakeBuildKitOptions): Promise<FakeBuildKit> {
@@ -97,6 +99,11 @@ export async function startFakeBuildKit(options: FakeBuildKitOptions): Promise<F
         return { Data: bytes.subarray(offset, offset + length) };
       },
       statFile: (req) => {
+        const failures = options.failingStats?.[req.Path] ?? 0;
+        if (failures > 0) {
+          options.failingStats![req.Path] = failures - 1;
+          throw new ConnectError("rpc error: transport is closing", Code.Unavailable);
+        }
         const files = filesOf(req.Ref);
         const text = files[req.Path];
         if (text !== undefined) {

@@ -94,3 +94,43 @@ describe("runFrontend against a fake BuildKit", () => {
     expect(result.error.message).toBe('pyfront does not support the subrequest "frontend.outline"');
   });
 });
+
+describe("runFrontend when the gateway fails to read the context", () => {
+  const files: Files = {
+    "pyproject.toml": '#syntax=pyfront/frontend:dev\n[project]\nname = "app"\nversion = "1"\n',
+    "main.py": "print('hi')\n",
+  };
+
+  it("retries a read that fails for another reason than a missing path, and builds what the project is", async () => {
+    const bridge = await startFakeBuildKit({
+      dockerfile: files,
+      context: files,
+      failingStats: { "main.py": 2 },
+    });
+    try {
+      const result = await runFrontend(bridge.gateway, env({}));
+      expect("error" in result).toBe(false);
+      const config = JSON.parse(
+        String((result as { metadata?: Record<string, string> }).metadata?.["containerimage.config"]),
+      );
+      expect(config.config.Cmd).toEqual(["/opt/venv/bin/python", "/app/main.py"]);
+    } finally {
+      await bridge.close();
+    }
+  });
+
+  it("fails the build instead of taking a path that cannot be read for missing", async () => {
+    const bridge = await startFakeBuildKit({
+      dockerfile: files,
+      context: files,
+      failingStats: { "main.py": 10 },
+    });
+    try {
+      const result = await runFrontend(bridge.gateway, env({}));
+      expect("error" in result).toBe(true);
+      expect(JSON.stringify(result)).toContain("transport is closing");
+    } finally {
+      await bridge.close();
+    }
+  });
+});
