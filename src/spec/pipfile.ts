@@ -1,6 +1,7 @@
 import type { Dependency, PackageIndex } from "./build-spec.js";
 import { contextJoin } from "./context-checks.js";
 import type { DiagnosticList } from "./diagnostic-list.js";
+import { ENVIRONMENT_VARIABLES } from "./locks/environment-markers.js";
 import { packageIndex } from "./package-indices.js";
 import { isProblemResult, parseRequirement } from "./requirement.js";
 import type { SourceDocument, SourcePath } from "./source-document.js";
@@ -77,26 +78,14 @@ export function readPipfile(doc: SourceDocument, projectDir: string, out: Diagno
   return facts;
 }
 
-/** PEP 508 marker names, which pipenv also takes as keys: `pywinusb = {sys_platform = "== 'win32'"}`. */
-const MARKER_KEYS = [
-  "os_name",
-  "sys_platform",
-  "platform_machine",
-  "platform_python_implementation",
-  "platform_release",
-  "platform_system",
-  "platform_version",
-  "python_version",
-  "python_full_version",
-  "implementation_name",
-  "implementation_version",
-];
-
-/** `; <markers>` from the `markers` key and the marker keys, all of which must hold. */
+/**
+ * `; <markers>` from the `markers` key and the marker keys (PEP 508's variable names, which
+ * pipenv also takes as keys: `pywinusb = {sys_platform = "== 'win32'"}`), all of which must hold.
+ */
 function pipfileMarkers(spec: Record<string, unknown>): string {
   const parts = [
     ...(typeof spec.markers === "string" ? [spec.markers] : []),
-    ...MARKER_KEYS.flatMap((key) => (typeof spec[key] === "string" ? [`${key} ${spec[key]}`] : [])),
+    ...ENVIRONMENT_VARIABLES.flatMap((key) => (typeof spec[key] === "string" ? [`${key} ${spec[key]}`] : [])),
   ];
   if (parts.length === 0) return "";
   return `; ${parts.length === 1 ? parts[0] : parts.map((p) => `(${p})`).join(" and ")}`;

@@ -62,7 +62,8 @@ const VARIABLE_ALIASES: Record<string, MarkerVariable> = {
   python_implementation: "platform_python_implementation",
 };
 
-const VARIABLES = new Set<string>([
+/** PEP 508's environment variables (those a target defines, not `extra`). */
+export const ENVIRONMENT_VARIABLES: readonly MarkerVariable[] = [
   "os_name",
   "sys_platform",
   "platform_machine",
@@ -74,10 +75,9 @@ const VARIABLES = new Set<string>([
   "python_full_version",
   "implementation_name",
   "implementation_version",
-  "extra",
-  "extras",
-  "dependency_groups",
-]);
+];
+
+const VARIABLES = new Set<string>([...ENVIRONMENT_VARIABLES, "extra", "extras", "dependency_groups"]);
 
 const SET_VARIABLES = new Set<MarkerVariable>(["extra", "extras", "dependency_groups"]);
 
