@@ -28,11 +28,15 @@ interface LockCase {
   pythonVersion?: string;
   /** `[tool.pyfront]` lines appended to pyproject.toml. */
   settings?: string[];
+  /** Tells apart two cases of one folder, in test names and tags. */
+  variant?: string;
 }
 
 const CASES: LockCase[] = [
   { dir: "uv/markers", file: "pyproject.toml", lock: "uv.lock" },
   { dir: "uv/workspace", file: "pyproject.toml", lock: "uv.lock" },
+  // A member built from its own folder installs from the workspace's lock at the root.
+  { dir: "uv/workspace", file: "packages/worker/pyproject.toml", lock: "uv.lock", variant: "member" },
   {
     dir: "uv/extras-dev",
     file: "pyproject.toml",
@@ -130,7 +134,8 @@ async function buildCase(dir: string, lockCase: LockCase, tag: string) {
 
 describe.concurrent(`locked projects through pyfront's frontend on engine ${env.engine}`, () => {
   for (const lockCase of CASES) {
-    it(`${lockCase.dir}: installs exactly what ${lockCase.lock} selects, and nothing else`, () =>
+    const name = lockCase.variant ? `${lockCase.dir} (${lockCase.variant})` : lockCase.dir;
+    it(`${name}: installs exactly what ${lockCase.lock} selects, and nothing else`, () =>
       inPool(async () => {
         const dir = copyCase(lockCase);
         const { spec } = loadProject({ dir, file: join(dir, lockCase.file), buildArgs: {} });
@@ -141,7 +146,7 @@ describe.concurrent(`locked projects through pyfront's frontend on engine ${env.
         const expected = plan.locked!.packages.map((p) => `${p.name}==${p.version}`);
         expect(expected.length).toBeGreaterThan(0);
 
-        const tag = `pyfront-e2e-lock-${lockCase.dir.replace("/", "-")}:${engineTag}`;
+        const tag = `pyfront-e2e-lock-${lockCase.dir.replace("/", "-")}${lockCase.variant ? `-${lockCase.variant}` : ""}:${engineTag}`;
         images.push(tag);
         const built = await buildCase(dir, lockCase, tag);
         expect(built.code, combined(built)).toBe(0);

@@ -6,7 +6,7 @@ import type { DiagnosticList } from "../diagnostic-list.js";
 import { parseSpecifierSet, satisfies } from "../pep440.js";
 import type { SourceDocument, SourcePath } from "../source-document.js";
 import { normalizeContextPath } from "../value-rules.js";
-import type { LockFormat, LockGraph } from "./lock-graph.js";
+import { type LockFormat, type LockGraph, normalizePackageName } from "./lock-graph.js";
 import { readPdmLock } from "./pdm-lock.js";
 import { readPipfileLock } from "./pipfile-lock.js";
 import { readPoetryLock } from "./poetry-lock.js";
@@ -45,10 +45,12 @@ export function readLockFile(
   text: string,
   out: DiagnosticList,
   pyproject: SourceDocument | undefined,
+  /** The project's folder relative to the lock's (a uv workspace member's). */
+  projectFolder = ".",
 ): LockGraph | undefined {
   switch (format) {
     case "uv":
-      return readUvLock(file, text, out);
+      return readUvLock(file, text, out, projectFolder);
     case "poetry":
       return readPoetryLock(file, text, pyproject, out);
     case "pdm":
@@ -112,9 +114,18 @@ export function lockedDependencySource(input: LockRequestInput): LockedDependenc
   const text = context.readFile(path);
   if (text === undefined) return undefined;
   const before = out.items.length;
-  const graph = readLockFile(format, path, text, out, input.pyproject);
+  // A lock above the project (a uv workspace's) is read from the project's place in it.
+  const lockFolder = contextDirname(path);
+  const projectFolder =
+    lockFolder === "."
+      ? input.projectDir
+      : input.projectDir.startsWith(`${lockFolder}/`)
+        ? input.projectDir.slice(lockFolder.length + 1)
+        : ".";
+  const graph = readLockFile(format, path, text, out, input.pyproject, projectFolder);
   if (!graph || out.items.slice(before).some((d) => d.severity === "error")) return undefined;
   checkLockMatchesDeclared(graph, input);
+  if (format === "uv") noteUvDefaultGroups(graph, input);
   // The folders the lock installs from are context paths the spec names: a problem with one
   // (found when the Dockerfile is written) points at its package's entry in the lock.
   for (const pkg of graph.packages) {
@@ -173,6 +184,36 @@ function checkLockMatchesDeclared(graph: LockGraph, input: LockRequestInput): vo
       });
     }
   }
+}
+
+/**
+ * `uv sync` installs `[tool.uv] default-groups` (the `dev` group when the key is absent); the
+ * image has the main dependencies only, as `uv sync --no-default-groups` gives, because groups
+ * hold development tools far more often than runtime code. A group the user made a default on
+ * purpose is named in a warning rather than dropped without a word.
+ */
+function noteUvDefaultGroups(graph: LockGraph, input: LockRequestInput): void {
+  const doc = input.pyproject;
+  const path = ["tool", "uv", "default-groups"];
+  const value = doc?.get(path);
+  if (!doc || value === undefined) return;
+  const requested = new Set((input.groups ?? []).map(normalizePackageName));
+  const named =
+    value === "all"
+      ? graph.groups.filter((group) => group !== "default")
+      : Array.isArray(value)
+        ? value.filter((item): item is string => typeof item === "string").map(normalizePackageName)
+        : [];
+  const left = named.filter((group) => group !== "dev" && !requested.has(group));
+  if (left.length === 0) return;
+  input.out.warning(
+    { doc, path },
+    {
+      code: "default-groups-left-out",
+      message: `uv sync installs the default group${left.length === 1 ? "" : "s"} ${left.join(", ")}; the image has the main dependencies only`,
+      hint: `to install ${left.length === 1 ? "it" : "them"}, add groups = ${JSON.stringify(left)} to [tool.pyfront]`,
+    },
+  );
 }
 
 function lockCommand(format: LockFormat): string {

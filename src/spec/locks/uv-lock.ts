@@ -32,8 +32,13 @@ import {
  * packages share a name (a forked resolution), and edge markers simplified against the lock's
  * `requires-python`, so they hold only for targets that meet it.
  */
-export function readUvLock(file: string, text: string, out: DiagnosticList): LockGraph | undefined {
-  return readTomlLock(file, text, out, (lock) => new UvLockReader(lock).read());
+export function readUvLock(
+  file: string,
+  text: string,
+  out: DiagnosticList,
+  projectFolder = ".",
+): LockGraph | undefined {
+  return readTomlLock(file, text, out, (lock) => new UvLockReader(lock, projectFolder).read());
 }
 
 /** The one uv.lock format version this reader knows; uv itself refuses any other. */
@@ -66,7 +71,7 @@ interface RawPackage {
   version: string;
   source: LockedSource;
   sourceIdentity: string;
-  /** The source was `editable`/`virtual` at the lock's folder: the project itself. */
+  /** The source was `editable`/`virtual` at the project's folder: the project itself. */
   isRoot: boolean;
   /** A `virtual` workspace member elsewhere: never installed, only its dependencies are. */
   isVirtualMember: boolean;
@@ -94,9 +99,16 @@ class UvLockReader {
   readonly #targets = new Map<RawEdge, RawPackage | undefined>();
   /** Names of packages whose entry was refused: edges to them are not reported again. */
   readonly #refused = new Set<string>();
+  /**
+   * The folder of the project being built, relative to the lock's: "." for the lock's own
+   * project, a member's folder when a workspace member is built with the workspace's lock
+   * (`uv sync` run in the member's folder syncs that member).
+   */
+  readonly #projectFolder: string;
 
-  constructor(lock: LockDocument) {
+  constructor(lock: LockDocument, projectFolder: string) {
     this.#lock = lock;
+    this.#projectFolder = normalizeContextPath(projectFolder);
   }
 
   read(): LockGraph | undefined {
@@ -310,11 +322,11 @@ class UvLockReader {
       case "virtual": {
         const written = lock.check(valuePath, checkRelativePath(value));
         if (written === undefined) return undefined;
-        const atLockFolder = normalizeContextPath(written) === ".";
+        const atProject = normalizeContextPath(written) === this.#projectFolder;
         // The project itself is never installed as a dependency, nor are uv's virtual packages
         // (no build system: only their dependencies are installed).
-        if (kind === "virtual" || (kind === "editable" && atLockFolder)) {
-          return { locked: { kind: "project" }, identity, isRoot: atLockFolder };
+        if (kind === "virtual" || ((kind === "editable" || kind === "directory") && atProject)) {
+          return { locked: { kind: "project" }, identity, isRoot: atProject };
         }
         // A path source is a local archive or folder; pip installs either from its path.
         return {
@@ -671,6 +683,14 @@ class UvLockReader {
     }
     const project = projectRoots[0];
     roots.default = [];
+    if (!project && this.#projectFolder !== ".") {
+      lock.error(lock.has(["manifest", "members"]) ? ["manifest", "members"] : ["version"], {
+        code: "lock-out-of-date",
+        message: `no package of the lock is the workspace member at ${this.#projectFolder}: the lock is out of date`,
+        hint: "run uv lock at the workspace's root and commit uv.lock",
+      });
+      return undefined;
+    }
     const collision = project ? this.#groupNamedDefault(project) : undefined;
     if (collision) {
       lock.error(

@@ -107,3 +107,92 @@ describe("choosing the lock", () => {
     expect(messages[0]).toMatch(/^pyproject\.toml:\d+:\d+: the group "docs" is not in uv\.lock/);
   });
 });
+
+describe("a uv workspace member, built from its own folder", () => {
+  const WORKSPACE = join(import.meta.dirname, "../../locks/uv/workspace");
+  const files = Object.fromEntries(
+    [
+      "pyproject.toml",
+      "uv.lock",
+      "packages/core/pyproject.toml",
+      "packages/worker/pyproject.toml",
+      "packages/core/src/acme_core/__init__.py",
+      "packages/worker/src/acme_worker/__init__.py",
+    ].map((path) => [path, readFileSync(join(WORKSPACE, path), "utf8")]),
+  );
+
+  it("installs from the workspace's uv.lock at the root, rooted at the member, as uv sync in its folder does", () => {
+    const { spec } = load(files, "packages/worker/pyproject.toml");
+    expect(spec.lock?.graph.file).toBe("uv.lock");
+    expect(spec.decisions.dependencies?.rule).toBe("workspace-lock-file");
+    expect(spec.decisions.dependencies?.reason).toMatch(/packages\/worker is a member of the uv workspace/);
+    const plan = planBuild(spec, { buildArgs: {} });
+    const names = plan.locked?.packages.map((p) => p.name).sort();
+    // The worker's own dependencies and acme-core from the context; neither the root project
+    // (uvicorn is the root's) nor the worker itself, which the project step installs.
+    expect(names).toEqual(["acme-core", "python-dateutil", "redis", "tzdata"]);
+    expect(plan.locked?.packages.find((p) => p.name === "acme-core")?.source).toBe("path packages/core");
+  });
+
+  it("finds no lock for a folder the workspace's members leave out, or excludes", () => {
+    const excluded = files["pyproject.toml"]!.replace(
+      'members = ["packages/*"]',
+      'members = ["packages/*"]\nexclude = ["packages/w[o]rker"]',
+    );
+    expect(load({ ...files, "pyproject.toml": excluded }, "packages/worker/pyproject.toml").spec.lock).toBe(
+      undefined,
+    );
+    const other = files["pyproject.toml"]!.replace('members = ["packages/*"]', 'members = ["libs/**"]');
+    expect(load({ ...files, "pyproject.toml": other }, "packages/worker/pyproject.toml").spec.lock).toBe(
+      undefined,
+    );
+  });
+
+  it("refuses a workspace lock that has no package for the member: it was not locked again", () => {
+    const lockWithoutWorker = files["uv.lock"]!.replace(
+      'source = { editable = "packages/worker" }',
+      'source = { editable = "packages/old-worker" }',
+    );
+    const messages = errorsOf(() =>
+      load({ ...files, "uv.lock": lockWithoutWorker }, "packages/worker/pyproject.toml"),
+    );
+    expect(messages).toEqual([
+      expect.stringMatching(
+        /^uv\.lock:\d+:\d+: manifest\.members: no package of the lock is the workspace member at packages\/worker: the lock is out of date\n {2}hint: run uv lock at the workspace's root/,
+      ),
+    ]);
+  });
+});
+
+describe("[tool.uv] default-groups", () => {
+  const DIR = join(import.meta.dirname, "../../locks/uv/extras-dev");
+  const lock = readFileSync(join(DIR, "uv.lock"), "utf8");
+  const pyproject = readFileSync(join(DIR, "pyproject.toml"), "utf8");
+  const withDefaults = (value: string, pyfront = "") =>
+    pyproject.replace("[tool.uv]\n", `[tool.uv]\ndefault-groups = ${value}\n`) + pyfront;
+  const warningsOf = (text: string) =>
+    load({ "pyproject.toml": text, "uv.lock": lock })
+      .warnings.map(formatDiagnostic)
+      .filter((m) => m.includes("default group"));
+
+  it("names the default groups besides dev that the image leaves out, at the key", () => {
+    expect(warningsOf(withDefaults('["dev", "docs"]'))).toEqual([
+      expect.stringMatching(
+        /^pyproject\.toml:21:18: warning: tool\.uv\.default-groups: uv sync installs the default group docs; the image has the main dependencies only\n {2}hint: to install it, add groups = \["docs"\] to \[tool\.pyfront\]/,
+      ),
+    ]);
+    expect(warningsOf(withDefaults('"all"'))).toEqual([expect.stringContaining("default group docs;")]);
+  });
+
+  it("says nothing for dev alone, or for groups the spec installs", () => {
+    expect(warningsOf(withDefaults('["dev"]'))).toEqual([]);
+    expect(warningsOf(withDefaults('["dev", "docs"]', '\n[tool.pyfront]\ngroups = ["docs"]\n'))).toEqual([]);
+    const { spec } = load({
+      "pyproject.toml": withDefaults('["dev", "docs"]', '\n[tool.pyfront]\ngroups = ["docs"]\n'),
+      "uv.lock": lock,
+    });
+    expect(planBuild(spec, { buildArgs: {} }).locked?.packages.map((p) => p.name)).toContain(
+      "markdown-it-py",
+    );
+  });
+});
