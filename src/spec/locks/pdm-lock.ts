@@ -147,6 +147,7 @@ function readPdmDocument(
     groups: [...groups].sort(),
     extras: extras.sort(),
     ...(targets.requiresPython ? { requiresPython: targets.requiresPython } : {}),
+    ...(targets.environments ? { environments: targets.environments } : {}),
   };
 }
 
@@ -161,33 +162,103 @@ function normalizeLocalPath(path: string): string {
 }
 
 /**
- * `[[metadata.targets]]`: the environments the lock was resolved for. pyfront builds Linux
- * images, so a lock made only for Windows or macOS is refused (pdm itself refuses a target it was
- * not locked for); one target's `requires_python` is the lock's.
+ * `[[metadata.targets]]` (PDM 2.17+, `pdm lock --platform/--python/--implementation`): the
+ * environments the lock was resolved for, as markers the build's target must meet, as pdm itself
+ * refuses to install a lock on a target it was not made for. pyfront builds glibc Linux images,
+ * so targets for Windows, macOS or musl count for nothing; a lock with no other target is
+ * refused here. One target's `requires_python` is also the lock's.
  */
-function readTargets(d: LockDocument): { requiresPython?: string } {
+function readTargets(d: LockDocument): { requiresPython?: string; environments?: string[] } {
   const targets = d.tables(["metadata", "targets"]);
-  const platforms = targets.map((t) => d.string([...t.path, "platform"]));
-  if (targets.length > 0 && platforms.every((p) => p !== undefined && /^(windows|macos)/i.test(p))) {
+  if (targets.length === 0) return {};
+  const environments: string[] = [];
+  const elsewhere: string[] = [];
+  let requiresPython: string | undefined;
+  for (const target of targets) {
+    const clauses: string[] = [];
+    const platformPath = [...target.path, "platform"];
+    const platform = d.string(platformPath);
+    if (platform !== undefined && platform !== "") {
+      const linux = linuxMachine(platform);
+      if (linux === "unknown") {
+        d.error(platformPath, {
+          code: "unsupported-lock-target",
+          message: `${shown(platform)} is not a platform pdm locks for`,
+          hint: "lock again with pdm lock --platform linux (or manylinux_2_28_aarch64, ...)",
+        });
+        continue;
+      }
+      if (linux === undefined) {
+        elsewhere.push(platform);
+        continue;
+      }
+      clauses.push("sys_platform == 'linux'", `platform_machine == '${linux}'`);
+    }
+    const implementationPath = [...target.path, "implementation"];
+    const implementation = d.string(implementationPath);
+    if (implementation !== undefined && implementation !== "") {
+      const name = IMPLEMENTATIONS[implementation.toLowerCase()];
+      if (name === undefined) {
+        d.error(implementationPath, {
+          code: "unsupported-lock-target",
+          message: `${shown(implementation)} is not a Python implementation pdm locks for`,
+          hint: "lock again with pdm lock --implementation cpython",
+        });
+        continue;
+      }
+      clauses.push(`platform_python_implementation == '${name}'`);
+    }
+    const pythonPath = [...target.path, "requires_python"];
+    const python = d.string(pythonPath);
+    if (python !== undefined && python !== "") {
+      const range = parseSpecifierSet(python);
+      if (!range) {
+        d.error(pythonPath, {
+          code: "invalid-specifier",
+          message: `${shown(python)} is not a version specifier`,
+          hint: 'write e.g. ">=3.9" or ">=3.9,<3.13"',
+        });
+        continue;
+      }
+      // One target's range is the lock's (checked, and named, as the lock's requires-python).
+      if (targets.length === 1) requiresPython = python;
+      else
+        for (const clause of python.split(",")) {
+          const [, operator, version] = /^\s*(===|==|!=|<=|>=|~=|<|>)\s*(\S+)\s*$/.exec(clause) ?? [];
+          if (operator && version) clauses.push(`python_full_version ${operator} '${version}'`);
+        }
+    }
+    environments.push(clauses.length === 0 ? "" : clauses.join(" and "));
+  }
+  if (environments.length === 0 && elsewhere.length > 0) {
     d.error(["metadata", "targets"], {
       code: "lock-target-mismatch",
-      message: `the lock was made for ${platforms.map((p) => shown(p!)).join(", ")} only, not for Linux`,
+      message: `the lock was made for ${elsewhere.map(shown).join(", ")} only, not for Linux with glibc`,
       hint: "lock again for Linux as well, e.g. pdm lock --platform linux --append",
     });
   }
-  if (targets.length !== 1) return {};
-  const path = [...targets[0]!.path, "requires_python"];
-  const requiresPython = d.string(path);
-  if (requiresPython === undefined || requiresPython === "") return {};
-  if (!parseSpecifierSet(requiresPython)) {
-    d.error(path, {
-      code: "invalid-specifier",
-      message: `${shown(requiresPython)} is not a version specifier`,
-      hint: 'write e.g. ">=3.9" or ">=3.9,<3.13"',
-    });
-    return {};
-  }
-  return { requiresPython };
+  // A target with no criteria holds everywhere: the lock then restricts nothing.
+  if (environments.includes("")) return requiresPython ? { requiresPython } : {};
+  return { ...(requiresPython ? { requiresPython } : {}), environments };
+}
+
+const IMPLEMENTATIONS: Record<string, string> = Object.assign(Object.create(null), {
+  cpython: "CPython",
+  pypy: "PyPy",
+  pyston: "Pyston",
+});
+
+/**
+ * The machine of a pdm lock target's platform when it is glibc Linux (`linux` is pdm's name for
+ * manylinux x86_64); undefined for Windows, macOS and musl platforms; "unknown" for a name pdm
+ * does not write.
+ */
+function linuxMachine(platform: string): string | undefined {
+  if (platform === "linux") return "x86_64";
+  const manylinux = /^manylinux_\d+_\d+_(x86_64|aarch64|i686|armv7l|ppc64le|s390x)$/.exec(platform);
+  if (manylinux) return manylinux[1];
+  if (/^(windows|macos|alpine|musllinux)(_|$)/.test(platform)) return undefined;
+  return "unknown";
 }
 
 function readPackage(

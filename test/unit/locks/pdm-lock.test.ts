@@ -330,6 +330,46 @@ describe("readPdmLock: refusals and malformed input", () => {
     expect(linux.graph?.requiresPython).toBe(">=3.11");
   });
 
+  it("turns the targets into the environments the lock is for: platform, machine, implementation, Python", () => {
+    const targets = lock45(IDNA, [
+      "",
+      "[[metadata.targets]]",
+      'requires_python = ">=3.11,<3.14"',
+      'platform = "linux"',
+      'implementation = "cpython"',
+      "",
+      "[[metadata.targets]]",
+      'requires_python = ">=3.12"',
+      'platform = "manylinux_2_28_aarch64"',
+      "",
+      "[[metadata.targets]]",
+      'platform = "macos_arm64"',
+    ]);
+    const { graph, diagnostics } = read(targets);
+    expect(diagnostics).toEqual([]);
+    // pdm's `linux` is manylinux on x86_64; a macOS target adds no Linux environment.
+    expect(graph?.environments).toEqual([
+      "sys_platform == 'linux' and platform_machine == 'x86_64' and platform_python_implementation == 'CPython' and python_full_version >= '3.11' and python_full_version < '3.14'",
+      "sys_platform == 'linux' and platform_machine == 'aarch64' and python_full_version >= '3.12'",
+    ]);
+    expect(graph?.requiresPython).toBeUndefined();
+    expect(
+      read(lock45(IDNA, ["", "[[metadata.targets]]", 'platform = "musllinux_1_2_x86_64"'])).diagnostics,
+    ).toEqual([
+      expect.stringMatching(/the lock was made for "musllinux_1_2_x86_64" only, not for Linux with glibc/),
+    ]);
+    expect(read(lock45(IDNA, ["", "[[metadata.targets]]", 'platform = "beos"'])).diagnostics).toEqual([
+      expect.stringMatching(
+        /^pdm\.lock:11:12: metadata\.targets\[0\]\.platform: "beos" is not a platform pdm locks for/,
+      ),
+    ]);
+    // A target with no criteria, next to others, restricts nothing.
+    expect(
+      read(lock45(IDNA, ["", "[[metadata.targets]]", 'platform = "linux"', "", "[[metadata.targets]]"])).graph
+        ?.environments,
+    ).toBeUndefined();
+  });
+
   it("refuses bad values at their positions", () => {
     const lines = IDNA.map((l) =>
       l
