@@ -56,6 +56,18 @@ export interface LockSelection {
   problems: LockProblem[];
 }
 
+/** The groups with every group they include, transitively (a cycle adds nothing twice). */
+function withIncludedGroups(graph: LockGraph, groups: string[]): string[] {
+  const all = new Set<string>();
+  const add = (group: string) => {
+    if (all.has(group)) return;
+    all.add(group);
+    for (const included of graph.groupIncludes?.[group] ?? []) add(included);
+  };
+  for (const group of groups) add(group);
+  return [...all];
+}
+
 /** Variants of the patch release tried when the target names a series only. */
 const UNKNOWN_PATCH_VARIANTS = ["0", "999"];
 
@@ -66,7 +78,9 @@ export function selectLockedPackages(
 ): LockSelection {
   const problems: LockProblem[] = [];
   const lockStart: SourcePosition = { file: graph.file, line: 1, column: 1 };
-  const groups = [...new Set([...graph.defaultGroups, ...(request.groups ?? []).map(normalizePackageName)])];
+  const groups = withIncludedGroups(graph, [
+    ...new Set([...graph.defaultGroups, ...(request.groups ?? []).map(normalizePackageName)]),
+  ]);
   const extras = (request.extras ?? []).map(normalizePackageName);
   const knownGroups = new Set(graph.groups.map(normalizePackageName));
   for (const group of request.groups ?? []) {

@@ -118,6 +118,11 @@ export interface LockGraph {
    * must be refused rather than installed from (the edge markers were simplified against them).
    */
   environments?: string[];
+  /**
+   * Groups that take in other groups (Poetry 2.2's `include-groups`): a group named for the
+   * build brings the groups it includes, transitively.
+   */
+  groupIncludes?: Record<string, string[]>;
 }
 
 /** Normalizes a distribution name as PEP 503 does, so names from any tool compare equal. */

@@ -118,6 +118,7 @@ function readPoetryDocument(
     groups: [...groups].sort(),
     extras: [...extras].sort(),
     ...(requiresPython ? { requiresPython } : {}),
+    ...(roots && Object.keys(roots.includes).length > 0 ? { groupIncludes: roots.includes } : {}),
   };
 }
 
@@ -469,6 +470,8 @@ function readGroupsAndMarker(
 interface ProjectRoots {
   groups: Record<string, LockEdge[]>;
   extras: Record<string, LockEdge[]>;
+  /** Group → the groups its `include-groups` names. */
+  includes: Record<string, string[]>;
 }
 
 /**
@@ -482,6 +485,7 @@ function readProjectRoots(p: LockDocument): ProjectRoots {
   const add = (group: string, edges: LockEdge[]) => {
     groups[group] = [...(groups[group] ?? []), ...edges];
   };
+  const includedBy = new Map<string, Array<{ value: string; path: SourcePath }>>();
   const optional = new Map<string, LockEdge[]>();
   const fromProject = projectDependencies(p);
   const toolDependencies: SourcePath = ["tool", "poetry", "dependencies"];
@@ -503,6 +507,8 @@ function readProjectRoots(p: LockDocument): ProjectRoots {
     const group = p.checkKey(["tool", "poetry", "group", rawGroup], checkExtraOrGroupName(rawGroup, "group"));
     if (group === undefined) continue;
     add(groupName(rawGroup), []);
+    const includes = p.strings(["tool", "poetry", "group", rawGroup, "include-groups"]);
+    if (includes.length > 0) includedBy.set(groupName(rawGroup), includes);
     for (const rawName of p.keys(path)) {
       add(
         groupName(rawGroup),
@@ -518,6 +524,25 @@ function readProjectRoots(p: LockDocument): ProjectRoots {
     );
   }
   for (const [group, edges] of Object.entries(dependencyGroups(p))) add(groupName(group), edges);
+  // `include-groups` (Poetry 2.2) may only name groups the project has, as Poetry checks.
+  const includes: Record<string, string[]> = Object.create(null);
+  for (const [group, items] of includedBy) {
+    includes[group] = [];
+    for (const item of items) {
+      const name = groupName(item.value);
+      if (!(name in groups)) {
+        p.error(item.path, {
+          code: "unknown-group",
+          message: `the group ${shown(item.value)} that ${group} includes is not a group of the project`,
+          hint: `its groups: ${
+            Object.keys(groups)
+              .filter((g) => g !== "default")
+              .join(", ") || "none"
+          }`,
+        });
+      } else if (name !== group) includes[group].push(name);
+    }
+  }
 
   let extras: Record<string, LockEdge[]> = Object.create(null);
   if (p.get(["project", "optional-dependencies"]) !== undefined) {
@@ -542,7 +567,7 @@ function readProjectRoots(p: LockDocument): ProjectRoots {
       extras[extra] = [...(extras[extra] ?? []), ...edges];
     }
   }
-  return { groups, extras };
+  return { groups, extras, includes };
 }
 
 /**

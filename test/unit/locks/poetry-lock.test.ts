@@ -1,6 +1,7 @@
 // readPoetryLock: poetry.lock (lock-version 1.1, 2.0, 2.1) into a LockGraph, with the pyproject's roots.
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { selectLockedPackages } from "../../../src/plan/lock-selection.js";
 import { DiagnosticList } from "../../../src/spec/diagnostic-list.js";
 import { formatDiagnostic } from "../../../src/spec/diagnostics.js";
 import type { LockedPackage, LockGraph } from "../../../src/spec/locks/lock-graph.js";
@@ -645,6 +646,40 @@ describe("readPoetryLock: refusals and malformed input", () => {
     const badMarkers = read(lock.replace("markers = {main = ", "markers = {main = 1, dev = "));
     expect(badMarkers.diagnostics).toEqual([
       expect.stringMatching(/package\[2\]\.markers\.main: expected a marker string/),
+    ]);
+  });
+});
+
+describe("readPoetryLock: Poetry 2.2's include-groups", () => {
+  const including = (pyproject: string, groups: string) =>
+    pyproject.replace("[tool.poetry.group.docs]\n", `[tool.poetry.group.docs]\ninclude-groups = ${groups}\n`);
+
+  for (const name of ["groups-2.0", "groups-2.1"]) {
+    it(`${name}: a group named for the build brings the groups it includes`, () => {
+      const { lock, pyproject } = fixture(name);
+      const { graph, diagnostics } = read(lock, including(pyproject, '["dev"]'));
+      expect(diagnostics).toEqual([]);
+      expect(graph!.groupIncludes).toEqual({ docs: ["dev"] });
+      const selected = selectLockedPackages(
+        graph!,
+        { python: "3.13", machine: "x86_64" },
+        { groups: ["docs"] },
+      );
+      const names = selected.packages.map((p) => p.name);
+      expect(names).toEqual(expect.arrayContaining(["docutils", "rich", "iniconfig", "flask"]));
+      // Without the include, docs alone leaves dev out.
+      const plain = read(lock, pyproject).graph!;
+      const alone = selectLockedPackages(plain, { python: "3.13", machine: "x86_64" }, { groups: ["docs"] });
+      expect(alone.packages.map((p) => p.name)).not.toContain("rich");
+    });
+  }
+
+  it("refuses an included group the project does not have, at its place", () => {
+    const { lock, pyproject } = fixture("groups-2.0");
+    expect(read(lock, including(pyproject, '["lint"]')).diagnostics).toEqual([
+      expect.stringMatching(
+        /^pyproject\.toml:\d+:\d+: tool\.poetry\.group\.docs\.include-groups\[0\]: the group "lint" that docs includes is not a group of the project\n {2}hint: its groups: dev, docs/,
+      ),
     ]);
   });
 });
