@@ -53,7 +53,7 @@ export type Dependency =
   /** A PEP 508 requirement from an index: `flask>=2`, `numpy==1.26.*`, `pkg[extra]`. */
   | { kind: "index"; requirement: string }
   /** A VCS requirement: `git+https://host/repo.git@ref` or `git+ssh://git@host/repo.git`. */
-  | { kind: "git"; url: string; transport: "https" | "ssh"; name?: string }
+  | { kind: "git"; url: string; transport: "https" | "http" | "ssh"; name?: string }
   /** A wheel or source archive at an http(s) URL (mopy's bare `https://host/pkg-1.0-py3-none-any.whl`). */
   | { kind: "url"; url: string; name?: string }
   /** A directory in the build context holding an installable project (mopy's `./dir/`). */

@@ -53,16 +53,19 @@ export function parseRequirement(text: string): ParsedRequirement | Problem {
 }
 
 function parseGitUrl(url: string, name: string | undefined): ParsedRequirement | Problem {
+  // Plain http, as pip and the lock formats take it: a repository on a private network or mirror.
   const transport = url.toLowerCase().startsWith("git+https://")
     ? "https"
-    : url.toLowerCase().startsWith("git+ssh://")
-      ? "ssh"
-      : undefined;
+    : url.toLowerCase().startsWith("git+http://")
+      ? "http"
+      : url.toLowerCase().startsWith("git+ssh://")
+        ? "ssh"
+        : undefined;
   const hint = "use git+https://host/owner/repo.git@ref or git+ssh://git@host/owner/repo.git@ref";
   if (!transport) {
     return {
       code: "invalid-git-url",
-      message: `${JSON.stringify(redactCredentials(url))}: only git+https and git+ssh are supported`,
+      message: `${JSON.stringify(redactCredentials(url))}: only git+https, git+http and git+ssh are supported`,
       hint,
     };
   }

@@ -160,7 +160,8 @@ const URL_TOKEN = /(?<![a-z0-9+.-])([a-z][a-z0-9+.-]*:\/\/)([^\s"'<>]*)/gi;
  * The text with the user-info part of every URL in it replaced by `***`, for messages. Generous on
  * purpose, so that a password with a raw `/` or `@` is hidden too: the user info ends at the last
  * `@` before the first `/`; when a `/` comes first, a `:` before the next `@` still marks
- * credentials, which then end at the last `@`. `host/repo.git@v1` stays as written.
+ * credentials, which then end at the last `@`, unless that `:` is a port (`host:8443/`).
+ * `host/repo.git@v1` and `host:8443/repo.git@v1` stay as written.
  */
 export function redactCredentials(text: string): string {
   return text.replace(URL_TOKEN, (whole, scheme: string, rest: string) => {
@@ -169,7 +170,8 @@ export function redactCredentials(text: string): string {
     let end = authority.lastIndexOf("@");
     if (end === -1) {
       const at = rest.indexOf("@");
-      if (at === -1 || !rest.slice(0, at).includes(":")) return whole;
+      // `host:8443/repo.git@v1`: a port, then a revision, as git and pip read it.
+      if (at === -1 || !rest.slice(0, at).includes(":") || /^[^:]*:\d*$/.test(authority)) return whole;
       end = rest.lastIndexOf("@");
     }
     return `${scheme}***${rest.slice(end)}`;

@@ -206,10 +206,10 @@ export const BAD_INPUTS: BadInputCase[] = [
     ],
   },
   {
-    name: "git URL over http",
-    text: pyfront('dependencies = ["git+http://example.com/repo.git"]'),
+    name: "git URL over git's own unauthenticated protocol",
+    text: pyfront('dependencies = ["git+git://example.com/repo.git"]'),
     expected: [
-      'pyproject.toml:5:17: tool.pyfront.dependencies[0]: "git+http://example.com/repo.git": only git+https and git+ssh are supported\n  hint: use git+https://host/owner/repo.git@ref or git+ssh://git@host/owner/repo.git@ref',
+      'pyproject.toml:5:17: tool.pyfront.dependencies[0]: "git+git://example.com/repo.git": only git+https, git+http and git+ssh are supported\n  hint: use git+https://host/owner/repo.git@ref or git+ssh://git@host/owner/repo.git@ref',
     ],
   },
   {

@@ -1,5 +1,5 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${VAR} build-arg references are literal text here.
-import { describe, expect, test } from "vitest";
+import { describe, expect, it, test } from "vitest";
 import { closestMatch } from "../../../src/spec/did-you-mean.js";
 import { parseRequirement } from "../../../src/spec/requirement.js";
 import {
@@ -8,6 +8,7 @@ import {
   checkSubstitution,
   normalizeContextPath,
   parseDurationSeconds,
+  redactCredentials,
 } from "../../../src/spec/value-rules.js";
 
 describe("context paths", () => {
@@ -111,5 +112,38 @@ describe("durations and suggestions", () => {
     expect(closestMatch("build-deps", keys)).toBe("build_deps");
     expect(closestMatch("python", keys)).toBe("python_version");
     expect(closestMatch("colour", keys)).toBeUndefined();
+  });
+});
+
+describe("credentials in URLs", () => {
+  it("hides user info, also a password with a raw / or @, and nothing else", () => {
+    expect(redactCredentials("https://user:secret@host.example/simple")).toBe(
+      "https://***@host.example/simple",
+    );
+    expect(redactCredentials("https://user:pa/ss@host.example/simple")).toBe(
+      "https://***@host.example/simple",
+    );
+    expect(redactCredentials("git+https://token@github.com/o/r.git")).toBe(
+      "git+https://***@github.com/o/r.git",
+    );
+    for (const plain of [
+      "git+https://github.com/o/r.git@v1.0",
+      "git+https://gitlab.internal:8443/team/lib.git@v1.2",
+      "git+http://127.0.0.1:41234/pfgitdep.git@main",
+      "https://host.example:8080/simple",
+    ]) {
+      expect(redactCredentials(plain)).toBe(plain);
+    }
+  });
+
+  it("takes a git requirement from a host with a port and a revision", () => {
+    expect(parseRequirement("lib @ git+https://gitlab.internal:8443/team/lib.git@v1.2")).toMatchObject({
+      dependency: { kind: "git", name: "lib", url: "git+https://gitlab.internal:8443/team/lib.git@v1.2" },
+    });
+    expect(
+      parseRequirement("lib @ git+https://user:pw@gitlab.internal:8443/team/lib.git@v1.2"),
+    ).toMatchObject({
+      code: "credentials-in-url",
+    });
   });
 });
