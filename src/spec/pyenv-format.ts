@@ -8,6 +8,11 @@ import { checkContextPath, normalizeContextPath } from "./value-rules.js";
 
 const PYENV_LINE = /^(\s*)PYENV(\s+|$)/i;
 const VENV_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+/**
+ * The bytes a requirements path may hold: it becomes the `source=` of a `RUN --mount` flag, a CSV
+ * field the Dockerfile frontend also expands `$` in, so separators, quotes and `$` are refused.
+ */
+const REQUIREMENTS_PATH = /^[A-Za-z0-9_][A-Za-z0-9_.+@/-]*$/;
 
 /** True when a Dockerfile holds at least one PYENV instruction. */
 export function hasPyenvInstruction(text: string): boolean {
@@ -71,7 +76,12 @@ export function readPyenvSpec(
       });
       continue;
     }
-    const environment: PyenvEnvironment = { python, name, position: site.position };
+    const environment: PyenvEnvironment = {
+      python,
+      name,
+      position: site.position,
+      lineCount: i - first + 1,
+    };
     if (requirements !== undefined) {
       const problem = checkContextPath(requirements);
       if (problem) {
@@ -79,6 +89,14 @@ export function readPyenvSpec(
         continue;
       }
       const path = normalizeContextPath(requirements);
+      if (!REQUIREMENTS_PATH.test(path)) {
+        out.error(site, {
+          code: "invalid-pyenv-requirements",
+          message: `${JSON.stringify(requirements)} cannot be a PYENV requirements file`,
+          hint: "name it with letters, digits and _ . + @ / - only (no spaces, quotes, commas or $)",
+        });
+        continue;
+      }
       if (!requireInContext(context, out, site, path, "file")) continue;
       environment.requirementsFile = path;
     }
