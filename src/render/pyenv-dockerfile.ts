@@ -240,7 +240,7 @@ export function expandPyenvDockerfile(spec: BuildSpec, options: PyenvExpansionOp
         instruction.keyword === "COPY" || instruction.keyword === "RUN" || instruction.keyword === "ADD"
           ? shiftStageIndices(instruction, addedStages)
           : instruction.lines;
-      shifted.forEach((text, i) => out.push({ text, line: instruction.start + i + 1 }));
+      for (const [i, text] of shifted.entries()) out.push({ text, line: instruction.start + i + 1 });
     }
     cursor = instruction.start + instruction.lines.length;
   }
@@ -289,7 +289,7 @@ function scanInstructions(
   lines: readonly string[],
   byLine: ReadonlyMap<number, PyenvEnvironment>,
 ): Instruction[] {
-  const escape = escapeCharacter(lines);
+  const escapeChar = escapeCharacter(lines);
   const out: Instruction[] = [];
   for (let i = 0; i < lines.length; i++) {
     const pyenv = byLine.get(i + 1);
@@ -301,7 +301,7 @@ function scanInstructions(
     const line = lines[i]!;
     if (/^\s*(#|$)/.test(line)) continue;
     const start = i;
-    while (lines[i]!.trimEnd().endsWith(escape) && i + 1 < lines.length) {
+    while (lines[i]!.trimEnd().endsWith(escapeChar) && i + 1 < lines.length) {
       i++;
       while (i + 1 < lines.length && /^\s*(#|$)/.test(lines[i]!)) i++;
     }
