@@ -113,7 +113,7 @@ export async function buildPyenvDockerfile(input: PyenvBuildInput): Promise<Retu
  * pip's index variables go to the venv stages as build args, which BuildKit keeps in the
  * build's definition and cache: a URL with credentials is refused rather than leaked.
  */
-function checkPipArgs(buildArgs: Readonly<Record<string, string>>): void {
+export function checkPipArgs(buildArgs: Readonly<Record<string, string>>): void {
   for (const arg of PYENV_PIP_ARGS) {
     const value = buildArgs[arg];
     if (!value) continue;
