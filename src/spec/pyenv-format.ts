@@ -92,7 +92,7 @@ export function readPyenvSpec(
       if (!REQUIREMENTS_PATH.test(path)) {
         out.error(site, {
           code: "invalid-pyenv-requirements",
-          message: `${JSON.stringify(requirements)} cannot be a PYENV requirements file`,
+          message: `the requirements file ${JSON.stringify(requirements)} has a character its RUN --mount flag cannot carry`,
           hint: "name it with letters, digits and _ . + @ / - only (no spaces, quotes, commas or $)",
         });
         continue;
