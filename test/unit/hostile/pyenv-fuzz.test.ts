@@ -18,10 +18,10 @@ const BUILD_ARG_CODES = new Set(["invalid-pyenv-release", "pyenv-index-credentia
 const SEED_BASE = 19_000;
 
 const VERSION = String.raw`\d+(?:\.\d+){0,2}`;
-const NAME = String.raw`[A-Za-z0-9][A-Za-z0-9_.-]*`;
-const PATH = String.raw`[A-Za-z0-9_][A-Za-z0-9_.+@/-]*`;
+const NAME = "[A-Za-z0-9][A-Za-z0-9_.-]*";
+const PATH = "[A-Za-z0-9_][A-Za-z0-9_.+@/-]*";
 const USER = String.raw`[A-Za-z0-9_.\${}:-]+`;
-const IMAGE = String.raw`python:${VERSION}-slim(?:-[a-z][a-z0-9]*)?`;
+const IMAGE = `python:${VERSION}-slim(?:-[a-z][a-z0-9]*)?`;
 const RM = String.raw`RUN \["rm","-f"(?:,"/usr/local/(?:bin|lib)/[a-z0-9./-]+")+\]`;
 /** Every line the expansion may add: anything else is an injection. */
 const TEMPLATES = [
@@ -76,7 +76,7 @@ function check(c: PyenvFuzzCase): { problems: string[]; expanded: boolean } {
     });
     if (refused === "accepted") problems.push("leak: a PIP_INDEX_URL with credentials was accepted");
   }
-  if (!loaded || loaded.spec.format !== "pyenv") return { problems, expanded: false };
+  if (loaded?.spec.format !== "pyenv") return { problems, expanded: false };
   const spec = loaded.spec;
   const expanded = attempt(() => expandPyenvDockerfile(spec, { buildArgs: c.buildArgs }));
   if (!expanded) return { problems, expanded: false };
