@@ -94,6 +94,8 @@ interface Placed {
   stageIndex: number;
   user: string | undefined;
   image: string;
+  /** Why this interpreter image, for the comment above its stage. */
+  why: string;
 }
 
 export function expandPyenvDockerfile(spec: BuildSpec, options: PyenvExpansionOptions): PyenvExpansion {
@@ -175,7 +177,15 @@ export function expandPyenvDockerfile(spec: BuildSpec, options: PyenvExpansionOp
       }
       const release = releaseArg || stage.release;
       const image = `python:${environment.python.requested}-slim${release ? `-${release}` : ""}`;
-      placed.push({ environment, stageIndex: stages.length - 1, user, image });
+      const base = rootImage(stage);
+      const shownBase = /^[A-Za-z0-9][A-Za-z0-9._:/@-]*$/.test(base) ? base : "the stage's base image";
+      // Why this image: said in the expanded file, where `pyfront dockerfile` shows it.
+      const why = releaseArg
+        ? `${PYENV_RELEASE_ARG}=${releaseArg}`
+        : release
+          ? `the Debian release of ${shownBase}`
+          : `${shownBase} names no Debian release`;
+      placed.push({ environment, stageIndex: stages.length - 1, user, image, why });
     }
   }
   if (problems.length > 0) throw new SpecError(problems);
@@ -191,7 +201,7 @@ export function expandPyenvDockerfile(spec: BuildSpec, options: PyenvExpansionOp
     interpreters.push({ image: p.image, position: p.environment.position });
     const line = p.environment.position.line;
     aux.push(
-      { text: `# PYENV ${p.environment.python.requested}: the interpreter of ${p.image}`, line },
+      { text: `# PYENV ${p.environment.python.requested}: the interpreter of ${p.image} (${p.why})`, line },
       { text: `FROM ${p.image} AS ${stage}`, line },
       { text: `RUN ${JSON.stringify(["rm", "-f", ...UNVERSIONED_FILES])}`, line },
     );

@@ -147,6 +147,45 @@ describe(`PYENV Dockerfiles on engine ${env.engine}`, () => {
     expect(inImage.stdout).toMatch(/^app\nPython 3\.11\.\d+$/m);
   });
 
+  it("passes the build's options through: target, build args and labels", async () => {
+    const dir = context(
+      [
+        "FROM debian:trixie-slim AS tools",
+        "ARG GREETING=unset",
+        "PYENV 3.13 first reqs/first.txt",
+        `RUN echo ${RUN_TOKEN} "greeting=$GREETING" && "$ASTRO_PYENV_first" -c "import click"`,
+        "FROM tools AS final",
+        "RUN false",
+      ],
+      { "reqs/first.txt": "click\n" },
+    );
+    const tag = `pyfront-e2e-pyenv-options:${env.engine.toLowerCase()}`;
+    images.push(tag);
+    const result = await docker([
+      "build",
+      "--progress=plain",
+      "--network",
+      "host",
+      "--build-arg",
+      `PIP_INDEX_URL=${env.indexUrl}`,
+      "--build-arg",
+      "GREETING=hello-from-args",
+      "--label",
+      "org.example.team=data",
+      "--target",
+      "tools",
+      "-t",
+      tag,
+      dir,
+    ]);
+    const log = combined(result);
+    // The target leaves out the stage that fails.
+    expect(result.code, log).toBe(0);
+    expect(log).toContain("greeting=hello-from-args");
+    const labels = await docker(["image", "inspect", "--format", "{{json .Config.Labels}}", tag]);
+    expect(JSON.parse(labels.stdout)).toMatchObject({ "org.example.team": "data" });
+  });
+
   it("renders astro's README example and fails only for the image the engine lacks, at its line", async () => {
     const dir = context(
       [

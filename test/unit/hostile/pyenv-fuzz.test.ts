@@ -26,7 +26,7 @@ const RM = String.raw`RUN \["rm","-f"(?:,"/usr/local/(?:bin|lib)/[a-z0-9./-]+")+
 /** Every line the expansion may add: anything else is an injection. */
 const TEMPLATES = [
   "",
-  `# PYENV ${VERSION}: the interpreter of ${IMAGE}`,
+  `# PYENV ${VERSION}: the interpreter of ${IMAGE} \\((?:PYFRONT_PYENV_RELEASE=[a-z][a-z0-9]*|the Debian release of [A-Za-z0-9][A-Za-z0-9._:/@-]*|(?:[A-Za-z0-9][A-Za-z0-9._:/@-]*|the stage's base image) names no Debian release)\\)`,
   `FROM ${IMAGE} AS pyfront-pyenv-python-\\d+`,
   RM,
   `# PYENV ${NAME}: the venv`,

@@ -115,6 +115,18 @@ describe("PYENV expansion", () => {
     ).toEqual(['-: PYFRONT_PYENV_RELEASE="a b" is not a Debian codename']);
   });
 
+  it("says above each interpreter stage why that image", () => {
+    expect(expand(["FROM debian:13", "PYENV 3.13 a"]).out).toContain(
+      "# PYENV 3.13: the interpreter of python:3.13-slim-trixie (the Debian release of debian:13)",
+    );
+    expect(expand(["FROM python:3.13-slim", "PYENV 3.8 a"]).out).toContain(
+      "# PYENV 3.8: the interpreter of python:3.8-slim (python:3.13-slim names no Debian release)",
+    );
+    expect(
+      expand(["FROM debian:13", "PYENV 3.8 a"], { buildArgs: { PYFRONT_PYENV_RELEASE: "bookworm" } }).out,
+    ).toContain("# PYENV 3.8: the interpreter of python:3.8-slim-bookworm (PYFRONT_PYENV_RELEASE=bookworm)");
+  });
+
   it("shifts numeric stage references past the added stages, in flags only", () => {
     const x = expand([
       "FROM debian:12",
