@@ -15,6 +15,7 @@
 import { debianReleaseOf } from "../detect/debian-release.js";
 import type { BuildSpec, PyenvEnvironment, SourcePosition } from "../spec/build-spec.js";
 import { type Diagnostic, SpecError } from "../spec/diagnostics.js";
+import { escapeCharacter, instructionEnd } from "../spec/pyenv-format.js";
 
 /** astro's place for the venvs. */
 export const PYENV_VENV_ROOT = "/home/astro/.venv";
@@ -290,11 +291,7 @@ function inStageLines(p: Placed, index: number, interpreter: string): string[] {
   ];
 }
 
-/**
- * Instructions, with the lines each takes: continuations (a trailing backslash, with comments
- * and blank lines inside, as the Dockerfile frontend allows) and heredoc bodies. PYENV lines
- * (blanked by the reader) are taken from `byLine`.
- */
+/** Instructions, with the lines each takes; PYENV lines (blanked by the reader) come from `byLine`. */
 function scanInstructions(
   lines: readonly string[],
   byLine: ReadonlyMap<number, PyenvEnvironment>,
@@ -308,40 +305,13 @@ function scanInstructions(
       i += pyenv.lineCount - 1;
       continue;
     }
-    const line = lines[i]!;
-    if (/^\s*(#|$)/.test(line)) continue;
+    if (/^\s*(#|$)/.test(lines[i]!)) continue;
     const start = i;
-    while (lines[i]!.trimEnd().endsWith(escapeChar) && i + 1 < lines.length) {
-      i++;
-      while (i + 1 < lines.length && /^\s*(#|$)/.test(lines[i]!)) i++;
-    }
-    const keyword = (/^\s*(\S+)/.exec(line)?.[1] ?? "").toUpperCase();
-    const text = lines.slice(start, i + 1).join("\n");
-    if (keyword === "RUN" || keyword === "COPY" || keyword === "ADD") {
-      for (const match of text.matchAll(/<<(-?)(["']?)([A-Za-z_][A-Za-z0-9_]*)\2/g)) {
-        const strip = match[1] === "-";
-        while (i + 1 < lines.length) {
-          i++;
-          const body = strip ? lines[i]!.replace(/^\t+/, "") : lines[i]!;
-          if (body === match[3]) break;
-        }
-      }
-    }
+    i = instructionEnd(lines, i, escapeChar);
+    const keyword = (/^\s*(\S+)/.exec(lines[start]!)?.[1] ?? "").toUpperCase();
     out.push({ keyword, start, lines: lines.slice(start, i + 1) });
   }
   return out;
-}
-
-/** The `# escape=` parser directive, if the file starts with one. */
-function escapeCharacter(lines: readonly string[]): string {
-  for (const line of lines) {
-    const directive = /^#\s*([A-Za-z]+)\s*=\s*(\S+)\s*$/.exec(line);
-    if (!directive) break;
-    if (directive[1]!.toLowerCase() === "escape" && (directive[2] === "`" || directive[2] === "\\")) {
-      return directive[2];
-    }
-  }
-  return "\\";
 }
 
 /** `COPY --from=N` and `RUN --mount=...,from=N`: stage N is now N + added. Only in flags. */

@@ -159,6 +159,21 @@ describe("PYENV expansion", () => {
     expect(continued.lineMap.filter((l) => l < 2 || l > 4)).toEqual([1, 5]);
   });
 
+  it("leaves a PYENV word inside a heredoc or another instruction's continuation as it is", () => {
+    const x = expand([
+      "FROM debian:12",
+      "RUN <<EOF",
+      "PYENV 3.13 inside",
+      "EOF",
+      "RUN echo \\",
+      "PYENV 3.13 cont",
+      "PYENV 3.11 a",
+    ]);
+    expect(x.out).toContain("PYENV 3.13 inside");
+    expect(x.out).toContain("PYENV 3.13 cont");
+    expect(x.interpreters.map((i) => i.position.line)).toEqual([7]);
+  });
+
   it("refuses PYENV before FROM, pyfront's stage names and a USER it cannot repeat, at their lines", () => {
     expect(problems(() => expand(["PYENV 3.11 a", "FROM debian:12"]))).toEqual([
       "1: PYENV comes before the first FROM: it installs into a stage",
