@@ -4,6 +4,7 @@ import { formatPlanJson } from "../plan/plan-json.js";
 import { renderDockerfile } from "../render/dockerfile.js";
 import { DockerfileRefusal } from "../render/dockerfile-quoting.js";
 import { renderLlb } from "../render/llb.js";
+import { expandPyenvDockerfile } from "../render/pyenv-dockerfile.js";
 import { SpecError } from "../spec/diagnostics.js";
 import type { LoadedProject } from "./project-input.js";
 
@@ -22,6 +23,17 @@ export function renderProjectPlan(project: LoadedProject): string {
 }
 
 export function renderProjectDockerfile(project: LoadedProject): string {
+  if (project.spec.format === "pyenv") {
+    // What the frontend forwards to the Dockerfile frontend; base images' own users are not
+    // resolved without an engine, so a stage with no USER line is taken to run as root.
+    try {
+      const expansion = expandPyenvDockerfile(project.spec, { buildArgs: project.buildArgs });
+      return expansion.text.endsWith("\n") ? expansion.text : `${expansion.text}\n`;
+    } catch (error) {
+      if (error instanceof SpecError) throw new SpecError(error.diagnostics.map(project.display));
+      throw error;
+    }
+  }
   try {
     // The frontend leaves the defaults out itself; docker build with this file needs a .dockerignore for it.
     const excludes = project.contextExcludes;

@@ -37,6 +37,7 @@ import {
 import { redactSpecText } from "../spec/value-rules.js";
 import { type AsyncContext, withProbedContext } from "./context-probe.js";
 import { type FrontendOptions, readFrontendOptions } from "./options.js";
+import { buildPyenvDockerfile } from "./pyenv-forward.js";
 import { locateSpec, type SpecSearchContext } from "./spec-location.js";
 
 /** Go's os.FileMode directory bit, as fsutil reports it in Stat.mode. */
@@ -95,6 +96,19 @@ export async function runFrontend(gateway: GatewayClient, env: GatewayEnv): Prom
       ),
     );
     for (const warning of loaded.warnings) await reportWarning(gateway, warning, spec);
+    if (loaded.spec.format === "pyenv") {
+      return await buildPyenvDockerfile({
+        gateway,
+        caps,
+        opts: env.opts,
+        options,
+        spec: loaded.spec,
+        inputs,
+        ignore: files.ignore,
+        sessionId,
+        source: spec,
+      });
+    }
     const decided = withContextDecision(loaded.spec, {
       ...excludes,
       // The ignore file next to the spec is named by the spec's place in the context.

@@ -22,6 +22,8 @@ export interface FrontendOptions {
 }
 
 export const DEFAULT_SPEC_FILENAME = "pyproject.toml";
+/** The file `docker build` reads when it is given no -f. */
+const DOCKERFILE_DEFAULT_NAME = "Dockerfile";
 
 /** Turns BuildKit's raw option map (`build-arg:X`, `label:Y`, `filename`, ...) into FrontendOptions. */
 export function readFrontendOptions(opts: Record<string, string>): FrontendOptions {
@@ -36,9 +38,14 @@ export function readFrontendOptions(opts: Record<string, string>): FrontendOptio
   const network = opts["force-network-mode"];
   const resolve = opts["image-resolve-mode"];
   const target = opts.target || buildArgs.microb_target || undefined;
+  // The Dockerfile frontend hands over to us for a `# syntax=` line only after reading the file it
+  // was given, by default "Dockerfile" (with BUILDKIT_SYNTAX it hands over before reading any).
+  const fromSyntaxLine =
+    !opts.filename && opts.cmdline !== undefined && buildArgs.BUILDKIT_SYNTAX === undefined;
+  const filename = opts.filename || (fromSyntaxLine ? DOCKERFILE_DEFAULT_NAME : "");
   return {
-    filename: opts.filename || DEFAULT_SPEC_FILENAME,
-    detectFilename: !opts.filename,
+    filename: filename || DEFAULT_SPEC_FILENAME,
+    detectFilename: !filename,
     ...(target ? { target } : {}),
     buildArgs,
     labels,

@@ -65,15 +65,16 @@ const LOCK_MACHINES: Record<string, LockTarget["machine"]> = { amd64: "x86_64", 
 /** Turns a validated spec into the recipe. Pure: same spec and options, same plan. */
 export function planBuild(spec: BuildSpec, options: PlanOptions): BuildPlan {
   if (spec.format === "pyenv") {
-    // A PYENV Dockerfile is the user's own recipe around our environments: the default recipe
-    // would silently build something else, so refuse until it gets its own rendering.
+    // A PYENV Dockerfile is the user's own recipe around our environments, built by the
+    // Dockerfile frontend (src/render/pyenv-dockerfile.ts): it has no plan of pyfront's.
     throw new SpecError([
       {
-        code: "pyenv-not-buildable",
-        message: "PYENV Dockerfiles are read and checked, but pyfront cannot build them yet",
+        code: "pyenv-has-no-plan",
+        message:
+          "a PYENV Dockerfile is built by the Dockerfile frontend after its PYENV lines are expanded: it has no build plan or LLB of pyfront's",
         severity: "error",
         ...(spec.positions.PYENV ? { position: spec.positions.PYENV } : {}),
-        hint: "describe the image in pyproject.toml ([tool.pyfront]) instead",
+        hint: "pyfront dockerfile -f Dockerfile prints the expanded Dockerfile",
       },
     ]);
   }

@@ -183,6 +183,8 @@ export interface PyenvEnvironment {
   /** Requirements file in the build context to install into it. */
   requirementsFile?: string;
   position: SourcePosition;
+  /** Physical lines the instruction takes (more than one with trailing backslashes). */
+  lineCount: number;
 }
 
 /** A Dockerfile extended with PYENV instructions (format "pyenv"). */

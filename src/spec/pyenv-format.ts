@@ -8,6 +8,50 @@ import { checkContextPath, normalizeContextPath } from "./value-rules.js";
 
 const PYENV_LINE = /^(\s*)PYENV(\s+|$)/i;
 const VENV_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+/**
+ * The bytes a requirements path may hold: it becomes the `source=` of a `RUN --mount` flag, a CSV
+ * field the Dockerfile frontend also expands `$` in, so separators, quotes and `$` are refused.
+ */
+const REQUIREMENTS_PATH = /^[A-Za-z0-9_][A-Za-z0-9_.+@/-]*$/;
+
+const BLANK_OR_COMMENT = /^\s*(#|$)/;
+
+/** The `# escape=` parser directive, if the file starts with one; else the backslash. */
+export function escapeCharacter(lines: readonly string[]): string {
+  for (const line of lines) {
+    const directive = /^#\s*([A-Za-z]+)\s*=\s*(\S+)\s*$/.exec(line);
+    if (!directive) break;
+    if (directive[1]!.toLowerCase() === "escape" && (directive[2] === "`" || directive[2] === "\\")) {
+      return directive[2];
+    }
+  }
+  return "\\";
+}
+
+/**
+ * The last line of the instruction that starts at `start`, as the Dockerfile frontend reads it:
+ * continuations (a trailing escape character, with comments and blank lines inside) and the
+ * bodies of heredocs (`RUN <<EOF`, `COPY <<-EOF /x`).
+ */
+export function instructionEnd(lines: readonly string[], start: number, escapeChar: string): number {
+  let i = start;
+  while (lines[i]!.trimEnd().endsWith(escapeChar) && i + 1 < lines.length) {
+    i++;
+    while (i + 1 < lines.length && BLANK_OR_COMMENT.test(lines[i]!)) i++;
+  }
+  const keyword = (/^\s*(\S+)/.exec(lines[start]!)?.[1] ?? "").toUpperCase();
+  if (keyword !== "RUN" && keyword !== "COPY" && keyword !== "ADD") return i;
+  const text = lines.slice(start, i + 1).join("\n");
+  for (const match of text.matchAll(/<<(-?)(["']?)([A-Za-z_][A-Za-z0-9_]*)\2/g)) {
+    const strip = match[1] === "-";
+    while (i + 1 < lines.length) {
+      i++;
+      const body = strip ? lines[i]!.replace(/^\t+/, "") : lines[i]!;
+      if (body === match[3]) break;
+    }
+  }
+  return i;
+}
 
 /** True when a Dockerfile holds at least one PYENV instruction. */
 export function hasPyenvInstruction(text: string): boolean {
@@ -28,14 +72,20 @@ export function readPyenvSpec(
   const lines = text.split(/\r?\n/);
   const kept = [...lines];
   const environments: PyenvEnvironment[] = [];
+  const escapeChar = escapeCharacter(lines);
   for (let i = 0; i < lines.length; i++) {
+    if (BLANK_OR_COMMENT.test(lines[i]!)) continue;
     const match = PYENV_LINE.exec(lines[i]!);
-    if (!match) continue;
+    if (!match) {
+      // Another instruction: a PYENV word in its continuation or heredoc is its text, not ours.
+      i = instructionEnd(lines, i, escapeChar);
+      continue;
+    }
     const first = i;
     let instruction = lines[i]!;
     kept[i] = "";
-    // A trailing backslash continues the instruction on the next line, as in any Dockerfile.
-    while (instruction.endsWith("\\") && i + 1 < lines.length) {
+    // A trailing escape character continues the instruction on the next line, as in any Dockerfile.
+    while (instruction.endsWith(escapeChar) && i + 1 < lines.length) {
       instruction = `${instruction.slice(0, -1)} ${lines[++i]}`;
       kept[i] = "";
     }
@@ -71,7 +121,12 @@ export function readPyenvSpec(
       });
       continue;
     }
-    const environment: PyenvEnvironment = { python, name, position: site.position };
+    const environment: PyenvEnvironment = {
+      python,
+      name,
+      position: site.position,
+      lineCount: i - first + 1,
+    };
     if (requirements !== undefined) {
       const problem = checkContextPath(requirements);
       if (problem) {
@@ -79,6 +134,14 @@ export function readPyenvSpec(
         continue;
       }
       const path = normalizeContextPath(requirements);
+      if (!REQUIREMENTS_PATH.test(path)) {
+        out.error(site, {
+          code: "invalid-pyenv-requirements",
+          message: `the requirements file ${JSON.stringify(requirements)} has a character its RUN --mount flag cannot carry`,
+          hint: "name it with letters, digits and _ . + @ / - only (no spaces, quotes, commas or $)",
+        });
+        continue;
+      }
       if (!requireInContext(context, out, site, path, "file")) continue;
       environment.requirementsFile = path;
     }

@@ -5,6 +5,7 @@ import {
   accessSync,
   constants,
   cpSync,
+  mkdirSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
@@ -21,6 +22,7 @@ import {
   REGISTRY_MIRROR_ARG,
   TRUSTED_HOST_ARG,
 } from "../../../src/plan/platform-overrides.js";
+import { PYENV_RELEASE_ARG, PYENV_SYNTAX_ARG } from "../../../src/render/pyenv-dockerfile.js";
 import { MICROB_TARGET_ARG } from "../../../src/spec/microb-format.js";
 import { cli } from "../cli/cli-harness.js";
 
@@ -79,6 +81,13 @@ writeFileSync(
     .replace(/^#syntax=.*\n/, "")
     .replace(/\n\[tool\.pyfront\][\s\S]*$/, "\n"),
 );
+// docs/formats/pyenv.md's command: a PYENV Dockerfile beside it (no candidate of a folder's spec).
+writeFileSync(
+  join(scratch, "Dockerfile"),
+  "FROM debian:trixie-slim\nPYENV 3.13 snowpark-env reqs/snowpark-reqs.txt\n",
+);
+mkdirSync(join(scratch, "reqs"));
+writeFileSync(join(scratch, "reqs", "snowpark-reqs.txt"), "click\n");
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 const DOCKER_BUILD_FLAGS = new Set(["-f", "-t", "--secret", "--build-arg", "--network", "--target", "--ssh"]);
@@ -90,6 +99,8 @@ const KNOWN_BUILD_ARGS = new Set([
   EXTRA_INDEX_URL_ARG,
   TRUSTED_HOST_ARG,
   REGISTRY_MIRROR_ARG,
+  PYENV_RELEASE_ARG,
+  PYENV_SYNTAX_ARG,
 ]);
 
 describe("commands shown in README.md and docs/", () => {

@@ -984,3 +984,97 @@ function plantReservedKey(
   }
   return undefined;
 }
+
+/** One case of the PYENV family: an astro-style Dockerfile and the files of its context. */
+export interface PyenvFuzzCase {
+  name: string;
+  text: string;
+  files: Record<string, string>;
+  buildArgs: Record<string, string>;
+  /** The credential planted in this case (in the Dockerfile's own lines and in build args). */
+  planted: string;
+}
+
+/**
+ * The PYENV family: Dockerfiles whose PYENV lines, USER lines, FROM lines and numeric stage
+ * references carry hostile bytes, among the instructions (continuations, heredocs, comments,
+ * directives) that decide where an instruction starts and ends.
+ */
+export function pyenvFuzzCase(seed: number): PyenvFuzzCase {
+  const p = new Picker(seed * 104_729 + 5);
+  const creds = plant(p, seed);
+  const files: Record<string, string> = {};
+  const lines: string[] = [];
+  if (p.chance(0.5)) lines.push("# syntax=pyfront/frontend:dev");
+  if (p.chance(0.2)) lines.push(p.pick(["# escape=`", "# escape=\\", `# escape=${p.hostile()}`]));
+  if (p.chance(0.3)) lines.push(`ARG BASE=${p.pick(["debian:trixie-slim", p.hostile()])}`);
+  const version = () =>
+    p.tame
+      ? p.pick(["3.13", "3.14", "3.11", "3.8", "3"])
+      : p.pick(["3.13", "3.8.10", p.hostile(), "2.7", "3.99"]);
+  const reqs = () => {
+    const path = p.chance(0.6) ? p.pick(["reqs/a.txt", "requirements.txt", "r/b-c_d.txt"]) : p.path();
+    if (p.chance(0.8)) files[path.replace(/^(\.\/)+/, "")] = `click\n${p.hostile()}\n`;
+    return path;
+  };
+  const instructions = 3 + p.int(10);
+  // Most files start their first stage before any PYENV, as real ones do.
+  if (p.chance(0.8))
+    lines.push(`FROM ${p.pick(["debian:trixie-slim", "debian:bookworm-slim", "python:3.13-slim"])}`);
+  for (let i = 0; i < instructions; i++) {
+    const kind = p.int(10);
+    if (kind <= 1) {
+      const base = p.pick([
+        "debian:trixie-slim",
+        "debian:12",
+        "python:3.13-slim-bookworm",
+        "ubuntu:24.04",
+        "$BASE",
+        p.hostile(),
+      ]);
+      const as = p.chance(0.5) ? ` AS ${p.pick(["build", "pyfront-pyenv-x", "Final", p.hostile()])}` : "";
+      lines.push(`FROM ${p.chance(0.1) ? "--platform=linux/amd64 " : ""}${base}${as}`);
+    } else if (kind <= 4) {
+      // Mostly distinct names: a name used twice is refused, which would hide the rest.
+      const args = [
+        version(),
+        p.name(`${p.pick(["venv", "snowpark-env", "a.b_c"])}${p.chance(0.9) ? i : ""}`),
+      ];
+      if (p.chance(0.6)) args.push(reqs());
+      if (!p.tame && p.chance(0.1)) args.push(p.hostile());
+      const sep = !p.tame && p.chance(0.2) ? " \\\n  " : " ";
+      lines.push(`${p.pick(["PYENV", "pyenv", "  PYENV"])} ${args.join(sep)}`);
+    } else if (kind === 5) {
+      lines.push(`USER ${p.pick(["app", "1000:1000", "root", "$APP_USER", p.hostile()])}`);
+    } else if (kind === 6) {
+      lines.push(
+        p.pick([
+          "COPY --from=0 /etc/passwd /tmp/passwd",
+          `COPY --from=${p.int(3)} --chown=app / /x`,
+          "RUN --mount=type=bind,from=1,source=/,target=/m true",
+          `RUN echo ${p.hostile()}`,
+        ]),
+      );
+    } else if (kind === 7) {
+      lines.push(
+        p.pick(["RUN <<EOF", "COPY <<-EOF /x"]),
+        p.pick(["FROM scratch", "PYENV 3.13 inside", "x"]),
+        "EOF",
+      );
+    } else if (kind === 8) {
+      lines.push(`RUN pip install --index-url ${creds.url()} click`, `# ${p.hostile()}`, "");
+    } else {
+      lines.push(`RUN echo one \\`, p.pick(["  two", "# comment inside", ""]), "  three");
+    }
+  }
+  const buildArgs: Record<string, string> = {};
+  if (p.chance(0.3)) buildArgs.PYFRONT_PYENV_RELEASE = p.pick(["bookworm", "trixie", p.hostile()]);
+  if (p.chance(0.3)) buildArgs.PIP_INDEX_URL = p.pick(["http://127.0.0.1:3141/simple", creds.url()]);
+  return {
+    name: `pyenv#${seed}`,
+    text: mutateText(p, lines.join("\n")),
+    files,
+    buildArgs,
+    planted: creds.planted,
+  };
+}

@@ -193,7 +193,7 @@ describe("the default recipe", () => {
 });
 
 describe("PYENV Dockerfiles", () => {
-  it("are refused with a clear error instead of being built with the default recipe", () => {
+  it("have no plan of pyfront's: the Dockerfile frontend builds them once expanded", () => {
     const spec = loadBuildSpec(
       "FROM base\nPYENV 3.11 venv1\n",
       { specFile: "Dockerfile" },
@@ -205,7 +205,7 @@ describe("PYENV Dockerfiles", () => {
       },
     ).spec;
     expect(() => planBuild(spec, { buildArgs: {} })).toThrowError(
-      /Dockerfile:2:1: PYENV Dockerfiles are read and checked, but pyfront cannot build them yet/,
+      /Dockerfile:2:1: a PYENV Dockerfile is built by the Dockerfile frontend after its PYENV lines are expanded/,
     );
   });
 });
