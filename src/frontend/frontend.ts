@@ -6,6 +6,7 @@ import {
   type GatewayClient,
   type GatewayEnv,
   GatewayError,
+  jsonAny,
   local,
   marshalDefinition,
   messageStatus,
@@ -25,6 +26,8 @@ import { MAX_INPUT_FILE_BYTES } from "../context/regular-file.js";
 import { findSpecFile, SPEC_FILE_CANDIDATES } from "../detect/project-layout.js";
 import type { BuildPlan } from "../plan/build-plan.js";
 import { planBuild } from "../plan/plan-build.js";
+import { renderDockerfile } from "../render/dockerfile.js";
+import { DockerfileRefusal } from "../render/dockerfile-quoting.js";
 import { contextSource, type LlbRenderOptions, type ResolvedBaseImage, renderLlb } from "../render/llb.js";
 import type { ImageConfigJson } from "../render/llb-image-config.js";
 import {
@@ -39,6 +42,17 @@ import { type AsyncContext, withProbedContext } from "./context-probe.js";
 import { type FrontendOptions, readFrontendOptions } from "./options.js";
 import { buildPyenvDockerfile } from "./pyenv-forward.js";
 import { locateSpec, type SpecSearchContext } from "./spec-location.js";
+import {
+  describeAnswer,
+  dockerfileAnswer,
+  lintAnswer,
+  outlineAnswer,
+  planAnswer,
+  SUBREQUESTS,
+  type SubrequestKind,
+  subrequestKind,
+  targetsAnswer,
+} from "./subrequests.js";
 
 /** Go's os.FileMode directory bit, as fsutil reports it in Stat.mode. */
 const GO_MODE_DIR = 0x80000000;
@@ -53,12 +67,18 @@ const GO_MODE_NOT_REGULAR = 0x08000000 | 0x04000000 | 0x02000000 | 0x01000000 | 
 export async function runFrontend(gateway: GatewayClient, env: GatewayEnv): Promise<ReturnInput> {
   let options = readFrontendOptions(env.opts);
   let spec: { text: string; filename: string } | undefined;
+  // An information request (`--call`): answered from the spec and the plan, nothing is built.
+  const subrequest = options.requestId ? subrequestKind(options.requestId) : undefined;
+  const warnings: Diagnostic[] = [];
+  const warn = async (warning: Diagnostic, source: { text: string; filename: string }) => {
+    warnings.push(warning);
+    // Lint's answer lists them; anything else shows them as the build's warnings.
+    if (subrequest !== "lint") await reportWarning(gateway, warning, source);
+  };
   try {
-    if (options.requestId) {
-      return {
-        error: messageStatus(`pyfront does not support the subrequest ${JSON.stringify(options.requestId)}`),
-      };
-    }
+    if (subrequest === undefined && options.requestId)
+      return { error: unsupportedSubrequest(options.requestId) };
+    if (subrequest === "describe") return { ref: "", metadata: describeAnswer() };
     const { caps } = await gateway.ping();
     const sessionId = env.sessionId ?? "";
     const inputs = await gateway.inputs();
@@ -83,7 +103,7 @@ export async function runFrontend(gateway: GatewayClient, env: GatewayEnv): Prom
     const contextRef = await solveState(gateway, caps, contextSource(renderOptions), inputs.context);
     const located = await specInContext(gateway, contextRef, options.filename, files.specBytes);
     spec = { ...spec, filename: located.specFile };
-    for (const warning of located.warnings) await reportWarning(gateway, warning, spec);
+    for (const warning of located.warnings) await warn(warning, spec);
     const loaded = await withProbedContext(gatewayContext(gateway, contextRef), (reader) =>
       loadBuildSpec(
         files.spec,
@@ -95,7 +115,16 @@ export async function runFrontend(gateway: GatewayClient, env: GatewayEnv): Prom
         reader,
       ),
     );
-    for (const warning of loaded.warnings) await reportWarning(gateway, warning, spec);
+    for (const warning of loaded.warnings) await warn(warning, spec);
+    if (loaded.spec.format === "pyenv" && (subrequest === "plan" || subrequest === "dockerfile")) {
+      throw new SpecError([
+        {
+          code: "unsupported-subrequest",
+          message: `a PYENV Dockerfile has no pyfront plan; ${subrequest === "plan" ? "--call outline, targets and lint answer for it" : `pyfront dockerfile -f ${located.specFile} prints what is built`}`,
+          severity: "error",
+        },
+      ]);
+    }
     if (loaded.spec.format === "pyenv") {
       return await buildPyenvDockerfile({
         gateway,
@@ -117,10 +146,13 @@ export async function runFrontend(gateway: GatewayClient, env: GatewayEnv): Prom
         : {}),
     });
 
+    if (subrequest === "targets") return { ref: "", metadata: targetsAnswer(decided, spec.text) };
     const plan = planBuild(decided, {
       buildArgs: options.buildArgs,
       ...(renderOptions.platform ? { architecture: renderOptions.platform.architecture } : {}),
     });
+    if (subrequest)
+      return { ref: "", metadata: planSubrequestAnswer(subrequest, decided, plan, options, spec, warnings) };
     const baseImages = await resolveBaseImages(gateway, plan, decided, options, sessionId);
     const rendered = renderLlb(plan, { ...renderOptions, baseImages });
     const { definition } = marshalDefinition(rendered.state, { caps, platform: rendered.platform });
@@ -132,9 +164,57 @@ export async function runFrontend(gateway: GatewayClient, env: GatewayEnv): Prom
       metadata: { "containerimage.config": JSON.stringify(config) },
     };
   } catch (error) {
+    // Lint answers for a spec that does not load: its errors are the findings.
+    if (subrequest === "lint" && error instanceof SpecError && spec) {
+      const errors = error.diagnostics.filter((d) => d.severity === "error");
+      return {
+        ref: "",
+        metadata: lintAnswer({ warnings, errors, specFile: spec.filename, sourceText: spec.text }),
+      };
+    }
     return { error: errorStatus(error, spec) };
   }
 }
+
+/** The answer to a request that needs the plan (outline, lint, pyfront.plan, pyfront.dockerfile). */
+function planSubrequestAnswer(
+  kind: SubrequestKind,
+  spec: BuildSpec,
+  plan: BuildPlan,
+  options: FrontendOptions,
+  source: { text: string; filename: string },
+  warnings: Diagnostic[],
+): Record<string, string> {
+  switch (kind) {
+    case "outline":
+      return outlineAnswer({ spec, plan, buildArgs: options.buildArgs, sourceText: source.text });
+    case "lint":
+      return lintAnswer({ warnings, errors: [], specFile: source.filename, sourceText: source.text });
+    case "plan":
+      return planAnswer(plan);
+    case "dockerfile":
+      try {
+        return dockerfileAnswer(renderDockerfile(plan));
+      } catch (error) {
+        throw error instanceof DockerfileRefusal ? error.locatedIn(spec.pathSites) : error;
+      }
+    default:
+      throw new Error(`subrequest ${kind} is answered before the plan`);
+  }
+}
+
+/** BuildKit's typed "unsupported request" error, which buildx recognizes. */
+function unsupportedSubrequest(requestId: string) {
+  return messageStatus(
+    `unsupported request ${requestId}: pyfront answers ${Object.values(SUBREQUESTS)
+      .map((r) => r.name)
+      .join(", ")}`,
+    [jsonAny(SUBREQUEST_DETAIL_TYPE_URL, { name: requestId })],
+  );
+}
+
+/** errdefs.Subrequest as BuildKit registers it with typeurl. */
+const SUBREQUEST_DETAIL_TYPE_URL = "github.com/moby/buildkit/errdefs.Subrequest+json";
 
 function targetPlatform(options: FrontendOptions, env: GatewayEnv): Pick<LlbRenderOptions, "platform"> {
   if (options.platforms[0]) return { platform: parsePlatform(options.platforms[0]) };

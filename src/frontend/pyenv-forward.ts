@@ -45,8 +45,11 @@ export interface PyenvBuildInput {
   source: { text: string; filename: string };
 }
 
-/** Options of ours that must not reach the Dockerfile frontend. */
-const DROPPED_OPTS = ["dockerfilekey", "requestid"];
+/**
+ * Options of ours that must not reach the Dockerfile frontend. `requestid` passes: the Dockerfile
+ * frontend answers outline, targets and lint for the expanded file.
+ */
+const DROPPED_OPTS = ["dockerfilekey"];
 
 export async function buildPyenvDockerfile(input: PyenvBuildInput): Promise<ReturnInput> {
   const { gateway, caps, options, spec } = input;

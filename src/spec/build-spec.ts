@@ -231,6 +231,11 @@ export interface BuildSpec {
   specFile: string;
   /** The chosen target, when the format has targets. */
   target?: string;
+  /**
+   * Every target the spec defines, where it is defined, and whether a build without --target
+   * builds it (microb's only or `default` target), for `--call targets`.
+   */
+  targets?: Array<{ name: string; default: boolean; position: SourcePosition }>;
   python: PythonVersion;
   /** Full image for the builder stage; default `python:<series>`. */
   builderImage: string;

@@ -60,7 +60,7 @@ export function readPyfrontSpec(
     target && Object.hasOwn(target, key)
       ? [...PYFRONT_TABLE, "targets", name!, key]
       : [...PYFRONT_TABLE, key];
-  return assemblePyprojectSpec({
+  const spec = assemblePyprojectSpec({
     format: "pyfront",
     specFile: options.specFile,
     doc,
@@ -71,4 +71,14 @@ export function readPyfrontSpec(
     context,
     out,
   });
+  // Without --target the top-level table is built: no named target is the default.
+  const defined = Object.keys(targets ?? {}).sort();
+  if (spec && defined.length > 0) {
+    spec.targets = defined.map((t) => ({
+      name: t,
+      default: false,
+      position: doc.keyPosition([...PYFRONT_TABLE, "targets", t]),
+    }));
+  }
+  return spec;
 }

@@ -86,12 +86,150 @@ describe("runFrontend against a fake BuildKit", () => {
     expect(source.ranges).toEqual([{ start: { line: 7 }, end: { line: 7 } }]);
   });
 
-  it("refuses subrequests it does not implement with a clear message", async () => {
+  it("refuses a subrequest it does not know with BuildKit's typed error, which buildx recognizes", async () => {
     const bridge = await startBridge({});
     close = bridge.close;
-    const result = await runFrontend(bridge.gateway, env({ requestid: "frontend.outline" }));
+    const result = await runFrontend(bridge.gateway, env({ requestid: "frontend.convertllb" }));
     if (!("error" in result)) throw new Error("expected an error");
-    expect(result.error.message).toBe('pyfront does not support the subrequest "frontend.outline"');
+    expect(result.error.message).toMatch(
+      /^unsupported request frontend\.convertllb: pyfront answers frontend\.subrequests\.describe, /,
+    );
+    expect(result.error.details[0]?.typeUrl).toBe("github.com/moby/buildkit/errdefs.Subrequest+json");
+    expect(JSON.parse(new TextDecoder().decode(result.error.details[0]?.value))).toEqual({
+      name: "frontend.convertllb",
+    });
+  });
+});
+
+describe("runFrontend answers information requests (docker buildx build --call)", () => {
+  const SPEC = [
+    "#syntax=pyfront/frontend:dev",
+    "[project]",
+    'name = "app"',
+    'version = "1"',
+    'dependencies = ["flask>=3"]',
+    "",
+    "[tool.pyfront]",
+    'python_version = "3.13"',
+    'indices = [{ url = "https://pkgs.example.org/simple", secret = "pkgs" }]',
+    'env = { RELEASE = "${RELEASE_TAG:-dev}" }',
+    "expose = [8000]",
+    "",
+    "[tool.pyfront.targets.debug]",
+    'env = { DEBUG = "1" }',
+    "",
+  ].join("\n");
+  const files: Files = { "pyproject.toml": SPEC, "main.py": "print('hi')\n" };
+  let close: (() => Promise<void>) | undefined;
+  afterEach(async () => {
+    await close?.();
+  });
+  async function ask(requestid: string, opts: Record<string, string> = {}, project: Files = files) {
+    const bridge = await startFakeBuildKit({ dockerfile: project, context: project });
+    close = bridge.close;
+    const result = await runFrontend(bridge.gateway, env({ requestid, ...opts }));
+    if ("error" in result || "result" in result)
+      throw new Error(`expected an answer: ${"error" in result ? result.error.message : "a result"}`);
+    // An answer is metadata only: nothing was solved for an image.
+    expect(result.ref).toBe("");
+    expect(bridge.solves.some((solve) => solve.Evaluate)).toBe(false);
+    const metadata = result.metadata as Record<string, string>;
+    return { metadata, json: JSON.parse(metadata["result.json"]!), text: metadata["result.txt"]! };
+  }
+
+  it("describe lists every request pyfront answers", async () => {
+    const { json, text } = await ask("frontend.subrequests.describe");
+    expect(json.map((r: { name: string }) => r.name)).toEqual([
+      "frontend.subrequests.describe",
+      "frontend.outline",
+      "frontend.targets",
+      "frontend.lint",
+      "frontend.pyfront.plan",
+      "frontend.pyfront.dockerfile",
+    ]);
+    expect(text.split("\n")[0]).toMatch(/^NAME +VERSION +DESCRIPTION$/);
+    expect(text).toMatch(/^pyfront\.plan +1\.0\.0 +Print the build plan/m);
+  });
+
+  it("outline names the build args, secrets and cache mounts, with their lines in the spec", async () => {
+    const { json, text } = await ask("frontend.outline", { "build-arg:RELEASE_TAG": "v2" });
+    expect(json.args[0]).toEqual({
+      name: "RELEASE_TAG",
+      description: "Read by env RELEASE",
+      value: "v2",
+      location: {
+        sourceIndex: 0,
+        ranges: [{ start: { line: 10, character: 18 }, end: { line: 10, character: 18 } }],
+      },
+    });
+    expect(json.args.map((a: { name: string }) => a.name)).toEqual([
+      "RELEASE_TAG",
+      "PIP_INDEX_URL",
+      "PIP_EXTRA_INDEX_URL",
+      "PIP_TRUSTED_HOST",
+      "PYFRONT_REGISTRY_MIRROR",
+    ]);
+    expect(json.secrets).toEqual([
+      {
+        name: "pkgs",
+        required: true,
+        location: {
+          sourceIndex: 0,
+          ranges: [{ start: { line: 9, character: 0 }, end: { line: 9, character: 0 } }],
+        },
+      },
+    ]);
+    expect(json.cache.map((c: { ID: string }) => c.ID)).toContain("pyfront-pip-3.13");
+    expect(Buffer.from(json.sources[0], "base64").toString()).toBe(SPEC);
+    expect(text).toMatch(/^RELEASE_TAG +v2 +Read by env RELEASE$/m);
+    expect(text).toMatch(/^SECRET +REQUIRED\npkgs +true$/m);
+  });
+
+  it("targets lists the spec's targets and the unnamed default", async () => {
+    const { json, text } = await ask("frontend.targets");
+    expect(json.targets).toEqual([
+      { default: true, description: "The spec without --target" },
+      {
+        name: "debug",
+        location: {
+          sourceIndex: 0,
+          ranges: [{ start: { line: 13, character: 0 }, end: { line: 13, character: 0 } }],
+        },
+      },
+    ]);
+    expect(text).toBe("TARGET      DESCRIPTION\n(default)   The spec without --target\ndebug\n");
+  });
+
+  it("lint reports warnings by rule with status 1, and a spec that does not load as its build error", async () => {
+    const clean = await ask(
+      "frontend.lint",
+      {},
+      { "pyproject.toml": '[project]\nname = "app"\nversion = "1"\n', "main.py": "" },
+    );
+    expect(clean.metadata["result.statuscode"]).toBe("0");
+    expect(clean.json.warnings).toEqual([]);
+
+    const broken = await ask(
+      "frontend.lint",
+      {},
+      {
+        "pyproject.toml": '[tool.pyfront]\npython_version = "3.13"\nbuild_deps = ["gcc; rm -rf /"]\n',
+        "main.py": "",
+      },
+    );
+    expect(broken.metadata["result.statuscode"]).toBe("1");
+    expect(broken.json.buildError.message).toContain('"gcc; rm -rf /" is not a Debian package name');
+    expect(broken.json.buildError.location.ranges[0].start.line).toBe(3);
+    expect(broken.text).toMatch(/^error: pyproject\.toml:3:15: /);
+  });
+
+  it("pyfront.plan and pyfront.dockerfile print what the CLI prints", async () => {
+    const plan = await ask("frontend.pyfront.plan");
+    expect(plan.json.planVersion).toBe(1);
+    expect(plan.text).toBe(plan.metadata["result.json"]);
+    const dockerfile = await ask("pyfront.dockerfile");
+    expect(dockerfile.text).toMatch(/^# Generated by pyfront/);
+    expect(dockerfile.text).toContain("FROM python:3.13 AS builder");
   });
 });
 
