@@ -140,7 +140,16 @@ export function readMicrobSpec(
     return undefined;
   }
   const base: SourcePath = [...MICROB_TABLE, "target", choice.name];
-  const spec = readTarget(parsed.data.target[choice.name]!, choice.name, base, doc, facts, options, context, out);
+  const spec = readTarget(
+    parsed.data.target[choice.name]!,
+    choice.name,
+    base,
+    doc,
+    facts,
+    options,
+    context,
+    out,
+  );
   if (spec) {
     // The target a build without --target (or microb_target) gets, as chooseMicrobTarget picks it.
     const fallback = chooseMicrobTarget(names, { specFile: options.specFile });
