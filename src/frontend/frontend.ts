@@ -13,6 +13,7 @@ import {
   parsePlatform,
   type ReturnInput,
   type State,
+  scratch,
   sourceErrorStatus,
 } from "../buildkit/index.js";
 import {
@@ -575,6 +576,26 @@ async function reportWarning(
     short: formatDiagnostic(warning),
     ...(line ? { source: { filename: spec.filename, data: spec.text }, ranges: [{ start: line }] } : {}),
   });
+  await warningAsStep(gateway, warning);
+}
+
+/**
+ * The warning as a step of its own, named after it, which every `docker build` prints: BuildKit
+ * 0.8 (Docker 20.10) has no Warn call at all, and buildx before 0.14 (Docker 26.1's) does not
+ * show what Warn sends. The step writes one file into an empty tree and is read back at once,
+ * because a solve that nothing reads is never run. Its name is the warning's text; a credential
+ * never reaches a diagnostic.
+ */
+async function warningAsStep(gateway: GatewayClient, warning: Diagnostic): Promise<void> {
+  const oneLine = formatDiagnostic(warning).replace(/\s*\n\s*/g, " ");
+  const name = `WARNING: ${oneLine}`;
+  const state = scratch().mkfile("/pyfront-warning", `${oneLine}\n`, { customName: name });
+  try {
+    const { ref } = await gateway.solve({ definition: marshalDefinition(state).definition });
+    if (ref) await gateway.readFile(ref, "/pyfront-warning");
+  } catch {
+    // A warning that cannot be shown must not fail the build it is about.
+  }
 }
 
 /** Spec errors become BuildKit source errors (the offending lines are printed); others stay readable. */

@@ -129,6 +129,19 @@ describe(`pyfront's frontend on engine ${env.engine}`, () => {
     expect(occurrences(readFileSync(secretFile), password)).toBe(1);
   });
 
+  it("shows pyfront's warnings to a plain docker build on every engine, as a step named after each", async () => {
+    const copy = scratchCopy("script");
+    const spec = copy.read("pyproject.toml");
+    copy.write("pyproject.toml", `${spec}\n[tool.microb.target.default]\npython_version = "3.11"\n`);
+    const built = await buildWithFrontend(copy, `pyfront-e2e-fe-warned:${env.engine.toLowerCase()}`);
+    const log = combined(built);
+    expect(built.code, log).toBe(0);
+    // A step named after the warning: BuildKit 0.8 has no Warn call, buildx 0.13 does not show it.
+    expect(log).toMatch(
+      /^#\d+ WARNING: pyproject\.toml:\d+:\d+: warning: tool\.microb: ignored because \[tool\.pyfront\] is present hint: remove one of the two tables$/m,
+    );
+  });
+
   it("reports a bad spec with its file, line and problem, not a crash", async () => {
     const copy = scratchCopy("script");
     copy.write(
