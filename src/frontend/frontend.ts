@@ -10,6 +10,7 @@ import {
   local,
   marshalDefinition,
   messageStatus,
+  normalizeImageRef,
   parsePlatform,
   type ReturnInput,
   type State,
@@ -66,10 +67,9 @@ const GO_MODE_NOT_REGULAR = 0x08000000 | 0x04000000 | 0x02000000 | 0x01000000 | 
  * readable error; it never throws for a user's mistake.
  */
 export async function runFrontend(gateway: GatewayClient, env: GatewayEnv): Promise<ReturnInput> {
-  let options = readFrontendOptions(env.opts);
   let spec: { text: string; filename: string } | undefined;
   // An information request (`--call`): answered from the spec and the plan, nothing is built.
-  const subrequest = options.requestId ? subrequestKind(options.requestId) : undefined;
+  const subrequest = env.opts.requestid ? subrequestKind(env.opts.requestid) : undefined;
   const warnings: Diagnostic[] = [];
   const warn = async (warning: Diagnostic, source: { text: string; filename: string }) => {
     warnings.push(warning);
@@ -77,6 +77,7 @@ export async function runFrontend(gateway: GatewayClient, env: GatewayEnv): Prom
     if (subrequest !== "lint") await reportWarning(gateway, warning, source);
   };
   try {
+    let options = readFrontendOptions(env.opts);
     if (subrequest === undefined && options.requestId)
       return { error: unsupportedSubrequest(options.requestId) };
     if (subrequest === "describe") return { ref: "", metadata: describeAnswer() };
@@ -97,8 +98,7 @@ export async function runFrontend(gateway: GatewayClient, env: GatewayEnv): Prom
       networkMode: options.networkMode,
       noCache: options.noCache,
       imageResolveMode: options.imageResolveMode,
-      // One image per build: the first platform asked for (multi-platform is not supported yet),
-      // else the worker's own.
+      // One image per build: the platform asked for, else the worker's own.
       ...targetPlatform(options, env),
     };
     const contextRef = await solveState(gateway, caps, contextSource(renderOptions), inputs.context);
@@ -154,11 +154,12 @@ export async function runFrontend(gateway: GatewayClient, env: GatewayEnv): Prom
     });
     if (subrequest)
       return { ref: "", metadata: planSubrequestAnswer(subrequest, decided, plan, options, spec, warnings) };
-    const baseImages = await resolveBaseImages(gateway, plan, decided, options, sessionId);
-    const rendered = renderLlb(plan, { ...renderOptions, baseImages });
+    const built = withNamedBaseImages(plan, options.namedContexts);
+    const baseImages = await resolveBaseImages(gateway, built, decided, options, sessionId);
+    const rendered = renderLlb(built, { ...renderOptions, baseImages });
     const { definition } = marshalDefinition(rendered.state, { caps, platform: rendered.platform });
     const evaluate = caps.frontend.has(GatewayCap.solveEvaluate);
-    const solved = await gateway.solve({ definition }, { evaluate });
+    const solved = await gateway.solve({ definition }, { evaluate, cacheImports: options.cacheImports });
     const config = withCreated(withClientLabels(rendered.imageConfig, options.labels), options.buildArgs);
     return {
       ref: solved.ref ?? "",
@@ -175,6 +176,56 @@ export async function runFrontend(gateway: GatewayClient, env: GatewayEnv): Prom
     }
     return { error: errorStatus(error, spec) };
   }
+}
+
+/**
+ * `--build-context NAME=docker-image://REF` replaces the base image NAME, as it replaces a FROM
+ * image in a Dockerfile: a way to pin or mirror the bases without editing the spec. A named
+ * context that is no base image of the build, or not an image, has nothing it could replace in a
+ * pyfront build, and is refused rather than dropped.
+ */
+function withNamedBaseImages(plan: BuildPlan, contexts: Record<string, string>): BuildPlan {
+  const names = Object.keys(contexts);
+  if (names.length === 0) return plan;
+  const bases = [...new Set(plan.stages.flatMap((s) => (s.base.kind === "image" ? [s.base.ref] : [])))];
+  const replaced = new Map<string, string>();
+  const problems: Diagnostic[] = [];
+  for (const name of names.sort()) {
+    const value = contexts[name]!;
+    const base = bases.find((ref) => ref === name || normalizeImageRef(ref) === normalizeImageRef(name));
+    const image = value.startsWith("docker-image://") ? value.slice("docker-image://".length) : undefined;
+    if (base !== undefined && image) {
+      replaced.set(base, image);
+      continue;
+    }
+    problems.push({
+      code: "unused-build-context",
+      message:
+        base === undefined
+          ? `the build context ${JSON.stringify(name)} (--build-context) names no base image of this build; its base images: ${bases.join(", ")}`
+          : `the build context ${JSON.stringify(name)} is ${JSON.stringify(value.replace(/:\/\/.*$/, "://..."))}; a base image can only be replaced by an image (docker-image://REF)`,
+      hint: "pyfront uses a named context only to replace a base image: --build-context python:3.13-slim=docker-image://REGISTRY/python:3.13-slim",
+      severity: "error",
+    });
+  }
+  if (problems.length > 0) throw new SpecError(problems);
+  return {
+    ...plan,
+    // The image says which base it is built on: the replacement.
+    image: {
+      ...plan.image,
+      labels: plan.image.labels.map((label) =>
+        label.name === "org.opencontainers.image.base.name" && replaced.has(label.value)
+          ? { ...label, value: replaced.get(label.value)! }
+          : label,
+      ),
+    },
+    stages: plan.stages.map((stage) =>
+      stage.base.kind === "image" && replaced.has(stage.base.ref)
+        ? { ...stage, base: { kind: "image", ref: replaced.get(stage.base.ref)! } }
+        : stage,
+    ),
+  };
 }
 
 /** The answer to a request that needs the plan (outline, lint, pyfront.plan, pyfront.dockerfile). */
@@ -218,6 +269,17 @@ function unsupportedSubrequest(requestId: string) {
 const SUBREQUEST_DETAIL_TYPE_URL = "github.com/moby/buildkit/errdefs.Subrequest+json";
 
 function targetPlatform(options: FrontendOptions, env: GatewayEnv): Pick<LlbRenderOptions, "platform"> {
+  if (options.platforms.length > 1) {
+    // Building only the first would hand back an image for fewer platforms than asked for.
+    throw new SpecError([
+      {
+        code: "several-platforms",
+        message: `pyfront builds one platform per build, and this build asks for ${options.platforms.join(", ")}`,
+        hint: `build each platform on its own (--platform ${options.platforms[0]}), then join the images with docker buildx imagetools create`,
+        severity: "error",
+      },
+    ]);
+  }
   if (options.platforms[0]) return { platform: parsePlatform(options.platforms[0]) };
   const worker = env.workers[0]?.Platforms?.[0];
   if (worker?.os && worker.architecture) {

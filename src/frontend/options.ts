@@ -19,6 +19,15 @@ export interface FrontendOptions {
   imageResolveMode: "default" | "pull" | "local";
   /** A subrequest such as `frontend.subrequests.describe`, when the client asked for one. */
   requestId?: string;
+  /** `--cache-from`: caches to import, as the Dockerfile frontend reads them. */
+  cacheImports: CacheImport[];
+  /** `--build-context NAME=VALUE`: name → value as sent (`docker-image://REF`, `local:NAME`, ...). */
+  namedContexts: Record<string, string>;
+}
+
+export interface CacheImport {
+  type: string;
+  attrs: Record<string, string>;
 }
 
 export const DEFAULT_SPEC_FILENAME = "pyproject.toml";
@@ -30,10 +39,12 @@ export function readFrontendOptions(opts: Record<string, string>): FrontendOptio
   // Null-prototype: a build arg named __proto__ or toString is an ordinary key.
   const buildArgs: Record<string, string> = Object.create(null);
   const labels: Record<string, string> = Object.create(null);
+  const namedContexts: Record<string, string> = Object.create(null);
   for (const key of Object.keys(opts).sort()) {
     const value = opts[key] ?? "";
     if (key.startsWith("build-arg:")) buildArgs[key.slice("build-arg:".length)] = value;
     else if (key.startsWith("label:")) labels[key.slice("label:".length)] = value;
+    else if (key.startsWith("context:")) namedContexts[key.slice("context:".length)] = value;
   }
   const network = opts["force-network-mode"];
   const resolve = opts["image-resolve-mode"];
@@ -57,5 +68,49 @@ export function readFrontendOptions(opts: Record<string, string>): FrontendOptio
     networkMode: network === "host" || network === "none" ? network : "default",
     imageResolveMode: resolve === "pull" || resolve === "local" ? resolve : "default",
     ...(opts.requestid ? { requestId: opts.requestid } : {}),
+    cacheImports: readCacheImports(opts),
+    namedContexts,
   };
+}
+
+/**
+ * The caches to import, as the Dockerfile frontend reads them: `cache-imports` (JSON, buildx) or
+ * else `cache-from` (comma-separated image references, Docker 20.10's `docker build`).
+ */
+function readCacheImports(opts: Record<string, string>): CacheImport[] {
+  const json = opts["cache-imports"];
+  if (json) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(json);
+    } catch {
+      throw new FrontendOptionError(`the cache-imports option is not JSON: ${json.slice(0, 200)}`);
+    }
+    if (!Array.isArray(parsed)) throw new FrontendOptionError("the cache-imports option is not a list");
+    return parsed.map((entry) => {
+      const type = entry?.Type ?? entry?.type;
+      const attrs = entry?.Attrs ?? entry?.attrs ?? {};
+      if (typeof type !== "string" || attrs === null || typeof attrs !== "object") {
+        throw new FrontendOptionError(
+          `a cache import is not {Type, Attrs}: ${JSON.stringify(entry).slice(0, 200)}`,
+        );
+      }
+      const clean: Record<string, string> = Object.create(null);
+      for (const [key, value] of Object.entries(attrs)) if (typeof value === "string") clean[key] = value;
+      return { type, attrs: clean };
+    });
+  }
+  return (opts["cache-from"] ?? "")
+    .split(",")
+    .map((ref) => ref.trim())
+    .filter((ref) => ref !== "")
+    .map((ref) => ({ type: "registry", attrs: { ref } }));
+}
+
+/** An option the client sent that cannot be read: the build stops with this message. */
+export class FrontendOptionError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "FrontendOptionError";
+  }
 }

@@ -233,6 +233,68 @@ describe("runFrontend answers information requests (docker buildx build --call)"
   });
 });
 
+describe("runFrontend honours --cache-from and --build-context, or refuses them", () => {
+  const files: Files = {
+    "pyproject.toml": '[tool.pyfront]\npython_version = "3.11"\n',
+    "main.py": "print('hi')\n",
+  };
+  let close: (() => Promise<void>) | undefined;
+  afterEach(async () => {
+    await close?.();
+  });
+
+  it("imports the caches --cache-from names into the build's solve", async () => {
+    const bridge = await startFakeBuildKit({ dockerfile: files, context: files });
+    close = bridge.close;
+    const result = await runFrontend(bridge.gateway, env({ "cache-from": "localhost:5000/app:cache" }));
+    expect("error" in result).toBe(false);
+    const build = bridge.solves.at(-1)!;
+    expect(build.CacheImports.map((c) => ({ type: c.Type, ref: c.Attrs.ref }))).toEqual([
+      { type: "registry", ref: "localhost:5000/app:cache" },
+    ]);
+  });
+
+  it("refuses a build for several platforms rather than building one of them", async () => {
+    const bridge = await startFakeBuildKit({ dockerfile: files, context: files });
+    close = bridge.close;
+    const result = await runFrontend(bridge.gateway, env({ platform: "linux/amd64,linux/arm64" }));
+    if (!("error" in result)) throw new Error("expected an error");
+    expect(result.error.message).toContain(
+      "pyfront builds one platform per build, and this build asks for linux/amd64, linux/arm64",
+    );
+    expect(bridge.solves.some((solve) => solve.Evaluate)).toBe(false);
+  });
+
+  it("replaces a base image by a named context that is an image, and refuses any other", async () => {
+    const bridge = await startFakeBuildKit({ dockerfile: files, context: files });
+    close = bridge.close;
+    const replaced = await runFrontend(
+      bridge.gateway,
+      env({ "context:python:3.11-slim": "docker-image://python:3.11-slim-bookworm" }),
+    );
+    expect("error" in replaced).toBe(false);
+    expect(bridge.resolved).toContain("python:3.11-slim-bookworm");
+    expect(bridge.resolved).not.toContain("python:3.11-slim");
+
+    for (const [name, value, message] of [
+      [
+        "assets",
+        "local:assets",
+        'the build context "assets" (--build-context) names no base image of this build',
+      ],
+      [
+        "python:3.11",
+        "local:py",
+        'the build context "python:3.11" is "local:py"; a base image can only be replaced by an image',
+      ],
+    ] as const) {
+      const refused = await runFrontend(bridge.gateway, env({ [`context:${name}`]: value }));
+      if (!("error" in refused)) throw new Error("expected an error");
+      expect(refused.error.message).toContain(message);
+    }
+  });
+});
+
 describe("runFrontend when the gateway fails to read the context", () => {
   const files: Files = {
     "pyproject.toml": '#syntax=pyfront/frontend:dev\n[project]\nname = "app"\nversion = "1"\n',

@@ -12,6 +12,8 @@ describe("readFrontendOptions", () => {
       noCache: false,
       networkMode: "default",
       imageResolveMode: "default",
+      cacheImports: [],
+      namedContexts: {},
     });
   });
 
@@ -28,6 +30,8 @@ describe("readFrontendOptions", () => {
       "image-resolve-mode": "pull",
       requestid: "frontend.subrequests.describe",
       cmdline: "pyfront/frontend:dev",
+      "cache-from": "registry.example.org/app:cache, registry.example.org/app:main",
+      "context:python:3.13-slim": "docker-image://mirror.example.org/python:3.13-slim",
     });
     expect(options).toEqual({
       filename: "Mopyfile.yaml",
@@ -40,7 +44,24 @@ describe("readFrontendOptions", () => {
       networkMode: "host",
       imageResolveMode: "pull",
       requestId: "frontend.subrequests.describe",
+      cacheImports: [
+        { type: "registry", attrs: { ref: "registry.example.org/app:cache" } },
+        { type: "registry", attrs: { ref: "registry.example.org/app:main" } },
+      ],
+      namedContexts: { "python:3.13-slim": "docker-image://mirror.example.org/python:3.13-slim" },
     });
+  });
+
+  it("reads buildx's cache-imports (JSON) before the older cache-from, and refuses one it cannot read", () => {
+    const options = readFrontendOptions({
+      "cache-imports": JSON.stringify([{ Type: "local", Attrs: { src: "/cache" } }]),
+      "cache-from": "ignored.example.org/app:cache",
+    });
+    expect(options.cacheImports).toEqual([{ type: "local", attrs: { src: "/cache" } }]);
+    expect(() => readFrontendOptions({ "cache-imports": "{not json" })).toThrow(
+      /cache-imports option is not JSON/,
+    );
+    expect(() => readFrontendOptions({ "cache-imports": '[{"Attrs": {}}]' })).toThrow(/not \{Type, Attrs\}/);
   });
 
   it("takes microb's target build argument when no target is given", () => {
