@@ -20,6 +20,8 @@ export interface BuildPlan {
   decisions: BuildDecisions;
   /** The distributions taken from a lockfile for this target, when the project has one. */
   locked?: LockedSet;
+  /** `SOURCE_DATE_EPOCH`, when the build is made reproducible (src/plan/source-date-epoch.ts). */
+  sourceDateEpoch?: number;
 }
 
 /** What `pyfront plan` shows of a lock: the set one target installs, and where it came from. */
@@ -105,6 +107,11 @@ export interface CopyStep {
   /** Absolute. */
   dest: string;
   unpackArchives: boolean;
+  /**
+   * Seconds since 1970 the copied files' times are set to (a reproducible build's epoch). Only
+   * the LLB renderer can say it; a Dockerfile build gets it from BuildKit's rewrite-timestamp.
+   */
+  timestamp?: number;
 }
 
 /** Downloads one file to an absolute path, verified against the checksum when there is one. */

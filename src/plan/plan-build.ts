@@ -44,6 +44,7 @@ import {
   VENV_DIR,
   VENV_PYTHON,
 } from "./recipe-constants.js";
+import { sourceDateEpoch, withSourceDateEpoch } from "./source-date-epoch.js";
 import { substituteUserValues, type UserLabel } from "./user-values.js";
 
 export interface PlanOptions {
@@ -81,6 +82,7 @@ export function planBuild(spec: BuildSpec, options: PlanOptions): BuildPlan {
   const diagnostics: Diagnostic[] = [];
   const { env: userEnv, labels: userLabels } = substituteUserValues(spec, options.buildArgs, diagnostics);
   const overrides = readPlatformOverrides(options.buildArgs, diagnostics);
+  const epoch = sourceDateEpoch(options.buildArgs, diagnostics);
   if (diagnostics.length > 0) throw new SpecError(diagnostics);
 
   const downloads = downloadsStage(spec);
@@ -108,7 +110,7 @@ export function planBuild(spec: BuildSpec, options: PlanOptions): BuildPlan {
     decisions: spec.decisions,
     ...(builder.locked ? { locked: builder.locked } : {}),
   };
-  return withPlatformOverrides(plan, overrides, spec.indices);
+  return withSourceDateEpoch(withPlatformOverrides(plan, overrides, spec.indices), epoch);
 }
 
 function envSet(name: string, value: string): EnvVar {

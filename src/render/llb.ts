@@ -236,8 +236,14 @@ function workdir(
   if (wd === "/") return next;
   const user = config.config?.User;
   const name = stage ? `[${stage}] WORKDIR ${wd}` : `WORKDIR ${wd}`;
+  const epoch = ctx.plan.sourceDateEpoch;
   return next.file(
-    mkdir(wd, { mode: 0o755, makeParents: true, ...(user ? { owner: ownerFromUser(user) } : {}) }),
+    mkdir(wd, {
+      mode: 0o755,
+      makeParents: true,
+      ...(user ? { owner: ownerFromUser(user) } : {}),
+      ...(epoch !== undefined ? { createdTime: new Date(epoch * 1000) } : {}),
+    }),
     opOptions(ctx, name),
   );
 }
@@ -274,6 +280,7 @@ function copyStep(ctx: RenderContext, state: State, step: CopyStep, stage: strin
       createDestPath: true,
       allowWildcard: true,
       allowEmptyWildcard: true,
+      ...(step.timestamp !== undefined ? { createdTime: new Date(step.timestamp * 1000) } : {}),
     };
     actions = actions
       ? actions.copy(from, rootedPath(src), dest, options)
