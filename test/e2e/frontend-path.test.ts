@@ -19,7 +19,12 @@ import {
   wasCached,
 } from "./support/examples.js";
 import { ensureFrontendImage, FRONTEND_IMAGE } from "./support/frontend.js";
-import { occurrences, saveImage } from "./support/image-search.js";
+import {
+  expectSecretNotInBuildRecord,
+  occurrences,
+  recordMarker,
+  saveImage,
+} from "./support/image-search.js";
 
 const env = engineEnv();
 const images: string[] = [];
@@ -112,11 +117,16 @@ describe(`pyfront's frontend on engine ${env.engine}`, () => {
     });
   }
 
-  it("installs from an index that needs basic auth, and the password is nowhere", async () => {
+  it("installs from an index that needs basic auth, and the password is nowhere, build record included", async () => {
     const copy = scratchCopy("webapp");
     const { password, secretFile } = useAuthIndex(copy);
     const tag = `pyfront-e2e-fe-auth:${env.engine.toLowerCase()}`;
-    const built = await buildWithFrontend(copy, tag, ["--secret", `id=pypi,src=${secretFile}`]);
+    const marker = recordMarker();
+    const built = await buildWithFrontend(copy, tag, [
+      "--secret",
+      `id=pypi,src=${secretFile}`,
+      ...marker.args,
+    ]);
     const log = combined(built);
     expect(built.code, log).toBe(0);
     const llb = pyfront(["llb", "--json", copy.dir]);
@@ -127,6 +137,7 @@ describe(`pyfront's frontend on engine ${env.engine}`, () => {
     expect(occurrences(history.stdout, password)).toBe(0);
     expect(occurrences(saved, password)).toBe(0);
     expect(occurrences(readFileSync(secretFile), password)).toBe(1);
+    await expectSecretNotInBuildRecord(password, marker.value, "install dependencies");
   });
 
   it("reports a bad spec with its file, line and problem, not a crash", async () => {

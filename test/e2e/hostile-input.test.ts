@@ -9,7 +9,12 @@ import { leakNeedles } from "../unit/hostile/leak-search.js";
 import { docker, engineEnv, removeImage, repoRoot, run } from "./support/engine.js";
 import { combined, copyExample, type ExampleCopy } from "./support/examples.js";
 import { ensureFrontendImage } from "./support/frontend.js";
-import { occurrences, saveImage } from "./support/image-search.js";
+import {
+  expectSecretNotInBuildRecord,
+  occurrences,
+  recordMarker,
+  saveImage,
+} from "./support/image-search.js";
 
 const env = engineEnv();
 const images: string[] = [];
@@ -137,7 +142,7 @@ describe(`hostile input on engine ${env.engine}`, () => {
     expect(flask.stdout).toContain("flask ok");
   });
 
-  it("credentials in the index URL travel only as the build secret pyfront-index-0: in no log, history or layer", async () => {
+  it("credentials in the index URL travel only as the build secret pyfront-index-0: in no log, history, layer or build record", async () => {
     const copy = copyExample("webapp");
     copies.push(copy);
     const password = readFileSync(env.indexPasswordFile, "utf8").trim();
@@ -158,6 +163,7 @@ describe(`hostile input on engine ${env.engine}`, () => {
     writeFileSync(secretFile, `${env.indexUser}:${password}\n`, { mode: 0o600 });
     const tag = `pyfront-e2e-hostile-url-creds:${env.engine.toLowerCase()}`;
     images.push(tag);
+    const marker = recordMarker();
     const built = await docker([
       "build",
       "--progress=plain",
@@ -165,6 +171,7 @@ describe(`hostile input on engine ${env.engine}`, () => {
       "host",
       "--secret",
       `id=pyfront-index-0,src=${secretFile}`,
+      ...marker.args,
       "-f",
       join(copy.dir, "pyproject.toml"),
       "-t",
@@ -190,5 +197,6 @@ describe(`hostile input on engine ${env.engine}`, () => {
         expect(occurrences(haystack, needle), `${name} holds ${needle}`).toBe(0);
       }
     }
+    await expectSecretNotInBuildRecord(password, marker.value, "install dependencies");
   });
 });
