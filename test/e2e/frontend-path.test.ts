@@ -137,7 +137,10 @@ describe(`pyfront's frontend on engine ${env.engine}`, () => {
     expect(occurrences(history.stdout, password)).toBe(0);
     expect(occurrences(saved, password)).toBe(0);
     expect(occurrences(readFileSync(secretFile), password)).toBe(1);
-    await expectSecretNotInBuildRecord(password, marker.value, "install dependencies");
+    await expectSecretNotInBuildRecord(password, marker.value, {
+      logs: "install dependencies",
+      provenance: true,
+    });
   });
 
   it("reports a bad spec with its file, line and problem, not a crash", async () => {

@@ -5,7 +5,7 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { leakNeedles } from "../unit/hostile/leak-search.js";
+import { findLeaks, leakNeedles } from "../unit/hostile/leak-search.js";
 import { docker, engineEnv, removeImage, repoRoot, run } from "./support/engine.js";
 import { combined, copyExample, type ExampleCopy } from "./support/examples.js";
 import { ensureFrontendImage } from "./support/frontend.js";
@@ -197,6 +197,47 @@ describe(`hostile input on engine ${env.engine}`, () => {
         expect(occurrences(haystack, needle), `${name} holds ${needle}`).toBe(0);
       }
     }
-    await expectSecretNotInBuildRecord(password, marker.value, "install dependencies");
+    await expectSecretNotInBuildRecord(password, marker.value, {
+      logs: "install dependencies",
+      provenance: true,
+    });
+  });
+
+  it("a spec refused for credentials in its index URL: the error, its source lines and the build record hold no password", async () => {
+    const copy = copyExample("webapp");
+    copies.push(copy);
+    const password = readFileSync(env.indexPasswordFile, "utf8").trim();
+    const withCredentials = env.authIndexUrl.replace(/^(https?:\/\/)/, `$1${env.indexUser}:${password}@`);
+    copy.write(
+      "pyproject.toml",
+      copy
+        .read("pyproject.toml")
+        .replace(
+          /indices = \[[^\n]*\]/,
+          `indices = [{ url = "${withCredentials}", primary = true, secret = "pypi" }]`,
+        ),
+    );
+    expect(copy.read("pyproject.toml")).toContain(password);
+    const marker = recordMarker();
+    const built = await docker([
+      "build",
+      "--progress=plain",
+      "--network",
+      "host",
+      ...marker.args,
+      "-f",
+      join(copy.dir, "pyproject.toml"),
+      "-t",
+      `pyfront-e2e-hostile-refused-creds:${env.engine.toLowerCase()}`,
+      copy.dir,
+    ]);
+    const log = combined(built);
+    expect(built.code).not.toBe(0);
+    expect(log).toContain("the URL holds credentials and the index has a secret");
+    expect(findLeaks(password, { log })).toEqual([]);
+    await expectSecretNotInBuildRecord(password, marker.value, {
+      logs: "load build definition",
+      error: "the URL holds credentials and the index has a secret",
+    });
   });
 });
