@@ -238,6 +238,7 @@ describe(`hostile input on engine ${env.engine}`, () => {
     await expectSecretNotInBuildRecord(password, marker.value, {
       logs: "load build definition",
       error: "the URL holds credentials and the index has a secret",
+      errorSource: "[tool.pyfront]",
     });
   });
 });

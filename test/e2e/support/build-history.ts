@@ -318,6 +318,11 @@ export async function buildRecordOutputs(
   for (const [key, v] of Object.entries({ ...record.frontendAttrs, ...record.exporterResponse })) {
     if (BASE64.test(v)) outputs[`record ${key} (base64-decoded)`] = Buffer.from(v, "base64");
   }
+  // An error's errdefs.Source detail holds the spec's text as base64 inside JSON.
+  const sources = [...record.raw.toString("latin1").matchAll(/"data":"([A-Za-z0-9+/]+={0,2})"/g)];
+  sources.forEach((m, i) => {
+    outputs[`record error source ${i} (base64-decoded)`] = Buffer.from(m[1]!, "base64");
+  });
   for (const [digest, blob] of await recordBlobs(record)) outputs[`blob ${digest}`] = blob;
   return outputs;
 }

@@ -47,6 +47,8 @@ export interface RecordControls {
   provenance?: boolean;
   /** A failed build: a text of its error, looked for in the record's error. */
   error?: string;
+  /** A failed spec: a text of the spec, looked for in the error's source detail (errdefs.Source). */
+  errorSource?: string;
 }
 
 /**
@@ -78,6 +80,13 @@ export async function expectSecretNotInBuildRecord(
   }
   if (controls.error !== undefined) {
     expect(record.error?.message, "the record holds the build's error").toContain(controls.error);
+  }
+  if (controls.errorSource !== undefined) {
+    const sources = Object.entries(outputs).filter(([name]) => name.startsWith("record error source"));
+    expect(
+      sources.some(([, text]) => occurrences(text, controls.errorSource!) > 0),
+      "the record's error holds the spec's source",
+    ).toBe(true);
   }
   expect(record.logs, "the record has a logs blob").toBeDefined();
   const logs = outputs[`blob ${record.logs!.digest}`];
