@@ -268,9 +268,11 @@ const DIGEST = /sha256:[0-9a-f]{64}/g;
 const BASE64 = /^[A-Za-z0-9+/]{16,}={0,2}$/;
 
 /**
- * The blobs a record points to: its logs, trace, attestations (provenance) and results, and the
- * blobs those name in turn (a manifest's config and layers), read from the content store;
- * gzip-compressed blobs are also given unpacked. Keyed by digest.
+ * The blobs a record points to: its logs, trace, attestations (provenance), results and the
+ * digests its exporter response names, and in turn what a manifest or index among them names
+ * (configs, manifests; not layers, which the saved-image search covers, nor the base images a
+ * provenance lists), read from the content store; gzip-compressed blobs are also given unpacked.
+ * Keyed by digest.
  */
 export async function recordBlobs(record: BuildHistoryRecord): Promise<Map<string, Buffer>> {
   const blobs = new Map<string, Buffer>();
@@ -287,9 +289,24 @@ export async function recordBlobs(record: BuildHistoryRecord): Promise<Map<strin
     if (!blob) continue;
     blobs.set(digest, blob);
     if (blob[0] === 0x1f && blob[1] === 0x8b) blobs.set(`${digest} (gunzipped)`, gunzipSync(blob));
-    else if (blob.length < 4 * 1024 * 1024) pending.push(...(blob.toString("latin1").match(DIGEST) ?? []));
+    pending.push(...manifestReferences(blob));
   }
   return blobs;
+}
+
+/** The config and manifests an image manifest or index names; nothing for any other blob. */
+function manifestReferences(blob: Buffer): string[] {
+  let parsed: { mediaType?: string; config?: { digest?: string }; manifests?: { digest?: string }[] };
+  try {
+    parsed = JSON.parse(blob.toString("utf8"));
+  } catch {
+    return [];
+  }
+  if (typeof parsed !== "object" || parsed === null || !/manifest|index/.test(parsed.mediaType ?? ""))
+    return [];
+  return [parsed.config?.digest, ...(parsed.manifests ?? []).map((m) => m.digest)].filter(
+    (d): d is string => typeof d === "string",
+  );
 }
 
 /** Whether the selected engine keeps build records (BuildKit 0.11 and later). */
