@@ -7,9 +7,9 @@
 // written where the doc says, holding what the doc says. What no test may run here is listed in
 // NOT_RUN with its reason, and a command that is neither run nor listed fails this file.
 import { execFile } from "node:child_process";
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, relative, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { type DocCommand, docCommands } from "../support/doc-commands.js";
 import { findLeaks } from "../unit/hostile/leak-search.js";
@@ -86,9 +86,12 @@ const scratchDirs: string[] = [];
 const copies: ExampleCopy[] = [];
 const images: string[] = [];
 
+/** A build context of its own, inside a scratch folder: a doc's `../file` stays in the scratch. */
 function scratch(): string {
-  const dir = mkdtempSync(join(tmpdir(), "pyfront-e2e-docs-"));
-  scratchDirs.push(dir);
+  const root = mkdtempSync(join(tmpdir(), "pyfront-e2e-docs-"));
+  scratchDirs.push(root);
+  const dir = join(root, "context");
+  mkdirSync(dir);
   return dir;
 }
 
@@ -217,11 +220,14 @@ async function runDockerBuild(command: DocCommand): Promise<void> {
     args.filter((w) => /example\.(com|org)/.test(w)),
     "every stand-in host has a local service",
   ).toEqual([]);
-  // A secret file the doc passes is where the doc says, holding what the doc says.
+  // A secret file the doc passes is where the doc says, holding what the doc says; and never in
+  // the build context, where it would be part of what an application copies into its image.
   for (const secret of flagValues(args, "--secret")) {
     const src = /(?:^|,)src=([^,]+)/.exec(secret)?.[1];
     expect(src, secret).toBeDefined();
-    writeFileSync(join(project.dir, src!), `${env.indexUser}:${password}\n`, { mode: 0o600 });
+    const path = resolve(project.dir, src!);
+    expect(relative(project.dir, path).startsWith(".."), `${src} is outside the build context`).toBe(true);
+    writeFileSync(path, `${env.indexUser}:${password}\n`, { mode: 0o600 });
   }
   const usesMirror = args.some((w) => w.startsWith("PYFRONT_REGISTRY_MIRROR="));
   const offset = registryLogOffset();
