@@ -5,11 +5,16 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { leakNeedles } from "../unit/hostile/leak-search.js";
+import { findLeaks, leakNeedles } from "../unit/hostile/leak-search.js";
 import { docker, engineEnv, removeImage, repoRoot, run } from "./support/engine.js";
 import { combined, copyExample, type ExampleCopy } from "./support/examples.js";
 import { ensureFrontendImage } from "./support/frontend.js";
-import { occurrences, saveImage } from "./support/image-search.js";
+import {
+  expectSecretNotInBuildRecord,
+  occurrences,
+  recordMarker,
+  saveImage,
+} from "./support/image-search.js";
 
 const env = engineEnv();
 const images: string[] = [];
@@ -137,7 +142,7 @@ describe(`hostile input on engine ${env.engine}`, () => {
     expect(flask.stdout).toContain("flask ok");
   });
 
-  it("credentials in the index URL travel only as the build secret pyfront-index-0: in no log, history or layer", async () => {
+  it("credentials in the index URL travel only as the build secret pyfront-index-0: in no log, history, layer or build record", async () => {
     const copy = copyExample("webapp");
     copies.push(copy);
     const password = readFileSync(env.indexPasswordFile, "utf8").trim();
@@ -158,6 +163,7 @@ describe(`hostile input on engine ${env.engine}`, () => {
     writeFileSync(secretFile, `${env.indexUser}:${password}\n`, { mode: 0o600 });
     const tag = `pyfront-e2e-hostile-url-creds:${env.engine.toLowerCase()}`;
     images.push(tag);
+    const marker = recordMarker();
     const built = await docker([
       "build",
       "--progress=plain",
@@ -165,6 +171,7 @@ describe(`hostile input on engine ${env.engine}`, () => {
       "host",
       "--secret",
       `id=pyfront-index-0,src=${secretFile}`,
+      ...marker.args,
       "-f",
       join(copy.dir, "pyproject.toml"),
       "-t",
@@ -190,5 +197,48 @@ describe(`hostile input on engine ${env.engine}`, () => {
         expect(occurrences(haystack, needle), `${name} holds ${needle}`).toBe(0);
       }
     }
+    await expectSecretNotInBuildRecord(password, marker.value, {
+      logs: "install dependencies",
+      provenance: true,
+    });
+  });
+
+  it("a spec refused for credentials in its index URL: the error, its source lines and the build record hold no password", async () => {
+    const copy = copyExample("webapp");
+    copies.push(copy);
+    const password = readFileSync(env.indexPasswordFile, "utf8").trim();
+    const withCredentials = env.authIndexUrl.replace(/^(https?:\/\/)/, `$1${env.indexUser}:${password}@`);
+    copy.write(
+      "pyproject.toml",
+      copy
+        .read("pyproject.toml")
+        .replace(
+          /indices = \[[^\n]*\]/,
+          `indices = [{ url = "${withCredentials}", primary = true, secret = "pypi" }]`,
+        ),
+    );
+    expect(copy.read("pyproject.toml")).toContain(password);
+    const marker = recordMarker();
+    const built = await docker([
+      "build",
+      "--progress=plain",
+      "--network",
+      "host",
+      ...marker.args,
+      "-f",
+      join(copy.dir, "pyproject.toml"),
+      "-t",
+      `pyfront-e2e-hostile-refused-creds:${env.engine.toLowerCase()}`,
+      copy.dir,
+    ]);
+    const log = combined(built);
+    expect(built.code).not.toBe(0);
+    expect(log).toContain("the URL holds credentials and the index has a secret");
+    expect(findLeaks(password, { log })).toEqual([]);
+    await expectSecretNotInBuildRecord(password, marker.value, {
+      logs: "load build definition",
+      error: "the URL holds credentials and the index has a secret",
+      errorSource: "[tool.pyfront]",
+    });
   });
 });

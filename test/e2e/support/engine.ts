@@ -21,6 +21,8 @@ export interface EngineEnv {
   indexPasswordFile: string;
   indexLog: string;
   registry: string;
+  /** The local registry's log, access lines included (`scripts/engine` starts it so). */
+  registryLog: string;
 }
 
 export interface CommandResult {
@@ -70,18 +72,27 @@ export function engineEnv(): EngineEnv {
     indexPasswordFile: required(vars, "PYFRONT_INDEX_PASSWORD_FILE"),
     indexLog: required(vars, "PYFRONT_INDEX_LOG"),
     registry: required(vars, "PYFRONT_REGISTRY"),
+    registryLog: required(vars, "PYFRONT_REGISTRY_LOG"),
   };
   return cached;
 }
 
 /** Run the engine's docker client with these arguments; never throws on a non-zero exit. */
-export function docker(args: readonly string[], options: { input?: string } = {}): Promise<CommandResult> {
+export function docker(
+  args: readonly string[],
+  options: { input?: string; cwd?: string } = {},
+): Promise<CommandResult> {
   const env = engineEnv();
   return new Promise((resolve, reject) => {
     const child = execFile(
       env.client,
       [...args],
-      { env: { ...process.env, ...env.vars }, maxBuffer: 64 * 1024 * 1024, encoding: "utf8" },
+      {
+        env: { ...process.env, ...env.vars },
+        maxBuffer: 64 * 1024 * 1024,
+        encoding: "utf8",
+        ...(options.cwd ? { cwd: options.cwd } : {}),
+      },
       (error, stdout, stderr) => {
         if (error && typeof error.code !== "number") {
           reject(error);

@@ -1,7 +1,7 @@
 // Builds pyfront's frontend image into the selected engine, once per test run.
-import { execFileSync } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
 import { join } from "node:path";
-import { engineEnv, repoRoot } from "./engine.js";
+import { type CommandResult, engineEnv, repoRoot } from "./engine.js";
 
 /** The tag the examples' `#syntax=` lines name. */
 export const EXAMPLES_FRONTEND_IMAGE = "pyfront/frontend:dev";
@@ -38,4 +38,23 @@ export function ensureFrontendImage(): void {
     },
   );
   built = true;
+}
+
+/** `npm run frontend:image -- ARGS` with the engine's client, as a user runs it from the checkout. */
+export function frontendImageScript(args: readonly string[]): Promise<CommandResult> {
+  const env = engineEnv();
+  return new Promise((resolve) => {
+    execFile(
+      "npm",
+      ["run", "--silent", "frontend:image", "--", ...args],
+      {
+        cwd: repoRoot,
+        env: { ...process.env, ...env.vars, PYFRONT_DOCKER: env.client },
+        encoding: "utf8",
+        maxBuffer: 16 * 1024 * 1024,
+      },
+      (error, stdout, stderr) =>
+        resolve({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout, stderr }),
+    );
+  });
 }

@@ -1,19 +1,19 @@
 // Every command README.md and docs/ show in a console block is run here, or, for the ones that
 // need an engine or the network, checked against what runs them elsewhere: a doc cannot show a
-// command or a flag that does not exist.
+// command or a flag that does not exist. test/e2e/docs.test.ts runs the docker builds and the
+// frontend image script for real on an engine, and keeps the list of what no test can run.
 import {
   accessSync,
   constants,
   cpSync,
   mkdirSync,
   mkdtempSync,
-  readdirSync,
   readFileSync,
   rmSync,
   writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, relative } from "node:path";
+import { join } from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
 import { planFrontendImage } from "../../../scripts/frontend-image.js";
 import {
@@ -24,6 +24,7 @@ import {
 } from "../../../src/plan/platform-overrides.js";
 import { PYENV_RELEASE_ARG, PYENV_SYNTAX_ARG } from "../../../src/render/pyenv-dockerfile.js";
 import { MICROB_TARGET_ARG } from "../../../src/spec/microb-format.js";
+import { docCommands } from "../../support/doc-commands.js";
 import { cli } from "../cli/cli-harness.js";
 
 const repoRoot = join(import.meta.dirname, "..", "..", "..");
@@ -32,44 +33,7 @@ const pkg = JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8")) as 
   scripts: Record<string, string>;
 };
 
-function markdownFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
-    entry.isDirectory()
-      ? markdownFiles(join(dir, entry.name))
-      : entry.name.endsWith(".md")
-        ? [join(dir, entry.name)]
-        : [],
-  );
-}
-
-interface DocCommand {
-  where: string;
-  words: string[];
-}
-
-/** Shell words of one command line: quotes and backslash-free, which is all the docs use. */
-function shellWords(line: string): string[] {
-  return [...line.matchAll(/'([^']*)'|"([^"]*)"|(\S+)/g)].map((m) => m[1] ?? m[2] ?? m[3]!);
-}
-
-const commands: DocCommand[] = [
-  join(repoRoot, "README.md"),
-  ...markdownFiles(join(repoRoot, "docs")),
-].flatMap((file) => {
-  const text = readFileSync(file, "utf8");
-  return [...text.matchAll(/```console\n([\s\S]*?)```/g)].flatMap((block) =>
-    block[1]!
-      .split("\n")
-      .filter((line) => line.startsWith("$ "))
-      .flatMap((line) =>
-        line
-          .slice(2)
-          .replace(/\s+#\s.*$/, "")
-          .split("&&")
-          .map((part) => ({ where: `${relative(repoRoot, file)}: ${part.trim()}`, words: shellWords(part) })),
-      ),
-  );
-});
+const commands = docCommands();
 
 /** A scratch directory: the examples, and at its root a project of one's own without pyfront set up. */
 const scratch = mkdtempSync(join(tmpdir(), "pyfront-docs-"));
@@ -140,7 +104,7 @@ describe("commands shown in README.md and docs/", () => {
       return;
     }
     if (first === "docker" && rest[0] === "build") {
-      // Built for real by the e2e tests (test/e2e), which need an engine.
+      // Built for real by test/e2e/docs.test.ts, which needs an engine.
       const flags = rest.filter((w) => w.startsWith("-"));
       for (const flag of flags) expect(DOCKER_BUILD_FLAGS).toContain(flag);
       rest.forEach((word, i) => {
