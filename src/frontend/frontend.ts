@@ -45,11 +45,27 @@ const GO_MODE_DIR = 0x80000000;
 const GO_MODE_NOT_REGULAR = 0x08000000 | 0x04000000 | 0x02000000 | 0x01000000 | 0x00200000 | 0x00080000;
 
 /**
+ * Where a frontend's diagnostics go besides BuildKit. `pyfront build` runs this frontend in the
+ * CLI process: it prints them itself, clickable from the working directory, and exits 2 for a spec
+ * error. Without hooks (the frontend image) warnings go through the gateway's Warn.
+ */
+export interface FrontendHooks {
+  /** A warning about the spec; when set, it replaces gateway.warn. */
+  warning?(diagnostic: Diagnostic): void;
+  /** The spec's problems that ended the build (the Return error carries them too). */
+  specError?(diagnostics: readonly Diagnostic[]): void;
+}
+
+/**
  * One build through the gateway: read the spec from the client's files, plan it, render LLB,
  * solve it and describe the image. Resolves to what goes back to BuildKit, an image or a
  * readable error; it never throws for a user's mistake.
  */
-export async function runFrontend(gateway: GatewayClient, env: GatewayEnv): Promise<ReturnInput> {
+export async function runFrontend(
+  gateway: GatewayClient,
+  env: GatewayEnv,
+  hooks: FrontendHooks = {},
+): Promise<ReturnInput> {
   let options = readFrontendOptions(env.opts);
   let spec: { text: string; filename: string } | undefined;
   try {
@@ -82,7 +98,7 @@ export async function runFrontend(gateway: GatewayClient, env: GatewayEnv): Prom
     const contextRef = await solveState(gateway, caps, contextSource(renderOptions), inputs.context);
     const located = await specInContext(gateway, contextRef, options.filename, files.specBytes);
     spec = { ...spec, filename: located.specFile };
-    for (const warning of located.warnings) await reportWarning(gateway, warning, spec);
+    for (const warning of located.warnings) await reportWarning(gateway, warning, spec, hooks);
     const loaded = await withProbedContext(gatewayContext(gateway, contextRef), (reader) =>
       loadBuildSpec(
         files.spec,
@@ -94,7 +110,7 @@ export async function runFrontend(gateway: GatewayClient, env: GatewayEnv): Prom
         reader,
       ),
     );
-    for (const warning of loaded.warnings) await reportWarning(gateway, warning, spec);
+    for (const warning of loaded.warnings) await reportWarning(gateway, warning, spec, hooks);
     const decided = withContextDecision(loaded.spec, {
       ...excludes,
       // The ignore file next to the spec is named by the spec's place in the context.
@@ -118,6 +134,7 @@ export async function runFrontend(gateway: GatewayClient, env: GatewayEnv): Prom
       metadata: { "containerimage.config": JSON.stringify(config) },
     };
   } catch (error) {
+    if (error instanceof SpecError) hooks.specError?.(error.diagnostics);
     return { error: errorStatus(error, spec) };
   }
 }
@@ -475,7 +492,12 @@ async function reportWarning(
   gateway: GatewayClient,
   warning: Diagnostic,
   spec: { text: string; filename: string },
+  hooks: FrontendHooks,
 ): Promise<void> {
+  if (hooks.warning) {
+    hooks.warning(warning);
+    return;
+  }
   const line = warning.position?.file === spec.filename ? warning.position.line : undefined;
   await gateway.warn({
     short: formatDiagnostic(warning),

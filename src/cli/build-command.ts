@@ -1,0 +1,143 @@
+import { readFileSync, statSync } from "node:fs";
+import { basename, dirname, join, relative, resolve } from "node:path";
+import { buildWithClient } from "../client/build.js";
+import { EngineUnreachableError } from "../client/dial.js";
+import { EngineAddressError, resolveEngineAddress } from "../client/engine-address.js";
+import { loadSecrets, parseSecretFlag, SecretFlagError } from "../client/secrets.js";
+import { type Diagnostic, SpecError } from "../spec/index.js";
+import type { DiagnosticReport } from "./diagnostic-report.js";
+import { usageError } from "./project-input.js";
+
+export interface BuildFlags {
+  file?: string;
+  tag: string[];
+  target?: string;
+  buildArg: Record<string, string>;
+  noCache?: boolean;
+  network: "default" | "host" | "none";
+  secret: string[];
+  builder?: string;
+  progress: "plain" | "quiet";
+}
+
+export interface BuildIo {
+  stderr: NodeJS.WritableStream;
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+}
+
+/** Exit codes of `pyfront build`: 1 for a failed build or an engine that cannot be reached, 2 for the user's mistakes. */
+export const EXIT_BUILD_FAILED = 1;
+
+function readIfExists(path: string): string | undefined {
+  try {
+    return readFileSync(path, "utf8");
+  } catch {
+    return undefined;
+  }
+}
+
+/** The context folder and where the spec is: DIR may be the spec file itself, as for the other commands. */
+function locateInputs(dir: string, file: string | undefined, cwd: string) {
+  const given = resolve(cwd, dir);
+  let isFile: boolean;
+  try {
+    isFile = statSync(given).isFile();
+  } catch {
+    throw usageError(`${dir}: no such directory`, "give the project's folder: pyfront build DIR -t NAME");
+  }
+  const contextDir = isFile ? dirname(given) : given;
+  if (file !== undefined) {
+    if (file === "-")
+      throw usageError("pyfront build reads the spec from the build context, not from standard input");
+    const spec = resolve(cwd, file);
+    return { contextDir, specDir: dirname(spec), specName: basename(spec) };
+  }
+  return isFile
+    ? { contextDir, specDir: contextDir, specName: basename(given) }
+    : { contextDir, specDir: contextDir };
+}
+
+/**
+ * `pyfront build`: this process is the frontend, on the engine's own Control API. Resolves to the
+ * exit code; the user's mistakes are thrown as SpecError for the CLI's report (exit code 2).
+ */
+export async function runBuild(
+  dir: string,
+  flags: BuildFlags,
+  io: BuildIo,
+  report: DiagnosticReport,
+): Promise<number> {
+  const inputs = locateInputs(dir, flags.file, io.cwd);
+  let secrets: Map<string, Uint8Array>;
+  let address: ReturnType<typeof resolveEngineAddress>;
+  try {
+    secrets = loadSecrets(flags.secret.map(parseSecretFlag), io.env, io.cwd);
+    address = resolveEngineAddress(flags.builder, { env: io.env, readFile: readIfExists });
+  } catch (error) {
+    if (error instanceof SecretFlagError || error instanceof EngineAddressError)
+      throw usageError(error.message, error.hint);
+    throw error;
+  }
+
+  // The frontend's positions are inside the context; shown from the working directory, they are clickable.
+  const fromCwd = (d: Diagnostic): Diagnostic =>
+    d.position
+      ? {
+          ...d,
+          position: {
+            ...d.position,
+            file: relative(io.cwd, join(inputs.contextDir, d.position.file)) || d.position.file,
+          },
+        }
+      : d;
+  let specErrors: readonly Diagnostic[] | undefined;
+  const write = flags.progress === "quiet" ? () => {} : (text: string) => io.stderr.write(text);
+  const cancel = new AbortController();
+  const onSigint = () => cancel.abort();
+  process.once("SIGINT", onSigint);
+  let result: Awaited<ReturnType<typeof buildWithClient>>;
+  try {
+    result = await buildWithClient({
+      address,
+      ...inputs,
+      tags: flags.tag,
+      buildArgs: flags.buildArg,
+      ...(flags.target ? { target: flags.target } : {}),
+      noCache: flags.noCache === true,
+      network: flags.network,
+      secrets,
+      write,
+      signal: cancel.signal,
+      hooks: {
+        warning: (d) => report.add([fromCwd(d)]),
+        specError: (diagnostics) => {
+          specErrors = diagnostics.map(fromCwd);
+        },
+      },
+    });
+  } catch (error) {
+    if (error instanceof EngineUnreachableError) {
+      io.stderr.write(`pyfront build: ${error.message}\n`);
+      return EXIT_BUILD_FAILED;
+    }
+    throw error;
+  } finally {
+    process.removeListener("SIGINT", onSigint);
+  }
+  if (specErrors) throw new SpecError([...specErrors]);
+  if (!result.ok) {
+    const summary = result.progress.failureSummary();
+    if (summary) io.stderr.write(`\n${summary}\n`);
+    io.stderr.write(`pyfront build: the build failed: ${result.error}\n`);
+    return EXIT_BUILD_FAILED;
+  }
+  const steps = [...result.progress.steps.values()].filter((s) => s.hasInputs);
+  const cached = steps.filter((s) => s.cached).length;
+  const digest = result.exporterResponse["containerimage.digest"];
+  const named = flags.tag.length > 0 ? flags.tag.join(", ") : "an untagged image";
+  io.stderr.write(
+    `pyfront build: built ${named}${digest ? ` (${digest})` : ""}; ${cached} of ${steps.length} steps cached\n`,
+  );
+  return 0;
+}
