@@ -124,7 +124,11 @@ export class PlainProgress {
   #flushPartial(step: StepRecord): void {
     for (const [key, rest] of this.#partial) {
       if (!key.startsWith(`${step.digest}/`) || rest === "") continue;
-      this.#logLine(step, "", rest);
+      const offset =
+        step.completed !== undefined && step.started !== undefined
+          ? ((step.completed - step.started) / 1000).toFixed(3)
+          : "0.000";
+      this.#logLine(step, offset, rest);
       this.#partial.set(key, "");
     }
   }
