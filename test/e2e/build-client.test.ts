@@ -1,0 +1,218 @@
+// Issue 13's first part on a real engine: `pyfront build` drives the engine's BuildKit itself (the
+// CLI is the frontend, on the Control API's gateway), loads the image into Docker, caches an
+// unchanged rebuild, hands secrets over its session, and fails fast and clearly.
+import { randomBytes } from "node:crypto";
+import { rmSync } from "node:fs";
+import { createServer, type Socket } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { pyfront, pyfrontOnEngine } from "./support/cli.js";
+import { docker, engineEnv, removeImage } from "./support/engine.js";
+import {
+  combined,
+  copyExample,
+  EXAMPLES,
+  type ExampleCopy,
+  expectBestPractice,
+  useAuthIndex,
+  wasCached,
+} from "./support/examples.js";
+import { occurrences, saveImage } from "./support/image-search.js";
+
+const env = engineEnv();
+const images: string[] = [];
+const copies: ExampleCopy[] = [];
+const webapp = EXAMPLES.find((e) => e.name === "webapp");
+if (!webapp) throw new Error("the webapp example is missing");
+
+afterAll(async () => {
+  for (const image of images) await removeImage(image);
+  for (const copy of copies) copy.dispose();
+});
+
+function scratchCopy(): ExampleCopy {
+  const copy = copyExample("webapp");
+  copies.push(copy);
+  return copy;
+}
+
+function tagFor(name: string): string {
+  const tag = `pyfront-e2e-client-${name}:${env.engine.toLowerCase()}`;
+  images.push(tag);
+  return tag;
+}
+
+/** The steps of a plain log (`#N name` lines) that build on others, as the summary counts them. */
+const CACHED_SUMMARY = /; (\d+) of (\d+) steps cached\n/;
+
+describe(`pyfront build on engine ${env.engine}`, () => {
+  it("builds the web app into Docker's image store, and an unchanged rebuild is fully cached", async () => {
+    const copy = scratchCopy();
+    const tag = tagFor("webapp");
+    const first = await pyfrontOnEngine(["build", copy.dir, "-t", tag, "--network", "host"]);
+    expect(first.code, combined(first)).toBe(0);
+    expect(first.stderr).toMatch(/^#\d+ \[builder\] install dependencies/m);
+    expect(first.stderr).toContain(`pyfront build: built ${tag} (sha256:`);
+    await webapp.check(tag);
+    await expectBestPractice(tag);
+
+    const again = await pyfrontOnEngine(["build", copy.dir, "-t", tag, "--network", "host"]);
+    const log = combined(again);
+    expect(again.code, log).toBe(0);
+    const [, cached, total] = CACHED_SUMMARY.exec(again.stderr) ?? [];
+    expect(Number(total), log).toBeGreaterThanOrEqual(5);
+    expect(cached, log).toBe(total);
+    for (const step of [
+      /^\[builder\] install dependencies/,
+      /^\[builder\] install the project/,
+      /^\[runtime\] COPY /,
+    ]) {
+      expect(wasCached(log, step), log).toBe(true);
+    }
+    // Every step that runs or copies something said CACHED; only sources and the export did not.
+    const numbered = [...new Set([...log.matchAll(/^(#\d+) /gm)].map((m) => m[1]))];
+    for (const id of numbered) {
+      const lines = log.split("\n").filter((line) => line.startsWith(`${id} `));
+      const name = lines[0]?.slice(`${id} `.length) ?? "";
+      if (/^\[internal\]|FROM |^exporting/.test(name)) continue;
+      expect(lines, name).toContain(`${id} CACHED`);
+    }
+  });
+
+  it("takes -t more than once, --build-arg, --target and --no-cache", async () => {
+    const copy = scratchCopy();
+    const [one, two] = [tagFor("tag-one"), tagFor("tag-two")];
+    const built = await pyfrontOnEngine([
+      "build",
+      copy.dir,
+      "-t",
+      one,
+      "-t",
+      two,
+      "--network",
+      "host",
+      "--no-cache",
+      "--build-arg",
+      "SOURCE_DATE_EPOCH=1700000000",
+    ]);
+    const log = combined(built);
+    expect(built.code, log).toBe(0);
+    expect(wasCached(log, /^\[builder\] install dependencies/), log).toBe(false);
+    const ids = await Promise.all(
+      [one, two].map((t) => docker(["image", "inspect", "--format", "{{.Id}} {{.Created}}", t])),
+    );
+    expect(ids[0]?.code, ids[0]?.stderr).toBe(0);
+    expect(ids[0]?.stdout).toBe(ids[1]?.stdout);
+    expect(ids[0]?.stdout).toMatch(/ 2023-11-14T22:13:20Z\n$/);
+    const noTarget = await pyfrontOnEngine(["build", copy.dir, "--target", "nope", "--network", "host"]);
+    expect(noTarget.code, combined(noTarget)).toBe(2);
+    expect(noTarget.stderr).toMatch(/nope/);
+  });
+
+  it("hands a secret to pip over the session, and it is nowhere in the image, its history or the output", async () => {
+    const copy = scratchCopy();
+    const { password, secretFile } = useAuthIndex(copy);
+    const tag = tagFor("secret");
+    // --no-cache: pip must really run (a secret is not part of a step's cache key).
+    const built = await pyfrontOnEngine([
+      "build",
+      copy.dir,
+      "-t",
+      tag,
+      "--network",
+      "host",
+      "--no-cache",
+      "--secret",
+      `id=pypi,src=${secretFile}`,
+    ]);
+    const log = combined(built);
+    expect(built.code, log).toBe(0);
+    // pip used the index that needs the password (shown masked), so the secret arrived.
+    expect(log).toContain(`Looking in indexes: ${env.authIndexUrl.replace("://", `://${env.indexUser}:****@`)}`);
+    await webapp.check(tag);
+    const history = await docker(["history", "--no-trunc", tag]);
+    expect(occurrences(log, password)).toBe(0);
+    expect(occurrences(history.stdout, password)).toBe(0);
+    expect(occurrences(await saveImage(tag), password)).toBe(0);
+    expect(occurrences(pyfront(["llb", "--json", copy.dir]), password)).toBe(0);
+
+    // The same secret from a variable works too; a missing one fails before any build.
+    const fromEnv = await pyfrontOnEngine(
+      ["build", copy.dir, "-t", tag, "--network", "host", "--secret", "id=pypi,env=PYFRONT_TEST_SECRET"],
+      {
+        PYFRONT_TEST_SECRET: `${env.indexUser}:${password}`,
+      },
+    );
+    expect(fromEnv.code, combined(fromEnv)).toBe(0);
+    const missing = await pyfrontOnEngine([
+      "build",
+      copy.dir,
+      "--secret",
+      "id=pypi,env=PYFRONT_UNSET_SECRET",
+    ]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain(
+      "--secret id=pypi: the environment variable PYFRONT_UNSET_SECRET is not set",
+    );
+  });
+
+  it("reports a bad spec with its file, line and problem (exit 2), and a failed step with its last lines (exit 1)", async () => {
+    const copy = scratchCopy();
+    copy.write(
+      "pyproject.toml",
+      copy
+        .read("pyproject.toml")
+        .replace(/\[tool\.pyfront\]\n/, '[tool.pyfront]\nbuild_deps = ["gcc; rm -rf /"]\n'),
+    );
+    const bad = await pyfrontOnEngine(["build", copy.dir, "--network", "host"]);
+    expect(bad.code, combined(bad)).toBe(2);
+    expect(bad.stderr).toMatch(
+      /pyproject\.toml:\d+:\d+: tool\.pyfront\.build_deps\[0\]: "gcc; rm -rf \/" is not a Debian package name/,
+    );
+    expect(bad.stderr).not.toMatch(/internal error|TypeError/);
+
+    const broken = scratchCopy();
+    broken.write(
+      "pyproject.toml",
+      broken
+        .read("pyproject.toml")
+        .replace(/dependencies = \[/, 'dependencies = ["no-such-project-pyfront==1.0", '),
+    );
+    const failed = await pyfrontOnEngine(["build", broken.dir, "--network", "host"]);
+    const log = combined(failed);
+    expect(failed.code, log).toBe(1);
+    expect(log).toMatch(/^failed step #\d+: \[builder\] install dependencies/m);
+    expect(log).toMatch(/^ {2}> .*no-such-project-pyfront/m);
+    expect(log).toMatch(/^pyfront build: the build failed: /m);
+  });
+
+  it("fails fast with a clear message when the engine cannot be reached or never answers", async () => {
+    const gone = await pyfrontOnEngine(["build", scratchCopy().dir], {
+      DOCKER_HOST: "unix:///nonexistent/docker.sock",
+    });
+    expect(gone.code).toBe(1);
+    expect(gone.stderr).toContain(
+      "pyfront build: cannot reach the Docker daemon at unix:///nonexistent/docker.sock (from DOCKER_HOST)",
+    );
+    expect(gone.seconds).toBeLessThan(10);
+
+    // A socket that accepts and then says nothing: the upgrade times out instead of hanging.
+    const path = join(tmpdir(), `pyfront-silent-${randomBytes(4).toString("hex")}.sock`);
+    const held: Socket[] = [];
+    const silent = createServer((socket) => held.push(socket));
+    await new Promise<void>((resolve) => silent.listen(path, resolve));
+    try {
+      const mute = await pyfrontOnEngine(["build", scratchCopy().dir], { DOCKER_HOST: `unix://${path}` });
+      expect(mute.code).toBe(1);
+      expect(mute.stderr).toMatch(
+        /cannot reach the Docker daemon at unix:\/\/.* no answer to POST \/grpc within 10 s/,
+      );
+      expect(mute.seconds).toBeLessThan(20);
+    } finally {
+      for (const socket of held) socket.destroy();
+      silent.close();
+      rmSync(path, { force: true });
+    }
+  });
+});
