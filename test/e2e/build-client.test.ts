@@ -129,7 +129,9 @@ describe(`pyfront build on engine ${env.engine}`, () => {
     const log = combined(built);
     expect(built.code, log).toBe(0);
     // pip used the index that needs the password (shown masked), so the secret arrived.
-    expect(log).toContain(`Looking in indexes: ${env.authIndexUrl.replace("://", `://${env.indexUser}:****@`)}`);
+    expect(log).toContain(
+      `Looking in indexes: ${env.authIndexUrl.replace("://", `://${env.indexUser}:****@`)}`,
+    );
     await webapp.check(tag);
     const history = await docker(["history", "--no-trunc", tag]);
     expect(occurrences(log, password)).toBe(0);
