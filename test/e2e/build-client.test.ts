@@ -2,13 +2,13 @@
 // CLI is the frontend, on the Control API's gateway), loads the image into Docker, caches an
 // unchanged rebuild, hands secrets over its session, and fails fast and clearly.
 import { randomBytes } from "node:crypto";
-import { rmSync } from "node:fs";
+import { cpSync, readFileSync, rmSync } from "node:fs";
 import { createServer, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { pyfront, pyfrontOnEngine } from "./support/cli.js";
-import { docker, engineEnv, removeImage } from "./support/engine.js";
+import { docker, engineEnv, removeImage, repoRoot } from "./support/engine.js";
 import {
   combined,
   copyExample,
@@ -187,6 +187,30 @@ describe(`pyfront build on engine ${env.engine}`, () => {
     expect(log).toMatch(/^failed step #\d+: \[builder\] install dependencies/m);
     expect(log).toMatch(/^ {2}> .*no-such-project-pyfront/m);
     expect(log).toMatch(/^pyfront build: the build failed: /m);
+  });
+
+  it("runs the pyfront build commands README.md shows, and their images answer", async () => {
+    const readme = readFileSync(join(repoRoot, "README.md"), "utf8");
+    const shown = [...readme.matchAll(/^\$ npx pyfront (build [^#\n]*?)\s*(?:#.*)?$/gm)].map(
+      (m) => m[1] ?? "",
+    );
+    expect(shown.length).toBeGreaterThanOrEqual(2);
+    // The working directory: the examples, and "." a copy of the web app as the README's project.
+    const copy = scratchCopy();
+    cpSync(join(repoRoot, "examples"), join(copy.dir, "examples"), { recursive: true });
+    for (const line of shown) {
+      const args = line.split(/\s+/);
+      const tag = args[args.indexOf("-t") + 1] ?? "";
+      expect(tag).not.toBe("");
+      const own = tagFor(`readme-${images.length}`);
+      args[args.indexOf("-t") + 1] = own;
+      // This machine has no PyPI: the examples' index is on the host's loopback, so builds here
+      // need the host network whether the line shows it or not.
+      if (!args.includes("--network")) args.push("--network", "host");
+      const built = await pyfrontOnEngine(args, {}, copy.dir);
+      expect(built.code, `${line}\n${combined(built)}`).toBe(0);
+      await webapp.check(own);
+    }
   });
 
   it("fails fast with a clear message when the engine cannot be reached or never answers", async () => {

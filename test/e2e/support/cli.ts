@@ -11,13 +11,19 @@ export function pyfront(args: readonly string[]): string {
 export function pyfrontOnEngine(
   args: readonly string[],
   env: Record<string, string | undefined> = {},
+  cwd?: string,
 ): Promise<CommandResult & { seconds: number }> {
   const started = Date.now();
   return new Promise((resolve, reject) => {
     execFile(
       process.execPath,
       [join(repoRoot, "bin", "pyfront.js"), ...args],
-      { env: { ...process.env, ...engineEnv().vars, ...env }, maxBuffer: 64 * 1024 * 1024, encoding: "utf8" },
+      {
+        env: { ...process.env, ...engineEnv().vars, ...env },
+        ...(cwd ? { cwd } : {}),
+        maxBuffer: 64 * 1024 * 1024,
+        encoding: "utf8",
+      },
       (error, stdout, stderr) => {
         if (error && typeof error.code !== "number") {
           reject(error);
