@@ -213,6 +213,34 @@ describe(`pyfront build on engine ${env.engine}`, () => {
     }
   });
 
+  it("runs eight builds at once against one engine, each with its own context and image", async () => {
+    const runs = Array.from({ length: 8 }, (_, i) => {
+      const copy = scratchCopy();
+      // A code edit of its own: each build sends and installs a different project.
+      copy.write("webapp/__init__.py", `${copy.read("webapp/__init__.py")}\nBUILD_NUMBER = ${i}\n`);
+      return { copy, tag: tagFor(`concurrent-${i}`), i };
+    });
+    const results = await Promise.all(
+      runs.map((r) => pyfrontOnEngine(["build", r.copy.dir, "-t", r.tag, "--network", "host"])),
+    );
+    for (const [i, result] of results.entries())
+      expect(result.code, `build ${i}\n${combined(result)}`).toBe(0);
+    for (const r of runs) {
+      const answer = await docker([
+        "run",
+        "--rm",
+        "--entrypoint",
+        "python",
+        r.tag,
+        "-c",
+        "import webapp; print(webapp.BUILD_NUMBER)",
+      ]);
+      expect(answer.code, answer.stderr).toBe(0);
+      expect(answer.stdout.trim()).toBe(String(r.i));
+    }
+    await webapp.check(runs[7]?.tag ?? "");
+  });
+
   it("fails fast with a clear message when the engine cannot be reached or never answers", async () => {
     const gone = await pyfrontOnEngine(["build", scratchCopy().dir], {
       DOCKER_HOST: "unix:///nonexistent/docker.sock",
