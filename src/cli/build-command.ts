@@ -1,12 +1,14 @@
-import { readFileSync, statSync } from "node:fs";
-import { basename, dirname, join, relative, resolve } from "node:path";
+import { readFileSync } from "node:fs";
+import { basename, dirname, join, relative } from "node:path";
 import { buildWithClient } from "../client/build.js";
 import { EngineUnreachableError } from "../client/dial.js";
 import { EngineAddressError, resolveEngineAddress } from "../client/engine-address.js";
+import { type ProgressRenderer, plainRenderer, QUIET_RENDERER, ttyRenderer } from "../client/progress.js";
 import { loadSecrets, parseSecretFlag, SecretFlagError } from "../client/secrets.js";
 import { type Diagnostic, SpecError } from "../spec/index.js";
 import type { DiagnosticReport } from "./diagnostic-report.js";
-import { usageError } from "./project-input.js";
+import { locateProject, usageError } from "./project-input.js";
+import { wantsColour } from "./terminal-style.js";
 
 export interface BuildFlags {
   file?: string;
@@ -17,11 +19,11 @@ export interface BuildFlags {
   network: "default" | "host" | "none";
   secret: string[];
   builder?: string;
-  progress: "plain" | "quiet";
+  progress: "auto" | "tty" | "plain" | "quiet";
 }
 
 export interface BuildIo {
-  stderr: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
   env: NodeJS.ProcessEnv;
   cwd: string;
 }
@@ -37,25 +39,41 @@ function readIfExists(path: string): string | undefined {
   }
 }
 
-/** The context folder and where the spec is: DIR may be the spec file itself, as for the other commands. */
+/**
+ * The context folder and the spec file, found as the other commands find them (DIR may be the
+ * spec file; -f is relative to the working directory). The spec's folder is sent as the
+ * `dockerfile` local and its name as the filename option, as docker build sends -f.
+ */
 function locateInputs(dir: string, file: string | undefined, cwd: string) {
-  const given = resolve(cwd, dir);
-  let isFile: boolean;
-  try {
-    isFile = statSync(given).isFile();
-  } catch {
-    throw usageError(`${dir}: no such directory`, "give the project's folder: pyfront build DIR -t NAME");
-  }
-  const contextDir = isFile ? dirname(given) : given;
-  if (file !== undefined) {
-    if (file === "-")
-      throw usageError("pyfront build reads the spec from the build context, not from standard input");
-    const spec = resolve(cwd, file);
-    return { contextDir, specDir: dirname(spec), specName: basename(spec) };
-  }
-  return isFile
-    ? { contextDir, specDir: contextDir, specName: basename(given) }
-    : { contextDir, specDir: contextDir };
+  const { contextDir, specPath } = locateProject({ dir, cwd, ...(file !== undefined ? { file } : {}) });
+  if (specPath === "-") throw usageError("pyfront build reads the spec from a file, not from standard input");
+  return { contextDir, specDir: dirname(specPath), specName: basename(specPath) };
+}
+
+/** How often the live display redraws, so running steps' times move. */
+const TTY_REDRAW_MS = 200;
+
+/**
+ * The progress display: `auto` is the live one on a terminal (unless TERM=dumb) and plain text
+ * elsewhere, as docker build chooses; NO_COLOR turns the live display's colours off.
+ */
+function progressDisplay(
+  mode: BuildFlags["progress"],
+  io: BuildIo,
+): { renderer: ProgressRenderer; stop(): void } {
+  const write = (text: string) => io.stderr.write(text);
+  const live = mode === "tty" || (mode === "auto" && io.stderr.isTTY === true && io.env.TERM !== "dumb");
+  if (mode === "quiet") return { renderer: QUIET_RENDERER, stop: () => {} };
+  if (!live) return { renderer: plainRenderer(write), stop: () => {} };
+  const renderer = ttyRenderer({
+    write,
+    columns: io.stderr.columns ?? 80,
+    colour: wantsColour(io.stderr, io.env),
+    now: () => Date.now(),
+  });
+  const timer = setInterval(() => renderer.redraw(), TTY_REDRAW_MS);
+  timer.unref();
+  return { renderer, stop: () => clearInterval(timer) };
 }
 
 /**
@@ -92,7 +110,7 @@ export async function runBuild(
         }
       : d;
   let specErrors: readonly Diagnostic[] | undefined;
-  const write = flags.progress === "quiet" ? () => {} : (text: string) => io.stderr.write(text);
+  const display = progressDisplay(flags.progress, io);
   const cancel = new AbortController();
   const onSigint = () => cancel.abort();
   process.once("SIGINT", onSigint);
@@ -107,7 +125,7 @@ export async function runBuild(
       noCache: flags.noCache === true,
       network: flags.network,
       secrets,
-      write,
+      renderer: display.renderer,
       signal: cancel.signal,
       hooks: {
         warning: (d) => report.add([fromCwd(d)]),
@@ -123,6 +141,7 @@ export async function runBuild(
     }
     throw error;
   } finally {
+    display.stop();
     process.removeListener("SIGINT", onSigint);
   }
   if (specErrors) throw new SpecError([...specErrors]);

@@ -184,7 +184,9 @@ export function buildProgram(io: CliIo, report: DiagnosticReport): Command {
       "a standalone BuildKit: unix:///path or tcp://host:port (also BUILDKIT_HOST)",
     )
     .addOption(
-      new Option("--progress <mode>", "how progress is shown").choices(["plain", "quiet"]).default("plain"),
+      new Option("--progress <mode>", "how progress is shown: auto is tty on a terminal, else plain")
+        .choices(["auto", "tty", "plain", "quiet"])
+        .default("auto"),
     )
     .addOption(formatOption())
     .action(

@@ -4,7 +4,7 @@ import { statusFromError, type WorkerInfo } from "../buildkit/index.js";
 import { type FrontendHooks, runFrontend } from "../frontend/frontend.js";
 import { connectControl, probeWorkers } from "./control.js";
 import type { EngineAddress } from "./engine-address.js";
-import { PlainProgress } from "./progress.js";
+import { BuildProgress, type ProgressRenderer } from "./progress.js";
 import { type ClientSession, newSessionId, sessionSharedKey, startDockerSession } from "./session.js";
 
 /** What `pyfront build` asks of the engine. */
@@ -22,8 +22,8 @@ export interface ClientBuildRequest {
   noCache: boolean;
   network: "default" | "host" | "none";
   secrets: ReadonlyMap<string, Uint8Array>;
-  /** Where progress goes (plain text). */
-  write(text: string): void;
+  /** How progress is shown. */
+  renderer: ProgressRenderer;
   hooks?: FrontendHooks;
   /** Ctrl-C: cancels the build on the engine. */
   signal?: AbortSignal;
@@ -34,7 +34,7 @@ export interface ClientBuildResult {
   /** The engine's error, when the build failed. */
   error?: string;
   /** Every step the engine reported. */
-  progress: PlainProgress;
+  progress: BuildProgress;
   exporterResponse: Record<string, string>;
 }
 
@@ -53,7 +53,7 @@ function workerInfo(record: WorkerRecord): WorkerInfo {
 
 /** The frontend options, as docker build sends them for the same flags. */
 export function frontendAttributes(
-  request: Omit<ClientBuildRequest, "write" | "address" | "secrets">,
+  request: Omit<ClientBuildRequest, "renderer" | "address" | "secrets">,
 ): Record<string, string> {
   const attrs: Record<string, string> = Object.create(null);
   if (request.specName) attrs.filename = request.specName;
@@ -86,7 +86,7 @@ const STATUS_DRAIN_MS = 3_000;
 export async function buildWithClient(request: ClientBuildRequest): Promise<ClientBuildResult> {
   const connection = await connectControl(request.address);
   let session: ClientSession | undefined;
-  const progress = new PlainProgress(request.write);
+  const progress = new BuildProgress(request.renderer);
   const statusAbort = new AbortController();
   try {
     const workers = await probeWorkers(connection);
@@ -165,6 +165,7 @@ export async function buildWithClient(request: ClientBuildRequest): Promise<Clie
     const drained = setTimeout(() => statusAbort.abort(), STATUS_DRAIN_MS);
     await status;
     clearTimeout(drained);
+    progress.finish();
     return {
       ok: error === undefined,
       ...(error !== undefined ? { error } : {}),

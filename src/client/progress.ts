@@ -24,19 +24,29 @@ function millis(ts: Timestamp | undefined): number | undefined {
   return ts === undefined ? undefined : Number(ts.seconds) * 1000 + Math.floor(ts.nanos / 1e6);
 }
 
-/**
- * BuildKit's progress in the `--progress plain` form docker build prints: `#N name` when a step
- * starts, `#N <seconds> <line>` for its output, then `#N DONE 1.2s`, `#N CACHED` or
- * `#N ERROR: ...`; warnings as `WARNING: ...`.
- */
-export class PlainProgress {
+/** What a progress display is told, in the order the engine's status stream says it. */
+export interface ProgressRenderer {
+  started(step: StepRecord): void;
+  /** `offset` is the seconds since the step started, as text ("1.250"). */
+  log(step: StepRecord, offset: string, line: string): void;
+  /** A transfer or export sub-task that finished ("transferring context 1.49kB"). */
+  detail(step: StepRecord, text: string): void;
+  completed(step: StepRecord): void;
+  warning(text: string): void;
+  /** The build is over: a live display draws its last frame. */
+  finish(): void;
+}
+
+/** The build's steps, followed from Control.Status and shown by a renderer. */
+export class BuildProgress {
   readonly steps = new Map<string, StepRecord>();
   readonly #partial = new Map<string, string>();
-  readonly #write: (text: string) => void;
+  readonly #announced = new Set<string>();
+  readonly #renderer: ProgressRenderer;
   #count = 0;
 
-  constructor(write: (text: string) => void) {
-    this.#write = write;
+  constructor(renderer: ProgressRenderer) {
+    this.#renderer = renderer;
   }
 
   #step(digest: string, name?: string): StepRecord {
@@ -55,12 +65,10 @@ export class PlainProgress {
     return step;
   }
 
-  #announced = new Set<string>();
-
   #announce(step: StepRecord): void {
     if (this.#announced.has(step.digest)) return;
     this.#announced.add(step.digest);
-    this.#write(`#${step.number} ${step.name}\n`);
+    this.#renderer.started(step);
   }
 
   update(status: StatusResponse): void {
@@ -70,21 +78,14 @@ export class PlainProgress {
       if (vertex.inputs.length > 0) step.hasInputs = true;
       const started = millis(vertex.started);
       const completed = millis(vertex.completed);
-      if (started !== undefined || vertex.cached) this.#announce(step);
       if (started !== undefined) step.started = started;
+      if (started !== undefined || vertex.cached) this.#announce(step);
       if (completed === undefined || step.completed !== undefined) continue;
       step.completed = completed;
       step.cached = vertex.cached;
+      if (vertex.error) step.error = vertex.error;
       this.#flushPartial(step);
-      if (vertex.error) {
-        step.error = vertex.error;
-        this.#write(`#${step.number} ERROR: ${vertex.error}\n`);
-      } else if (vertex.cached) {
-        this.#write(`#${step.number} CACHED\n`);
-      } else {
-        const seconds = step.started === undefined ? 0 : (completed - step.started) / 1000;
-        this.#write(`#${step.number} DONE ${seconds.toFixed(1)}s\n`);
-      }
+      this.#renderer.completed(step);
     }
     for (const item of status.statuses) {
       if (millis(item.completed) === undefined) continue;
@@ -96,7 +97,7 @@ export class PlainProgress {
           : item.current > 0n
             ? ` ${formatBytes(item.current)}`
             : "";
-      this.#write(`#${step.number} ${item.name || item.ID}${amount} done\n`);
+      this.#renderer.detail(step, `${item.name || item.ID}${amount}`);
     }
     for (const log of status.logs) {
       const step = this.#step(log.vertex);
@@ -111,14 +112,14 @@ export class PlainProgress {
       for (const line of lines) this.#logLine(step, offset, line.replace(/\r$/, ""));
     }
     for (const warning of status.warnings) {
-      this.#write(`WARNING: ${new TextDecoder().decode(warning.short)}\n`);
+      this.#renderer.warning(new TextDecoder().decode(warning.short));
     }
   }
 
   #logLine(step: StepRecord, offset: string, line: string): void {
-    this.#write(`#${step.number} ${offset} ${line}\n`);
     step.tail.push(line);
     if (step.tail.length > FAILURE_TAIL_LINES) step.tail.shift();
+    this.#renderer.log(step, offset, line);
   }
 
   #flushPartial(step: StepRecord): void {
@@ -133,6 +134,10 @@ export class PlainProgress {
     }
   }
 
+  finish(): void {
+    this.#renderer.finish();
+  }
+
   /** The steps that failed, with their last lines, for the summary under a failed build. */
   failureSummary(): string {
     const failed = [...this.steps.values()].filter((s) => s.error !== undefined);
@@ -143,6 +148,138 @@ export class PlainProgress {
       })
       .join("\n");
   }
+}
+
+function seconds(step: StepRecord): string {
+  const ms = step.started !== undefined && step.completed !== undefined ? step.completed - step.started : 0;
+  return `${(ms / 1000).toFixed(1)}s`;
+}
+
+/**
+ * The `--progress plain` form docker build prints: `#N name` when a step starts, `#N <seconds>
+ * <line>` for its output, then `#N DONE 1.2s`, `#N CACHED` or `#N ERROR: ...`; warnings as
+ * `WARNING: ...`.
+ */
+export function plainRenderer(write: (text: string) => void): ProgressRenderer {
+  return {
+    started: (step) => write(`#${step.number} ${step.name}\n`),
+    log: (step, offset, line) => write(`#${step.number} ${offset} ${line}\n`),
+    detail: (step, text) => write(`#${step.number} ${text} done\n`),
+    completed(step) {
+      if (step.error !== undefined) write(`#${step.number} ERROR: ${step.error}\n`);
+      else if (step.cached) write(`#${step.number} CACHED\n`);
+      else write(`#${step.number} DONE ${seconds(step)}\n`);
+    },
+    warning: (text) => write(`WARNING: ${text}\n`),
+    finish: () => {},
+  };
+}
+
+/** `--progress quiet`: nothing is shown (a failure is still summed up by the command). */
+export const QUIET_RENDERER: ProgressRenderer = {
+  started: () => {},
+  log: () => {},
+  detail: () => {},
+  completed: () => {},
+  warning: () => {},
+  finish: () => {},
+};
+
+/** Plain progress written to one function: what `--progress plain` uses. */
+export class PlainProgress extends BuildProgress {
+  constructor(write: (text: string) => void) {
+    super(plainRenderer(write));
+  }
+}
+
+export interface TtyOptions {
+  write(text: string): void;
+  /** Terminal width, for cutting long lines (which would break the redraw). */
+  columns: number;
+  colour: boolean;
+  /** The time in milliseconds since the epoch (the engine's step times are too); tests hand in their own clock. */
+  now(): number;
+}
+
+/** Log lines shown under each running step. */
+export const TTY_LOG_LINES = 6;
+
+/**
+ * A live display for a terminal: each finished step is printed once (` => name  1.2s`, CACHED or
+ * ERROR marked), and below them a redrawn area shows the build's time and count, then every
+ * running step with its time and its last lines of output.
+ */
+export function ttyRenderer(options: TtyOptions): ProgressRenderer & { redraw(): void } {
+  const started = options.now();
+  const running = new Map<string, { step: StepRecord; lines: string[] }>();
+  let done = 0;
+  let total = 0;
+  let liveHeight = 0;
+  const paint = (code: number, text: string) => (options.colour ? `\u001b[${code}m${text}\u001b[0m` : text);
+  const toWidth = (text: string) => {
+    const width = Math.max(20, options.columns);
+    return text.length > width ? `${text.slice(0, width - 1)}…` : text;
+  };
+  const clearLive = () => {
+    if (liveHeight > 0) options.write(`\u001b[${liveHeight}A\u001b[J`);
+    liveHeight = 0;
+  };
+  const drawLive = () => {
+    const elapsed = ((options.now() - started) / 1000).toFixed(1);
+    const lines = [paint(36, `[+] Building ${elapsed}s (${done}/${total})`)];
+    for (const { step, lines: logs } of running.values()) {
+      const time =
+        step.started !== undefined
+          ? ` ${(Math.max(0, options.now() - step.started) / 1000).toFixed(1)}s`
+          : "";
+      lines.push(toWidth(` => ${step.name}${time}`));
+      for (const log of logs) lines.push(paint(2, toWidth(` => => # ${log}`)));
+    }
+    options.write(`${lines.join("\n")}\n`);
+    liveHeight = lines.length;
+  };
+  const redraw = () => {
+    clearLive();
+    drawLive();
+  };
+  return {
+    redraw,
+    started(step) {
+      total++;
+      running.set(step.digest, { step, lines: [] });
+      redraw();
+    },
+    log(step, _offset, line) {
+      const entry = running.get(step.digest);
+      if (!entry) return;
+      entry.lines.push(line);
+      if (entry.lines.length > TTY_LOG_LINES) entry.lines.shift();
+      redraw();
+    },
+    detail: () => {},
+    completed(step) {
+      running.delete(step.digest);
+      done++;
+      clearLive();
+      const line =
+        step.error !== undefined
+          ? paint(31, toWidth(` => ERROR ${step.name}  ${seconds(step)}`))
+          : step.cached
+            ? paint(34, toWidth(` => CACHED ${step.name}`))
+            : toWidth(` => ${step.name}  ${seconds(step)}`);
+      options.write(`${line}\n`);
+      drawLive();
+    },
+    warning(text) {
+      clearLive();
+      options.write(`${paint(33, toWidth(`WARNING: ${text}`))}\n`);
+      drawLive();
+    },
+    finish() {
+      running.clear();
+      redraw();
+    },
+  };
 }
 
 export function formatBytes(value: bigint): string {

@@ -1,7 +1,14 @@
 import { create } from "@bufbuild/protobuf";
 import { describe, expect, it } from "vitest";
 import { StatusResponseSchema } from "../../../src/buildkit/gen/moby/buildkit/v1/control_pb.js";
-import { FAILURE_TAIL_LINES, formatBytes, PlainProgress } from "../../../src/client/progress.js";
+import {
+  BuildProgress,
+  FAILURE_TAIL_LINES,
+  formatBytes,
+  PlainProgress,
+  TTY_LOG_LINES,
+  ttyRenderer,
+} from "../../../src/client/progress.js";
 
 const at = (ms: number) => ({ seconds: BigInt(Math.floor(ms / 1000)), nanos: (ms % 1000) * 1e6 });
 const enc = (text: string) => new TextEncoder().encode(text);
@@ -148,5 +155,73 @@ describe("plain progress, as docker build --progress plain prints it", () => {
       "1.49kB",
       "12.35MB",
     ]);
+  });
+});
+
+/** What a terminal shows after the writes: enough of one for cursor-up and clear-below. */
+function screen(writes: string): string[] {
+  const lines: string[] = [];
+  let row = 0;
+  const pattern = /\u001b\[(\d*)([AJ])|([^\u001b]+)/g;
+  for (const m of writes.matchAll(pattern)) {
+    if (m[2] === "A") row = Math.max(0, row - Number(m[1] || 1));
+    else if (m[2] === "J") lines.length = row;
+    else
+      for (const ch of (m[3] ?? "").split(/(\n)/)) {
+        if (ch === "\n") row++;
+        else if (ch !== "") lines[row] = (lines[row] ?? "") + ch;
+      }
+  }
+  return lines.slice(0, row);
+}
+
+describe("live progress on a terminal", () => {
+  function live(colour = false) {
+    let out = "";
+    let clock = 10_000;
+    const renderer = ttyRenderer({ write: (t) => (out += t), columns: 60, colour, now: () => clock });
+    const progress = new BuildProgress(renderer);
+    return {
+      progress,
+      tick: (ms: number) => (clock += ms),
+      update: (u: Parameters<typeof create<typeof StatusResponseSchema>>[1]) =>
+        progress.update(create(StatusResponseSchema, u)),
+      out: () => out,
+    };
+  }
+
+  it("prints finished steps once and redraws the running ones with their time and last lines", () => {
+    const t = live();
+    t.update({ vertexes: [{ digest: "a", name: "[builder] install dependencies", cached: true, started: at(10_000), completed: at(10_000) }] });
+    t.update({ vertexes: [{ digest: "b", name: "[builder] install the project", started: at(10_000) }] });
+    const logs = Array.from({ length: 9 }, (_, i) => `pip line ${i + 1}`).join("\n");
+    t.update({ logs: [{ vertex: "b", stream: 1n, timestamp: at(10_500), msg: enc(`${logs}\n`) }] });
+    t.tick(2_300);
+    t.update({});
+    expect(screen(t.out())).toEqual([
+      " => CACHED [builder] install dependencies",
+      "[+] Building 0.0s (1/2)",
+      " => [builder] install the project 0.0s",
+      ...Array.from({ length: TTY_LOG_LINES }, (_, i) => ` => => # pip line ${i + 4}`),
+    ]);
+    t.update({ vertexes: [{ digest: "b", name: "[builder] install the project", started: at(10_000), completed: at(13_100) }] });
+    t.progress.finish();
+    expect(screen(t.out())).toEqual([
+      " => CACHED [builder] install dependencies",
+      " => [builder] install the project  3.1s",
+      "[+] Building 2.3s (2/2)",
+    ]);
+  });
+
+  it("marks a failed step, cuts long lines to the terminal's width, and colours only when asked", () => {
+    const plain = live(false);
+    plain.update({ vertexes: [{ digest: "x", name: `[builder] ${"x".repeat(80)}`, started: at(10_000), completed: at(10_400), error: "exit code: 1" }] });
+    const shown = screen(plain.out());
+    expect(shown[0]).toMatch(/^ => ERROR \[builder\] x+…$/);
+    expect(shown[0]?.length).toBe(60);
+    expect(plain.out()).not.toMatch(/\u001b\[\d+m/);
+    const coloured = live(true);
+    coloured.update({ vertexes: [{ digest: "x", name: "[builder] step", started: at(10_000), completed: at(10_400), error: "exit code: 1" }] });
+    expect(coloured.out()).toContain("\u001b[31m => ERROR [builder] step  0.4s\u001b[0m");
   });
 });
