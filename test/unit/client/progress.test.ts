@@ -158,11 +158,13 @@ describe("plain progress, as docker build --progress plain prints it", () => {
   });
 });
 
+const ESC = "\u001b";
+
 /** What a terminal shows after the writes: enough of one for cursor-up and clear-below. */
 function screen(writes: string): string[] {
   const lines: string[] = [];
   let row = 0;
-  const pattern = /\u001b\[(\d*)([AJ])|([^\u001b]+)/g;
+  const pattern = new RegExp(`${ESC}\\[(\\d*)([AJ])|([^${ESC}]+)`, "g");
   for (const m of writes.matchAll(pattern)) {
     if (m[2] === "A") row = Math.max(0, row - Number(m[1] || 1));
     else if (m[2] === "J") lines.length = row;
@@ -192,7 +194,17 @@ describe("live progress on a terminal", () => {
 
   it("prints finished steps once and redraws the running ones with their time and last lines", () => {
     const t = live();
-    t.update({ vertexes: [{ digest: "a", name: "[builder] install dependencies", cached: true, started: at(10_000), completed: at(10_000) }] });
+    t.update({
+      vertexes: [
+        {
+          digest: "a",
+          name: "[builder] install dependencies",
+          cached: true,
+          started: at(10_000),
+          completed: at(10_000),
+        },
+      ],
+    });
     t.update({ vertexes: [{ digest: "b", name: "[builder] install the project", started: at(10_000) }] });
     const logs = Array.from({ length: 9 }, (_, i) => `pip line ${i + 1}`).join("\n");
     t.update({ logs: [{ vertex: "b", stream: 1n, timestamp: at(10_500), msg: enc(`${logs}\n`) }] });
@@ -204,7 +216,11 @@ describe("live progress on a terminal", () => {
       " => [builder] install the project 0.0s",
       ...Array.from({ length: TTY_LOG_LINES }, (_, i) => ` => => # pip line ${i + 4}`),
     ]);
-    t.update({ vertexes: [{ digest: "b", name: "[builder] install the project", started: at(10_000), completed: at(13_100) }] });
+    t.update({
+      vertexes: [
+        { digest: "b", name: "[builder] install the project", started: at(10_000), completed: at(13_100) },
+      ],
+    });
     t.progress.finish();
     expect(screen(t.out())).toEqual([
       " => CACHED [builder] install dependencies",
@@ -215,13 +231,33 @@ describe("live progress on a terminal", () => {
 
   it("marks a failed step, cuts long lines to the terminal's width, and colours only when asked", () => {
     const plain = live(false);
-    plain.update({ vertexes: [{ digest: "x", name: `[builder] ${"x".repeat(80)}`, started: at(10_000), completed: at(10_400), error: "exit code: 1" }] });
+    plain.update({
+      vertexes: [
+        {
+          digest: "x",
+          name: `[builder] ${"x".repeat(80)}`,
+          started: at(10_000),
+          completed: at(10_400),
+          error: "exit code: 1",
+        },
+      ],
+    });
     const shown = screen(plain.out());
     expect(shown[0]).toMatch(/^ => ERROR \[builder\] x+…$/);
     expect(shown[0]?.length).toBe(60);
-    expect(plain.out()).not.toMatch(/\u001b\[\d+m/);
+    expect(plain.out()).not.toMatch(new RegExp(`${ESC}\\[\\d+m`));
     const coloured = live(true);
-    coloured.update({ vertexes: [{ digest: "x", name: "[builder] step", started: at(10_000), completed: at(10_400), error: "exit code: 1" }] });
+    coloured.update({
+      vertexes: [
+        {
+          digest: "x",
+          name: "[builder] step",
+          started: at(10_000),
+          completed: at(10_400),
+          error: "exit code: 1",
+        },
+      ],
+    });
     expect(coloured.out()).toContain("\u001b[31m => ERROR [builder] step  0.4s\u001b[0m");
   });
 });
