@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { pyfront, pyfrontOnEngine } from "./support/cli.js";
-import { docker, engineEnv, removeImage, repoRoot } from "./support/engine.js";
+import { docker, engineEnv, imageInspect, removeImage, repoRoot } from "./support/engine.js";
 import {
   combined,
   copyExample,
@@ -18,7 +18,9 @@ import {
   useAuthIndex,
   wasCached,
 } from "./support/examples.js";
+import { ensureFrontendImage } from "./support/frontend.js";
 import { occurrences, saveImage } from "./support/image-search.js";
+import { fileTree, runtimeConfig } from "./support/image-tree.js";
 
 const env = engineEnv();
 const images: string[] = [];
@@ -78,6 +80,29 @@ describe(`pyfront build on engine ${env.engine}`, () => {
       if (/^\[internal\]|FROM |^exporting/.test(name)) continue;
       expect(lines, name).toContain(`${id} CACHED`);
     }
+  });
+
+  it("gives the same image as docker build -f pyproject.toml through the frontend image", async () => {
+    ensureFrontendImage();
+    const copy = scratchCopy();
+    const [viaClient, viaDocker] = [tagFor("eq-client"), tagFor("eq-docker")];
+    const client = await pyfrontOnEngine(["build", copy.dir, "-t", viaClient, "--network", "host"]);
+    expect(client.code, combined(client)).toBe(0);
+    const dockerBuild = await docker([
+      "build",
+      "--progress=plain",
+      "--network",
+      "host",
+      "-f",
+      join(copy.dir, "pyproject.toml"),
+      "-t",
+      viaDocker,
+      copy.dir,
+    ]);
+    expect(dockerBuild.code, combined(dockerBuild)).toBe(0);
+    const [a, b] = await Promise.all([imageInspect(viaClient), imageInspect(viaDocker)]);
+    expect(runtimeConfig(a)).toEqual(runtimeConfig(b));
+    expect(await fileTree(viaClient)).toEqual(await fileTree(viaDocker));
   });
 
   it("takes -t more than once, --build-arg, --target and --no-cache", async () => {
