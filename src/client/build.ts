@@ -3,7 +3,7 @@ import type { WorkerRecord } from "../buildkit/gen/moby/buildkit/v1/types/worker
 import { statusFromError, type WorkerInfo } from "../buildkit/index.js";
 import { type FrontendHooks, runFrontend } from "../frontend/frontend.js";
 import { connectControl, probeWorkers } from "./control.js";
-import type { EngineAddress } from "./engine-address.js";
+import { describeSocket, type EngineAddress } from "./engine-address.js";
 import { BuildProgress, type ProgressRenderer } from "./progress.js";
 import { type ClientSession, newSessionId, sessionSharedKey, startDockerSession } from "./session.js";
 
@@ -73,6 +73,10 @@ export function frontendAttributes(
 function sessionName(contextDir: string): string {
   const name = basename(contextDir).replace(/[^\x21-\x7e]/g, "_");
   return name === "" ? "pyfront" : name;
+}
+
+function describeEngine(address: EngineAddress): string {
+  return `the ${address.kind === "docker" ? "Docker daemon" : "BuildKit daemon"} at ${describeSocket(address.socket)}`;
 }
 
 /** How long the status stream may go on after Solve has answered. */
@@ -152,7 +156,12 @@ export async function buildWithClient(request: ClientBuildRequest): Promise<Clie
     try {
       solved = await solve;
     } catch (caught) {
-      error = statusFromError(caught).message;
+      const detail = statusFromError(caught).message;
+      error = request.signal?.aborted
+        ? "cancelled (the engine stops the build)"
+        : connection.lost
+          ? `the connection to ${describeEngine(request.address)} was lost during the build (${detail})`
+          : detail;
     } finally {
       request.signal?.removeEventListener("abort", onCancel);
     }

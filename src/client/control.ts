@@ -21,6 +21,8 @@ export interface ControlConnection {
   control: Client<typeof Control>;
   /** The LLBBridge of build `ref`, on this connection, as buildkit's client.Build reaches it. */
   gatewayFor(ref: string): GatewayClient;
+  /** True once the socket closed, by us or by the engine. */
+  readonly lost: boolean;
   close(): void;
 }
 
@@ -32,10 +34,17 @@ export async function connectControl(address: EngineAddress): Promise<ControlCon
 
 export function controlOverSocket(address: EngineAddress, socket: Socket): ControlConnection {
   const transport = createDuplexTransport(() => socket);
+  let lost = false;
+  socket.once("close", () => {
+    lost = true;
+  });
   return {
     address,
     control: createClient(Control, transport),
     gatewayFor: (ref) => new GatewayClient(withHeader(transport, BUILD_ID_METADATA, ref)),
+    get lost() {
+      return lost;
+    },
     close: () => socket.destroy(),
   };
 }

@@ -1,9 +1,11 @@
 // Issue 13's first part on a real engine: `pyfront build` drives the engine's BuildKit itself (the
 // CLI is the frontend, on the Control API's gateway), loads the image into Docker, caches an
 // unchanged rebuild, hands secrets over its session, and fails fast and clearly.
+
+import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { cpSync, readFileSync, rmSync } from "node:fs";
-import { createServer, type Socket } from "node:net";
+import { connect, createServer, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -43,6 +45,64 @@ function tagFor(name: string): string {
   const tag = `pyfront-e2e-client-${name}:${env.engine.toLowerCase()}`;
   images.push(tag);
   return tag;
+}
+
+/** A Unix socket that forwards to the engine's, and can cut every connection at once. */
+async function socketProxy(): Promise<{ host: string; dropAll(): void; close(): void }> {
+  const target = (env.vars.DOCKER_HOST ?? "").replace(/^unix:\/\//, "");
+  const path = join(tmpdir(), `pyfront-proxy-${randomBytes(4).toString("hex")}.sock`);
+  const open: Socket[] = [];
+  const server = createServer((client) => {
+    const upstream = connect(target);
+    open.push(client, upstream);
+    client.pipe(upstream).on("error", () => {});
+    upstream.pipe(client).on("error", () => {});
+    client.on("error", () => upstream.destroy());
+    upstream.on("error", () => client.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(path, resolve));
+  return {
+    host: `unix://${path}`,
+    dropAll: () => {
+      for (const socket of open) socket.destroy();
+    },
+    close: () => {
+      for (const socket of open) socket.destroy();
+      server.close();
+      rmSync(path, { force: true });
+    },
+  };
+}
+
+/**
+ * Starts `pyfront build`, waits until a step whose name matches is running, does `then` to it and
+ * resolves to how it ended, with the seconds from `then` to the exit.
+ */
+function interruptedBuild(
+  args: string[],
+  extraEnv: Record<string, string>,
+  running: RegExp,
+  then: (child: ReturnType<typeof spawn>) => void,
+): Promise<{ code: number | null; stderr: string; seconds: number }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(repoRoot, "bin", "pyfront.js"), ...args], {
+      env: { ...process.env, ...env.vars, ...extraEnv },
+      stdio: ["ignore", "ignore", "pipe"],
+    });
+    let stderr = "";
+    let at: number | undefined;
+    child.stderr.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString("utf8");
+      if (at === undefined && running.test(stderr)) {
+        at = Date.now();
+        then(child);
+      }
+    });
+    child.on("error", reject);
+    child.on("close", (code) =>
+      resolve({ code, stderr, seconds: at === undefined ? -1 : (Date.now() - at) / 1000 }),
+    );
+  });
 }
 
 /** The steps of a plain log (`#N name` lines) that build on others, as the summary counts them. */
@@ -264,6 +324,43 @@ describe(`pyfront build on engine ${env.engine}`, () => {
       expect(answer.stdout.trim()).toBe(String(r.i));
     }
     await webapp.check(runs[7]?.tag ?? "");
+  });
+
+  it("ends with a clear error within seconds when the engine connection drops mid-build", async () => {
+    const proxy = await socketProxy();
+    try {
+      const ended = await interruptedBuild(
+        ["build", scratchCopy().dir, "--network", "host", "--no-cache", "--progress", "plain"],
+        { DOCKER_HOST: proxy.host },
+        /^#\d+ \[builder\] install dependencies/m,
+        () => proxy.dropAll(),
+      );
+      expect(ended.code, ended.stderr).toBe(1);
+      expect(ended.seconds, ended.stderr).toBeGreaterThanOrEqual(0);
+      expect(ended.seconds, ended.stderr).toBeLessThan(10);
+      expect(ended.stderr).toContain(
+        `pyfront build: the build failed: the connection to the Docker daemon at ${proxy.host} was lost during the build`,
+      );
+      expect(ended.stderr).not.toMatch(/internal error|TypeError|at .*\.ts:\d+/);
+    } finally {
+      proxy.close();
+    }
+  });
+
+  it("cancels the build on the engine at Ctrl-C, and no image is made", async () => {
+    const tag = tagFor("cancelled");
+    await removeImage(tag);
+    const ended = await interruptedBuild(
+      ["build", scratchCopy().dir, "-t", tag, "--network", "host", "--no-cache", "--progress", "plain"],
+      {},
+      /^#\d+ \[builder\] install dependencies/m,
+      (child) => child.kill("SIGINT"),
+    );
+    expect(ended.code, ended.stderr).toBe(1);
+    expect(ended.seconds, ended.stderr).toBeLessThan(10);
+    expect(ended.stderr).toContain("pyfront build: the build failed: cancelled (the engine stops the build)");
+    const inspected = await docker(["image", "inspect", tag]);
+    expect(inspected.code).not.toBe(0);
   });
 
   it("fails fast with a clear message when the engine cannot be reached or never answers", async () => {
