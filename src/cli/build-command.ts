@@ -136,7 +136,9 @@ export async function runBuild(
     });
   } catch (error) {
     if (error instanceof EngineUnreachableError) {
-      io.stderr.write(`pyfront build: ${error.message}\n`);
+      report.add([
+        { code: "engine-unreachable", severity: "error", message: `pyfront build: ${error.message}` },
+      ]);
       return EXIT_BUILD_FAILED;
     }
     throw error;
@@ -147,8 +149,15 @@ export async function runBuild(
   if (specErrors) throw new SpecError([...specErrors]);
   if (!result.ok) {
     const summary = result.progress.failureSummary();
-    if (summary) io.stderr.write(`\n${summary}\n`);
-    io.stderr.write(`pyfront build: the build failed: ${result.error}\n`);
+    // In text the failed step comes first and the verdict last, where a terminal's reader looks.
+    if (summary && report.format === "text") io.stderr.write(`\n${summary}\n`);
+    report.add([
+      {
+        code: "build-failed",
+        severity: "error",
+        message: `pyfront build: the build failed: ${result.error}${summary && report.format === "json" ? `\n${summary}` : ""}`,
+      },
+    ]);
     return EXIT_BUILD_FAILED;
   }
   const steps = [...result.progress.steps.values()].filter((s) => s.hasInputs);

@@ -186,18 +186,35 @@ export function buildProgram(io: CliIo, report: DiagnosticReport): Command {
     .addOption(
       new Option("--progress <mode>", "how progress is shown: auto is tty on a terminal, else plain")
         .choices(["auto", "tty", "plain", "quiet"])
-        .default("auto"),
+        .default("auto", "auto; quiet with --format json"),
     )
     .addOption(formatOption())
     .action(
       async (
         dir: string,
         flags: Omit<BuildFlags, "buildArg"> & { buildArg: string[]; cache?: boolean; format: ReportFormat },
+        command: Command,
       ) => {
         report.format = flags.format;
+        // With --format json, stderr carries one JSON document: progress text would break it.
+        let progress = flags.progress;
+        if (flags.format === "json") {
+          if (command.getOptionValueSource("progress") === "cli" && progress !== "quiet") {
+            throw usageError(
+              `--format json and --progress ${progress} would both write to standard error`,
+              "leave out --progress (--format json keeps it quiet), or report as --format text",
+            );
+          }
+          progress = "quiet";
+        }
         const code = await runBuild(
           dir,
-          { ...flags, noCache: flags.cache === false, buildArg: parseBuildArgs(flags.buildArg, io.env) },
+          {
+            ...flags,
+            progress,
+            noCache: flags.cache === false,
+            buildArg: parseBuildArgs(flags.buildArg, io.env),
+          },
           { stderr: io.stderr, env: io.env, cwd: io.cwd ?? process.cwd() },
           report,
         );
