@@ -163,9 +163,13 @@ export async function runBuild(
   const steps = [...result.progress.steps.values()].filter((s) => s.hasInputs);
   const cached = steps.filter((s) => s.cached).length;
   const digest = result.exporterResponse["containerimage.digest"];
-  const named = flags.tag.length > 0 ? flags.tag.join(", ") : "an untagged image";
-  io.stderr.write(
-    `pyfront build: built ${named}${digest ? ` (${digest})` : ""}; ${cached} of ${steps.length} steps cached\n`,
-  );
+  const tags = flags.tag.join(", ");
+  const what =
+    address.kind === "docker"
+      ? `built ${tags || "an untagged image"}${digest ? ` (${digest})` : ""}`
+      : tags
+        ? `built ${tags}${digest ? ` (${digest})` : ""} in the BuildKit daemon's image store`
+        : "built; the result stays in BuildKit's cache (-t names an image)";
+  io.stderr.write(`pyfront build: ${what}; ${cached} of ${steps.length} steps cached\n`);
   return 0;
 }

@@ -5,7 +5,13 @@ import { type FrontendHooks, runFrontend } from "../frontend/frontend.js";
 import { connectControl, probeWorkers } from "./control.js";
 import { describeSocket, type EngineAddress } from "./engine-address.js";
 import { BuildProgress, type ProgressRenderer } from "./progress.js";
-import { type ClientSession, newSessionId, sessionSharedKey, startDockerSession } from "./session.js";
+import {
+  type ClientSession,
+  newSessionId,
+  sessionSharedKey,
+  startControlSession,
+  startDockerSession,
+} from "./session.js";
 
 /** What `pyfront build` asks of the engine. */
 export interface ClientBuildRequest {
@@ -25,6 +31,11 @@ export interface ClientBuildRequest {
   /** How progress is shown. */
   renderer: ProgressRenderer;
   hooks?: FrontendHooks;
+  /**
+   * How the session is opened: Docker's `/session` endpoint on a Docker daemon, Control.Session on
+   * a standalone BuildKit (the default for each); a Docker daemon takes both.
+   */
+  sessionVia?: "docker-endpoint" | "control";
   /** Ctrl-C: cancels the build on the engine. */
   signal?: AbortSignal;
 }
@@ -79,6 +90,19 @@ function describeEngine(address: EngineAddress): string {
   return `the ${address.kind === "docker" ? "Docker daemon" : "BuildKit daemon"} at ${describeSocket(address.socket)}`;
 }
 
+/**
+ * Where the image goes: a Docker daemon's image store (the `moby` exporter, as buildx's docker
+ * driver uses); on a standalone BuildKit, its own image store under the tags (`image`), or
+ * nowhere but the cache without tags.
+ */
+function exporterFor(
+  request: ClientBuildRequest,
+): { type: string; attrs: Record<string, string> } | undefined {
+  const named = request.tags.length > 0 ? { name: request.tags.join(",") } : undefined;
+  if (request.address.kind === "docker") return { type: "moby", attrs: named ?? {} };
+  return named ? { type: "image", attrs: named } : undefined;
+}
+
 /** How long the status stream may go on after Solve has answered. */
 const STATUS_DRAIN_MS = 3_000;
 
@@ -94,12 +118,10 @@ export async function buildWithClient(request: ClientBuildRequest): Promise<Clie
   const statusAbort = new AbortController();
   try {
     const workers = await probeWorkers(connection);
-    if (request.address.kind !== "docker") {
-      throw new Error(
-        "building on a standalone BuildKit (--builder, BUILDKIT_HOST) is not supported yet: its session runs over Control.Session, which pyfront does not speak yet; it answered the health probe",
-      );
-    }
-    session = await startDockerSession(request.address, {
+    const sessionVia =
+      request.sessionVia ?? (request.address.kind === "docker" ? "docker-endpoint" : "control");
+    const startSession = sessionVia === "control" ? startControlSession : startDockerSession;
+    session = await startSession(request.address, {
       name: sessionName(request.contextDir),
       sharedKey: sessionSharedKey(request.contextDir),
       attachables: {
@@ -109,8 +131,7 @@ export async function buildWithClient(request: ClientBuildRequest): Promise<Clie
     });
     const ref = newSessionId();
     const attrs = frontendAttributes(request);
-    const exporterAttrs: Record<string, string> =
-      request.tags.length > 0 ? { name: request.tags.join(",") } : {};
+    const exporter = exporterFor(request);
 
     const status = (async () => {
       try {
@@ -132,9 +153,13 @@ export async function buildWithClient(request: ClientBuildRequest): Promise<Clie
         Frontend: "",
         FrontendAttrs: attrs,
         // BuildKit v0.8 reads only the single exporter fields; v0.13 takes the list.
-        ExporterDeprecated: "moby",
-        ExporterAttrsDeprecated: exporterAttrs,
-        Exporters: [{ Type: "moby", Attrs: exporterAttrs }],
+        ...(exporter
+          ? {
+              ExporterDeprecated: exporter.type,
+              ExporterAttrsDeprecated: exporter.attrs,
+              Exporters: [{ Type: exporter.type, Attrs: exporter.attrs }],
+            }
+          : {}),
         Entitlements: request.network === "host" ? ["network.host"] : [],
         Cache: {},
       },

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
 import * as http2 from "node:http2";
-import type { Socket } from "node:net";
+import type { Duplex } from "node:stream";
 import {
   Code,
   ConnectError,
@@ -12,7 +12,8 @@ import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { Health, HealthCheckResponse_ServingStatus } from "../buildkit/gen/grpc/health/v1/health_pb.js";
 import { Secrets } from "../buildkit/gen/moby/buildkit/secrets/v1/secrets_pb.js";
 import { Auth, FileSync } from "../buildkit/gen/moby/filesync/v1/filesync_pb.js";
-import { dialHijack } from "./dial.js";
+import { controlSessionStream } from "./control-session.js";
+import { dialHijack, dialSocket } from "./dial.js";
 import type { EngineAddress } from "./engine-address.js";
 import { diffCopySend, syncRequestFromMetadata } from "./filesync.js";
 
@@ -101,7 +102,7 @@ function pairs(raw: readonly string[]): [string, string][] {
  * Serves the session on a socket where BuildKit is the gRPC client and we are the HTTP/2 server
  * (the daemon's `/session` upgrade).
  */
-export function serveSession(socket: Socket, attachables: SessionAttachables): Promise<void> {
+export function serveSession(socket: Duplex, attachables: SessionAttachables): Promise<void> {
   const handler = connectNodeAdapter({
     routes: routes(attachables),
     contextValues: (req) => createContextValues().set(rawHeadersKey, pairs(req.rawHeaders)),
@@ -115,18 +116,45 @@ export function serveSession(socket: Socket, attachables: SessionAttachables): P
   return closed;
 }
 
-/** Opens the session on a Docker daemon: `POST /session` with the headers BuildKit's session manager reads. */
-export async function startDockerSession(
-  address: EngineAddress,
-  options: { name: string; sharedKey: string; attachables: SessionAttachables },
-): Promise<ClientSession> {
-  const id = newSessionId();
-  const socket = await dialHijack(address, "/session", {
+export interface SessionOptions {
+  name: string;
+  sharedKey: string;
+  attachables: SessionAttachables;
+}
+
+/** The headers BuildKit's session manager reads, for either way of opening a session. */
+function sessionHeaders(id: string, options: SessionOptions): Record<string, string | string[]> {
+  return {
     "X-Docker-Expose-Session-Uuid": id,
     "X-Docker-Expose-Session-Name": options.name,
     "X-Docker-Expose-Session-Sharedkey": options.sharedKey,
     "X-Docker-Expose-Session-Grpc-Method": SESSION_METHODS,
-  });
+  };
+}
+
+/** Opens the session on a Docker daemon: `POST /session` with the headers BuildKit's session manager reads. */
+export async function startDockerSession(
+  address: EngineAddress,
+  options: SessionOptions,
+): Promise<ClientSession> {
+  const id = newSessionId();
+  const socket = await dialHijack(address, "/session", sessionHeaders(id, options));
   const closed = serveSession(socket, options.attachables);
   return { id, closed, close: () => socket.destroy() };
+}
+
+/**
+ * Opens the session over Control.Session, the way to a standalone BuildKit (buildctl's and
+ * buildx's grpchijack), on a connection of its own: the engine's socket, or a Docker daemon's
+ * `/grpc` upgrade, whose Control API has the same method.
+ */
+export async function startControlSession(
+  address: EngineAddress,
+  options: SessionOptions,
+): Promise<ClientSession> {
+  const id = newSessionId();
+  const socket = address.kind === "docker" ? await dialHijack(address, "/grpc") : await dialSocket(address);
+  const stream = controlSessionStream(socket, sessionHeaders(id, options));
+  const closed = serveSession(stream, options.attachables);
+  return { id, closed, close: () => stream.destroy() };
 }

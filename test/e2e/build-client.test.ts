@@ -9,6 +9,8 @@ import { connect, createServer, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { dialHijack } from "../../src/client/dial.js";
+import { resolveEngineAddress } from "../../src/client/engine-address.js";
 import { pyfront, pyfrontOnEngine } from "./support/cli.js";
 import { docker, engineEnv, imageInspect, removeImage, repoRoot } from "./support/engine.js";
 import {
@@ -18,6 +20,7 @@ import {
   type ExampleCopy,
   expectBestPractice,
   useAuthIndex,
+  vertexLines,
   wasCached,
 } from "./support/examples.js";
 import { ensureFrontendImage } from "./support/frontend.js";
@@ -103,6 +106,39 @@ function interruptedBuild(
       resolve({ code, stderr, seconds: at === undefined ? -1 : (Date.now() - at) / 1000 }),
     );
   });
+}
+
+/**
+ * A stand-in for a standalone BuildKit socket (this machine has no buildkitd): every connection
+ * is upgraded on the Docker daemon's `/grpc` endpoint, which serves BuildKit's Control API, and
+ * then piped raw, so pyfront sees plain h2c gRPC on a socket as from buildkitd.
+ */
+async function buildkitSocket(): Promise<{ address: string; close(): void }> {
+  const daemon = resolveEngineAddress(undefined, { env: env.vars, readFile: () => undefined });
+  const path = join(tmpdir(), `pyfront-buildkitd-${randomBytes(4).toString("hex")}.sock`);
+  const open: Socket[] = [];
+  const server = createServer((client) => {
+    open.push(client);
+    dialHijack(daemon, "/grpc").then(
+      (upstream) => {
+        open.push(upstream);
+        client.pipe(upstream).on("error", () => {});
+        upstream.pipe(client).on("error", () => {});
+        client.on("close", () => upstream.destroy());
+        upstream.on("close", () => client.destroy());
+      },
+      () => client.destroy(),
+    );
+  });
+  await new Promise<void>((resolve) => server.listen(path, resolve));
+  return {
+    address: `unix://${path}`,
+    close: () => {
+      for (const socket of open) socket.destroy();
+      server.close();
+      rmSync(path, { force: true });
+    },
+  };
 }
 
 /** The steps of a plain log (`#N name` lines) that build on others, as the summary counts them. */
@@ -324,6 +360,43 @@ describe(`pyfront build on engine ${env.engine}`, () => {
       expect(answer.stdout.trim()).toBe(String(r.i));
     }
     await webapp.check(runs[7]?.tag ?? "");
+  });
+
+  it("builds on a standalone BuildKit's socket (--builder), the session over Control.Session", async () => {
+    const buildkitd = await buildkitSocket();
+    try {
+      const copy = scratchCopy();
+      copy.touchSource(webapp);
+      const built = await pyfrontOnEngine([
+        "build",
+        copy.dir,
+        "--builder",
+        buildkitd.address,
+        "--network",
+        "host",
+      ]);
+      const log = combined(built);
+      expect(built.code, log).toBe(0);
+      // The edited code reached BuildKit through the session: the project was installed again.
+      expect(
+        vertexLines(log, /^\[builder\] install the project/).some((l) => / DONE \d/.test(l)),
+        log,
+      ).toBe(true);
+      expect(built.stderr).toContain(
+        "pyfront build: built; the result stays in BuildKit's cache (-t names an image)",
+      );
+      const fromEnv = await pyfrontOnEngine(["build", copy.dir, "--network", "host"], {
+        BUILDKIT_HOST: buildkitd.address,
+      });
+      expect(fromEnv.code, combined(fromEnv)).toBe(0);
+      expect(
+        CACHED_SUMMARY.exec(fromEnv.stderr)
+          ?.slice(1, 3)
+          .every((n, _, [a]) => n === a),
+      ).toBe(true);
+    } finally {
+      buildkitd.close();
+    }
   });
 
   it("ends with a clear error within seconds when the engine connection drops mid-build", async () => {
