@@ -389,11 +389,9 @@ describe(`pyfront build on engine ${env.engine}`, () => {
         BUILDKIT_HOST: buildkitd.address,
       });
       expect(fromEnv.code, combined(fromEnv)).toBe(0);
-      expect(
-        CACHED_SUMMARY.exec(fromEnv.stderr)
-          ?.slice(1, 3)
-          .every((n, _, [a]) => n === a),
-      ).toBe(true);
+      // BUILDKIT_HOST reaches the same engine: the unchanged rebuild is fully cached.
+      const [, cached, total] = CACHED_SUMMARY.exec(fromEnv.stderr) ?? [];
+      expect(cached, fromEnv.stderr).toBe(total);
     } finally {
       buildkitd.close();
     }
