@@ -397,43 +397,6 @@ describe(`pyfront build on engine ${env.engine}`, () => {
     }
   });
 
-  it("ends with a clear error within seconds when the engine connection drops mid-build", async () => {
-    const proxy = await socketProxy();
-    try {
-      const ended = await interruptedBuild(
-        ["build", scratchCopy().dir, "--network", "host", "--no-cache", "--progress", "plain"],
-        { DOCKER_HOST: proxy.host },
-        /^#\d+ \[builder\] install dependencies/m,
-        () => proxy.dropAll(),
-      );
-      expect(ended.code, ended.stderr).toBe(1);
-      expect(ended.seconds, ended.stderr).toBeGreaterThanOrEqual(0);
-      expect(ended.seconds, ended.stderr).toBeLessThan(10);
-      expect(ended.stderr).toContain(
-        `pyfront build: the build failed: the connection to the Docker daemon at ${proxy.host} was lost during the build`,
-      );
-      expect(ended.stderr).not.toMatch(/internal error|TypeError|at .*\.ts:\d+/);
-    } finally {
-      proxy.close();
-    }
-  });
-
-  it("cancels the build on the engine at Ctrl-C, and no image is made", async () => {
-    const tag = tagFor("cancelled");
-    await removeImage(tag);
-    const ended = await interruptedBuild(
-      ["build", scratchCopy().dir, "-t", tag, "--network", "host", "--no-cache", "--progress", "plain"],
-      {},
-      /^#\d+ \[builder\] install dependencies/m,
-      (child) => child.kill("SIGINT"),
-    );
-    expect(ended.code, ended.stderr).toBe(1);
-    expect(ended.seconds, ended.stderr).toBeLessThan(10);
-    expect(ended.stderr).toContain("pyfront build: the build failed: cancelled (the engine stops the build)");
-    const inspected = await docker(["image", "inspect", tag]);
-    expect(inspected.code).not.toBe(0);
-  });
-
   it("fails fast with a clear message when the engine cannot be reached or never answers", async () => {
     const gone = await pyfrontOnEngine(["build", scratchCopy().dir], {
       DOCKER_HOST: "unix:///nonexistent/docker.sock",
@@ -463,3 +426,50 @@ describe(`pyfront build on engine ${env.engine}`, () => {
     }
   });
 });
+
+// A build cut off mid-way on BuildKit 0.8 (Docker 20.10, engine A) can take the whole daemon down:
+// its solver dereferences a nil pointer in CalcSlowCache (solver/jobs.go) when the build's job ends
+// while a content checksum is being computed; it happened twice here, each time while these two
+// tests ran. The engine is shared, so they run on BuildKit 0.13 (engine B) only.
+if (env.engine === "B") {
+  describe(`pyfront build's faults on engine ${env.engine}`, () => {
+    it("ends with a clear error within seconds when the engine connection drops mid-build", async () => {
+      const proxy = await socketProxy();
+      try {
+        const ended = await interruptedBuild(
+          ["build", scratchCopy().dir, "--network", "host", "--no-cache", "--progress", "plain"],
+          { DOCKER_HOST: proxy.host },
+          /^#\d+ \[builder\] install dependencies/m,
+          () => proxy.dropAll(),
+        );
+        expect(ended.code, ended.stderr).toBe(1);
+        expect(ended.seconds, ended.stderr).toBeGreaterThanOrEqual(0);
+        expect(ended.seconds, ended.stderr).toBeLessThan(10);
+        expect(ended.stderr).toContain(
+          `pyfront build: the build failed: the connection to the Docker daemon at ${proxy.host} was lost during the build`,
+        );
+        expect(ended.stderr).not.toMatch(/internal error|TypeError|at .*\.ts:\d+/);
+      } finally {
+        proxy.close();
+      }
+    });
+
+    it("cancels the build on the engine at Ctrl-C, and no image is made", async () => {
+      const tag = tagFor("cancelled");
+      await removeImage(tag);
+      const ended = await interruptedBuild(
+        ["build", scratchCopy().dir, "-t", tag, "--network", "host", "--no-cache", "--progress", "plain"],
+        {},
+        /^#\d+ \[builder\] install dependencies/m,
+        (child) => child.kill("SIGINT"),
+      );
+      expect(ended.code, ended.stderr).toBe(1);
+      expect(ended.seconds, ended.stderr).toBeLessThan(10);
+      expect(ended.stderr).toContain(
+        "pyfront build: the build failed: cancelled (the engine stops the build)",
+      );
+      const inspected = await docker(["image", "inspect", tag]);
+      expect(inspected.code).not.toBe(0);
+    });
+  });
+}
