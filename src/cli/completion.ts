@@ -82,6 +82,9 @@ complete -o filenames -o bashdefault -F ${fn} ${name}
 `;
 }
 
+/** Options that may be given several times (zsh offers them again). */
+const REPEATABLE_OPTIONS = new Set(["--build-arg", "--tag", "--secret"]);
+
 /** Text inside a zsh _arguments `[description]` or `name:description`: its metacharacters escaped. */
 function zshText(text: string): string {
   return text.replace(/[\\[\]:'`$]/g, (c) => (c === "'" ? "'\\''" : `\\${c}`));
@@ -89,7 +92,7 @@ function zshText(text: string): string {
 
 function zshOptionSpec(option: Option): string {
   const flags = flagsOf(option);
-  const repeatable = option.long === "--build-arg" ? "*" : "";
+  const repeatable = REPEATABLE_OPTIONS.has(option.long ?? "") ? "*" : "";
   const exclusive = flags.length > 1 && !repeatable ? `(${flags.join(" ")})` : "";
   const names = flags.length > 1 && !repeatable ? `{${flags.join(",")}}` : flags.join(" ");
   const description = `[${zshText(option.description)}]`;

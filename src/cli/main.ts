@@ -2,6 +2,7 @@ import { posix } from "node:path";
 import { Argument, Command, CommanderError, Option } from "commander";
 import { MAX_INPUT_FILE_BYTES } from "../context/regular-file.js";
 import { SpecError } from "../spec/index.js";
+import { type BuildFlags, runBuild } from "./build-command.js";
 import { COMPLETION_SHELLS, type CompletionShell, completionScript } from "./completion.js";
 import { DiagnosticReport, REPORT_FORMATS, type ReportFormat } from "./diagnostic-report.js";
 import { packageVersion } from "./package-info.js";
@@ -68,8 +69,9 @@ export function buildProgram(io: CliIo, report: DiagnosticReport): Command {
         "",
         "Examples:",
         "  pyfront init .                            set up the project in this directory",
+        "  pyfront build . -t app                    build it on the local Docker engine",
         "  pyfront plan .                            what a build of it would do, as JSON",
-        "  docker build -f pyproject.toml -t app .   build it: BuildKit runs pyfront's frontend",
+        "  docker build -f pyproject.toml -t app .   or build it with docker: BuildKit runs pyfront's frontend",
         "",
         `Docs: ${FORMAT_DOCS_URL}`,
       ].join("\n"),
@@ -144,6 +146,82 @@ export function buildProgram(io: CliIo, report: DiagnosticReport): Command {
       io.stdout.write(renderProjectLlb(await load(dir, flags, "llb"), { json }));
     });
 
+  const repeatable = (value: string, previous: string[] = []) => [...previous, value];
+  program
+    .command("build")
+    .description(
+      "build the project's image on BuildKit (the Docker engine's, or --builder), loaded into Docker",
+    )
+    .argument("[dir]", "build context directory, or the spec file in it", ".")
+    .option("-f, --file <file>", "spec file (pyproject.toml, Mopyfile.yaml, ...); default: found in DIR")
+    .addOption(
+      new Option("-t, --tag <name>", "name of the image (repeatable)")
+        .argParser(repeatable)
+        .default([], "none"),
+    )
+    .option("--target <name>", "target to build, for specs that define several")
+    .addOption(
+      new Option("--build-arg <key=value>", "build argument, as for docker build (repeatable)")
+        .argParser(repeatable)
+        .default([], "none"),
+    )
+    .option("--no-cache", "build every step again")
+    .addOption(
+      new Option("--network <mode>", "network of the build's RUN steps")
+        .choices(["default", "host", "none"])
+        .default("default"),
+    )
+    .addOption(
+      new Option(
+        "--secret <id=NAME,src=FILE|env=VAR>",
+        "a secret for the build, as for docker build (repeatable)",
+      )
+        .argParser(repeatable)
+        .default([], "none"),
+    )
+    .option(
+      "--builder <address>",
+      "a standalone BuildKit: unix:///path or tcp://host:port (also BUILDKIT_HOST)",
+    )
+    .addOption(
+      new Option("--progress <mode>", "how progress is shown: auto is tty on a terminal, else plain")
+        .choices(["auto", "tty", "plain", "quiet"])
+        .default("auto", "auto; quiet with --format json"),
+    )
+    .addOption(formatOption())
+    .action(
+      async (
+        dir: string,
+        flags: Omit<BuildFlags, "buildArg"> & { buildArg: string[]; cache?: boolean; format: ReportFormat },
+        command: Command,
+      ) => {
+        report.format = flags.format;
+        // With --format json, stderr carries one JSON document: progress text would break it.
+        let progress = flags.progress;
+        if (flags.format === "json") {
+          if (command.getOptionValueSource("progress") === "cli" && progress !== "quiet") {
+            throw usageError(
+              `--format json and --progress ${progress} would both write to standard error`,
+              "leave out --progress (--format json keeps it quiet), or report as --format text",
+            );
+          }
+          progress = "quiet";
+        }
+        const code = await runBuild(
+          dir,
+          {
+            ...flags,
+            progress,
+            noCache: flags.cache === false,
+            buildArg: parseBuildArgs(flags.buildArg, io.env),
+          },
+          { stderr: io.stderr, env: io.env, cwd: io.cwd ?? process.cwd() },
+          report,
+        );
+        if (code !== 0) throw new BuildFailed(code);
+      },
+    );
+
   program
     .command("init")
     .description("set up a project for pyfront: #syntax line, a commented [tool.pyfront], .dockerignore")
@@ -216,7 +294,15 @@ async function readStdin(stdin: CliIo["stdin"]): Promise<string> {
   return Buffer.concat(chunks).toString("utf8");
 }
 
+/** A build that failed and said why already; only its exit code is left. */
+class BuildFailed extends Error {
+  constructor(readonly exitCode: number) {
+    super("the build failed");
+  }
+}
+
 function reportError(error: unknown, report: DiagnosticReport, io: CliIo): number {
+  if (error instanceof BuildFailed) return error.exitCode;
   if (error instanceof CommanderError) {
     // Help and version end through here too, with exit code 0.
     if (error.exitCode === 0) return 0;

@@ -62,11 +62,27 @@ const GO_MODE_DIR = 0x80000000;
 const GO_MODE_NOT_REGULAR = 0x08000000 | 0x04000000 | 0x02000000 | 0x01000000 | 0x00200000 | 0x00080000;
 
 /**
+ * Where a frontend's diagnostics go besides BuildKit. `pyfront build` runs this frontend in the
+ * CLI process: it prints them itself, clickable from the working directory, and exits 2 for a spec
+ * error. Without hooks (the frontend image) warnings go through the gateway's Warn.
+ */
+export interface FrontendHooks {
+  /** A warning about the spec; when set, it replaces gateway.warn. */
+  warning?(diagnostic: Diagnostic): void;
+  /** The spec's problems that ended the build (the Return error carries them too). */
+  specError?(diagnostics: readonly Diagnostic[]): void;
+}
+
+/**
  * One build through the gateway: read the spec from the client's files, plan it, render LLB,
  * solve it and describe the image. Resolves to what goes back to BuildKit, an image or a
  * readable error; it never throws for a user's mistake.
  */
-export async function runFrontend(gateway: GatewayClient, env: GatewayEnv): Promise<ReturnInput> {
+export async function runFrontend(
+  gateway: GatewayClient,
+  env: GatewayEnv,
+  hooks: FrontendHooks = {},
+): Promise<ReturnInput> {
   let spec: { text: string; filename: string } | undefined;
   // An information request (`--call`): answered from the spec and the plan, nothing is built.
   const subrequest = env.opts.requestid ? subrequestKind(env.opts.requestid) : undefined;
@@ -74,7 +90,7 @@ export async function runFrontend(gateway: GatewayClient, env: GatewayEnv): Prom
   const warn = async (warning: Diagnostic, source: { text: string; filename: string }) => {
     warnings.push(warning);
     // Lint's answer lists them; anything else shows them as the build's warnings.
-    if (subrequest !== "lint") await reportWarning(gateway, warning, source);
+    if (subrequest !== "lint") await reportWarning(gateway, warning, source, hooks);
   };
   try {
     let options = readFrontendOptions(env.opts);
@@ -166,6 +182,7 @@ export async function runFrontend(gateway: GatewayClient, env: GatewayEnv): Prom
       metadata: { "containerimage.config": JSON.stringify(config) },
     };
   } catch (error) {
+    if (error instanceof SpecError) hooks.specError?.(error.diagnostics);
     // Lint answers for a spec that does not load: its errors are the findings.
     if (subrequest === "lint" && error instanceof SpecError && spec) {
       const errors = error.diagnostics.filter((d) => d.severity === "error");
@@ -632,7 +649,12 @@ async function reportWarning(
   gateway: GatewayClient,
   warning: Diagnostic,
   spec: { text: string; filename: string },
+  hooks: FrontendHooks,
 ): Promise<void> {
+  if (hooks.warning) {
+    hooks.warning(warning);
+    return;
+  }
   const line = warning.position?.file === spec.filename ? warning.position.line : undefined;
   await gateway.warn({
     short: formatDiagnostic(warning),

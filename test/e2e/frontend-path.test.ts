@@ -1,9 +1,7 @@
 // Issue 4's promise on a real engine: `docker build -f pyproject.toml` runs pyfront's frontend
 // image inside BuildKit and gives the same image as the generated Dockerfile, with the same
 // guarantees; a bad spec is reported with its file, line and problem.
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { findLeaks } from "../unit/hostile/leak-search.js";
@@ -26,6 +24,7 @@ import {
   recordMarker,
   saveImage,
 } from "./support/image-search.js";
+import { fileTree, runtimeConfig } from "./support/image-tree.js";
 
 const env = engineEnv();
 const images: string[] = [];
@@ -228,50 +227,8 @@ describe(`frontend and generated Dockerfile give the same image on engine ${env.
       expect(dockerfile.code, combined(dockerfile)).toBe(0);
 
       const [a, b] = await Promise.all([imageInspect(viaFrontend), imageInspect(viaDockerfile)]);
-      const pick = (info: typeof a) => ({
-        Env: info?.Config.Env,
-        User: info?.Config.User,
-        Entrypoint: info?.Config.Entrypoint ?? null,
-        Cmd: info?.Config.Cmd ?? null,
-        Labels: info?.Config.Labels,
-        WorkingDir: info?.Config.WorkingDir,
-        ExposedPorts: info?.Config.ExposedPorts ?? null,
-      });
-      expect(pick(a)).toEqual(pick(b));
+      expect(runtimeConfig(a)).toEqual(runtimeConfig(b));
       expect(await fileTree(viaFrontend)).toEqual(await fileTree(viaDockerfile));
     });
   }
 });
-
-/**
- * Every path with its type, mode, owner and size, from `docker export`. Build-time noise is left
- * out: timestamps, and the bytecode caches whose contents embed source mtimes.
- */
-async function fileTree(image: string): Promise<string[]> {
-  const created = await docker(["create", image]);
-  expect(created.code, created.stderr).toBe(0);
-  const container = created.stdout.trim();
-  const dir = mkdtempSync(join(tmpdir(), "pyfront-tree-"));
-  try {
-    const tar = join(dir, "fs.tar");
-    const exported = await docker(["export", "-o", tar, container]);
-    expect(exported.code, exported.stderr).toBe(0);
-    const listing = execFileSync("tar", ["--numeric-owner", "-tvf", tar], {
-      encoding: "utf8",
-      maxBuffer: 256 * 1024 * 1024,
-    });
-    return listing
-      .split("\n")
-      .filter((line) => line !== "")
-      .map((line) => {
-        // perms owner/group size date time path
-        const [perms, owner, size, , , ...path] = line.split(/\s+/);
-        return `${perms} ${owner} ${perms?.startsWith("d") ? "-" : size} ${path.join(" ")}`;
-      })
-      .filter((line) => !/\.pyc$|__pycache__\/?$/.test(line))
-      .sort();
-  } finally {
-    await docker(["rm", container]);
-    rmSync(dir, { recursive: true, force: true });
-  }
-}

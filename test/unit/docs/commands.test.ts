@@ -76,6 +76,19 @@ describe("commands shown in README.md and docs/", () => {
     const [first, ...rest] = words;
     const pyfrontArgs =
       first === "npx" && rest[0] === "pyfront" ? rest.slice(1) : first === "pyfront" ? rest : undefined;
+    if (pyfrontArgs?.[0] === "build") {
+      // Built for real by test/e2e/build-client.test.ts, which needs an engine. Here the flags must
+      // parse and the command must get as far as looking for the engine.
+      const { code, stderr } = await cli(pyfrontArgs, {
+        cwd: scratch,
+        env: { ...process.env, DOCKER_HOST: "unix:///nonexistent/pyfront-docs.sock" },
+      });
+      expect(stderr).toContain(
+        "pyfront build: cannot reach the Docker daemon at unix:///nonexistent/pyfront-docs.sock",
+      );
+      expect(code).toBe(1);
+      return;
+    }
     if (pyfrontArgs) {
       const { code, stderr } = await cli(pyfrontArgs, { cwd: scratch });
       expect(stderr).toBe("");

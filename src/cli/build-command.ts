@@ -1,0 +1,175 @@
+import { readFileSync } from "node:fs";
+import { basename, dirname, join, relative } from "node:path";
+import { buildWithClient } from "../client/build.js";
+import { EngineUnreachableError } from "../client/dial.js";
+import { EngineAddressError, resolveEngineAddress } from "../client/engine-address.js";
+import { type ProgressRenderer, plainRenderer, QUIET_RENDERER, ttyRenderer } from "../client/progress.js";
+import { loadSecrets, parseSecretFlag, SecretFlagError } from "../client/secrets.js";
+import { type Diagnostic, SpecError } from "../spec/index.js";
+import type { DiagnosticReport } from "./diagnostic-report.js";
+import { locateProject, usageError } from "./project-input.js";
+import { wantsColour } from "./terminal-style.js";
+
+export interface BuildFlags {
+  file?: string;
+  tag: string[];
+  target?: string;
+  buildArg: Record<string, string>;
+  noCache?: boolean;
+  network: "default" | "host" | "none";
+  secret: string[];
+  builder?: string;
+  progress: "auto" | "tty" | "plain" | "quiet";
+}
+
+export interface BuildIo {
+  stderr: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+}
+
+/** Exit codes of `pyfront build`: 1 for a failed build or an engine that cannot be reached, 2 for the user's mistakes. */
+export const EXIT_BUILD_FAILED = 1;
+
+function readIfExists(path: string): string | undefined {
+  try {
+    return readFileSync(path, "utf8");
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The context folder and the spec file, found as the other commands find them (DIR may be the
+ * spec file; -f is relative to the working directory). The spec's folder is sent as the
+ * `dockerfile` local and its name as the filename option, as docker build sends -f.
+ */
+function locateInputs(dir: string, file: string | undefined, cwd: string) {
+  const { contextDir, specPath } = locateProject({ dir, cwd, ...(file !== undefined ? { file } : {}) });
+  if (specPath === "-") throw usageError("pyfront build reads the spec from a file, not from standard input");
+  return { contextDir, specDir: dirname(specPath), specName: basename(specPath) };
+}
+
+/** How often the live display redraws, so running steps' times move. */
+const TTY_REDRAW_MS = 200;
+
+/**
+ * The progress display: `auto` is the live one on a terminal (unless TERM=dumb) and plain text
+ * elsewhere, as docker build chooses; NO_COLOR turns the live display's colours off.
+ */
+function progressDisplay(
+  mode: BuildFlags["progress"],
+  io: BuildIo,
+): { renderer: ProgressRenderer; stop(): void } {
+  const write = (text: string) => io.stderr.write(text);
+  const live = mode === "tty" || (mode === "auto" && io.stderr.isTTY === true && io.env.TERM !== "dumb");
+  if (mode === "quiet") return { renderer: QUIET_RENDERER, stop: () => {} };
+  if (!live) return { renderer: plainRenderer(write), stop: () => {} };
+  const renderer = ttyRenderer({
+    write,
+    columns: io.stderr.columns ?? 80,
+    colour: wantsColour(io.stderr, io.env),
+    now: () => Date.now(),
+  });
+  const timer = setInterval(() => renderer.redraw(), TTY_REDRAW_MS);
+  timer.unref();
+  return { renderer, stop: () => clearInterval(timer) };
+}
+
+/**
+ * `pyfront build`: this process is the frontend, on the engine's own Control API. Resolves to the
+ * exit code; the user's mistakes are thrown as SpecError for the CLI's report (exit code 2).
+ */
+export async function runBuild(
+  dir: string,
+  flags: BuildFlags,
+  io: BuildIo,
+  report: DiagnosticReport,
+): Promise<number> {
+  const inputs = locateInputs(dir, flags.file, io.cwd);
+  let secrets: Map<string, Uint8Array>;
+  let address: ReturnType<typeof resolveEngineAddress>;
+  try {
+    secrets = loadSecrets(flags.secret.map(parseSecretFlag), io.env, io.cwd);
+    address = resolveEngineAddress(flags.builder, { env: io.env, readFile: readIfExists });
+  } catch (error) {
+    if (error instanceof SecretFlagError || error instanceof EngineAddressError)
+      throw usageError(error.message, error.hint);
+    throw error;
+  }
+
+  // The frontend's positions are inside the context; shown from the working directory, they are clickable.
+  const fromCwd = (d: Diagnostic): Diagnostic =>
+    d.position
+      ? {
+          ...d,
+          position: {
+            ...d.position,
+            file: relative(io.cwd, join(inputs.contextDir, d.position.file)) || d.position.file,
+          },
+        }
+      : d;
+  let specErrors: readonly Diagnostic[] | undefined;
+  const display = progressDisplay(flags.progress, io);
+  const cancel = new AbortController();
+  const onSigint = () => cancel.abort();
+  process.once("SIGINT", onSigint);
+  let result: Awaited<ReturnType<typeof buildWithClient>>;
+  try {
+    result = await buildWithClient({
+      address,
+      ...inputs,
+      tags: flags.tag,
+      buildArgs: flags.buildArg,
+      ...(flags.target ? { target: flags.target } : {}),
+      noCache: flags.noCache === true,
+      network: flags.network,
+      secrets,
+      renderer: display.renderer,
+      signal: cancel.signal,
+      hooks: {
+        warning: (d) => report.add([fromCwd(d)]),
+        specError: (diagnostics) => {
+          specErrors = diagnostics.map(fromCwd);
+        },
+      },
+    });
+  } catch (error) {
+    if (error instanceof EngineUnreachableError) {
+      report.add([
+        { code: "engine-unreachable", severity: "error", message: `pyfront build: ${error.message}` },
+      ]);
+      return EXIT_BUILD_FAILED;
+    }
+    throw error;
+  } finally {
+    display.stop();
+    process.removeListener("SIGINT", onSigint);
+  }
+  if (specErrors) throw new SpecError([...specErrors]);
+  if (!result.ok) {
+    const summary = result.progress.failureSummary();
+    // In text the failed step comes first and the verdict last, where a terminal's reader looks.
+    if (summary && report.format === "text") io.stderr.write(`\n${summary}\n`);
+    report.add([
+      {
+        code: "build-failed",
+        severity: "error",
+        message: `pyfront build: the build failed: ${result.error}${summary && report.format === "json" ? `\n${summary}` : ""}`,
+      },
+    ]);
+    return EXIT_BUILD_FAILED;
+  }
+  const steps = [...result.progress.steps.values()].filter((s) => s.hasInputs);
+  const cached = steps.filter((s) => s.cached).length;
+  const digest = result.exporterResponse["containerimage.digest"];
+  const tags = flags.tag.join(", ");
+  const what =
+    address.kind === "docker"
+      ? `built ${tags || "an untagged image"}${digest ? ` (${digest})` : ""}`
+      : tags
+        ? `built ${tags}${digest ? ` (${digest})` : ""} in the BuildKit daemon's image store`
+        : "built; the result stays in BuildKit's cache (-t names an image)";
+  io.stderr.write(`pyfront build: ${what}; ${cached} of ${steps.length} steps cached\n`);
+  return 0;
+}

@@ -1,0 +1,104 @@
+import * as http from "node:http";
+import * as net from "node:net";
+import { describeSocket, type EngineAddress, type SocketAddress } from "./engine-address.js";
+
+/** How long reaching the engine may take before the build gives up with a message. */
+export const CONNECT_TIMEOUT_MS = 10_000;
+
+/** The engine could not be reached or did not answer as BuildKit does (exit code 1, never a hang). */
+export class EngineUnreachableError extends Error {
+  constructor(
+    readonly address: EngineAddress,
+    detail: string,
+  ) {
+    super(
+      `cannot reach the ${address.kind === "docker" ? "Docker daemon" : "BuildKit daemon"} at ${describeSocket(address.socket)} (from ${address.source}): ${detail}`,
+    );
+    this.name = "EngineUnreachableError";
+  }
+}
+
+function connectOptions(socket: SocketAddress): net.NetConnectOpts {
+  return socket.kind === "unix" ? { path: socket.path } : { host: socket.host, port: socket.port };
+}
+
+/** A plain socket to the engine, for a standalone BuildKit's h2c gRPC. */
+export function dialSocket(address: EngineAddress, timeoutMs = CONNECT_TIMEOUT_MS): Promise<net.Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(connectOptions(address.socket));
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new EngineUnreachableError(address, `no connection within ${timeoutMs / 1000} s`));
+    }, timeoutMs);
+    socket.once("connect", () => {
+      clearTimeout(timer);
+      socket.removeAllListeners("error");
+      resolve(socket);
+    });
+    socket.once("error", (error) => {
+      clearTimeout(timer);
+      reject(new EngineUnreachableError(address, error.message));
+    });
+  });
+}
+
+/**
+ * An HTTP/1.1 upgrade to h2c on one of the Docker daemon's hijacking endpoints (`/grpc`, `/session`),
+ * as the docker CLI's DialHijack does: after the 101 the socket is a raw byte stream for HTTP/2.
+ * Headers with several values are sent as several header lines.
+ */
+export function dialHijack(
+  address: EngineAddress,
+  path: "/grpc" | "/session",
+  headers: Record<string, string | string[]> = {},
+  timeoutMs = CONNECT_TIMEOUT_MS,
+): Promise<net.Socket> {
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    const fail = (detail: string) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      request.destroy();
+      reject(new EngineUnreachableError(address, detail));
+    };
+    const request = http.request({
+      ...(address.socket.kind === "unix"
+        ? { socketPath: address.socket.path }
+        : { host: address.socket.host, port: address.socket.port }),
+      method: "POST",
+      path,
+      headers: { ...headers, Connection: "Upgrade", Upgrade: "h2c" },
+    });
+    const timer = setTimeout(() => fail(`no answer to POST ${path} within ${timeoutMs / 1000} s`), timeoutMs);
+    request.once("upgrade", (response, socket, head) => {
+      if (settled) {
+        socket.destroy();
+        return;
+      }
+      settled = true;
+      clearTimeout(timer);
+      if (response.statusCode !== 101) {
+        socket.destroy();
+        reject(new EngineUnreachableError(address, `POST ${path} answered ${response.statusCode}`));
+        return;
+      }
+      // Bytes the server sent right after the 101 belong to HTTP/2.
+      if (head.length > 0) socket.unshift(head);
+      socket.setTimeout(0);
+      resolve(socket);
+    });
+    request.once("response", (response) => {
+      const chunks: Buffer[] = [];
+      response.on("data", (chunk: Buffer) => chunks.push(chunk));
+      response.on("end", () => {
+        const body = Buffer.concat(chunks).toString("utf8").trim().slice(0, 300);
+        fail(
+          `POST ${path} answered ${response.statusCode}${body ? `: ${body}` : ""} (is this a Docker daemon with BuildKit?)`,
+        );
+      });
+    });
+    request.once("error", (error) => fail(error.message));
+    request.end();
+  });
+}

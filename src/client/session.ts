@@ -1,0 +1,160 @@
+import { createHash, randomBytes } from "node:crypto";
+import * as http2 from "node:http2";
+import type { Duplex } from "node:stream";
+import {
+  Code,
+  ConnectError,
+  type ConnectRouter,
+  createContextKey,
+  createContextValues,
+} from "@connectrpc/connect";
+import { connectNodeAdapter } from "@connectrpc/connect-node";
+import { Health, HealthCheckResponse_ServingStatus } from "../buildkit/gen/grpc/health/v1/health_pb.js";
+import { Secrets } from "../buildkit/gen/moby/buildkit/secrets/v1/secrets_pb.js";
+import { Auth, FileSync } from "../buildkit/gen/moby/filesync/v1/filesync_pb.js";
+import { controlSessionStream } from "./control-session.js";
+import { dialHijack, dialSocket } from "./dial.js";
+import type { EngineAddress } from "./engine-address.js";
+import { diffCopySend, syncRequestFromMetadata } from "./filesync.js";
+
+/** What the session gives BuildKit: local folders by name and secrets by id. */
+export interface SessionAttachables {
+  /** "context", "dockerfile" → absolute folder paths. */
+  localDirs: Record<string, string>;
+  secrets: ReadonlyMap<string, Uint8Array>;
+}
+
+export interface ClientSession {
+  id: string;
+  /** Why the session ended early, if it did (BuildKit then fails the build naming it). */
+  closed: Promise<void>;
+  close(): void;
+}
+
+/** The methods served, listed to BuildKit in X-Docker-Expose-Session-Grpc-Method headers. */
+export const SESSION_METHODS = [
+  `/${Health.typeName}/Check`,
+  `/${FileSync.typeName}/DiffCopy`,
+  `/${Auth.typeName}/Credentials`,
+  `/${Secrets.typeName}/GetSecret`,
+];
+
+/** A session id in BuildKit's own form (identity.NewID: 25 lowercase base-36 characters). */
+export function newSessionId(): string {
+  const value = BigInt(`0x${randomBytes(16).toString("hex")}`);
+  return value.toString(36).padStart(25, "0").slice(-25);
+}
+
+/**
+ * The session's shared key: BuildKit keeps each local's last copy under it, so an unchanged
+ * context is not sent again. Stable for one folder, as buildx's is.
+ */
+export function sessionSharedKey(contextDir: string): string {
+  return createHash("sha256").update(contextDir).digest("hex");
+}
+
+/** Raw request headers, one item per header line, for metadata keys with several values. */
+const rawHeadersKey = createContextKey<[string, string][]>([]);
+
+function routes(attachables: SessionAttachables) {
+  return (router: ConnectRouter) => {
+    router.service(Health, {
+      check: () => ({ status: HealthCheckResponse_ServingStatus.SERVING }),
+    });
+    router.service(FileSync, {
+      diffCopy(requests, context) {
+        const request = syncRequestFromMetadata(context.values.get(rawHeadersKey));
+        const root = Object.hasOwn(attachables.localDirs, request.dirName)
+          ? attachables.localDirs[request.dirName]
+          : undefined;
+        if (root === undefined) {
+          throw new ConnectError(
+            `no access allowed to dir ${JSON.stringify(request.dirName)}`,
+            Code.NotFound,
+          );
+        }
+        return diffCopySend(root, request, requests);
+      },
+    });
+    router.service(Auth, {
+      // No credentials yet: Unimplemented is BuildKit's signal for anonymous registry access.
+      credentials: () => {
+        throw new ConnectError("pyfront build sends no registry credentials yet", Code.Unimplemented);
+      },
+    });
+    router.service(Secrets, {
+      getSecret(request) {
+        const data = attachables.secrets.get(request.ID);
+        if (data === undefined) throw new ConnectError(`secret ${request.ID} not found`, Code.NotFound);
+        return { data };
+      },
+    });
+  };
+}
+
+function pairs(raw: readonly string[]): [string, string][] {
+  const out: [string, string][] = [];
+  for (let i = 0; i + 1 < raw.length; i += 2) out.push([raw[i] as string, raw[i + 1] as string]);
+  return out;
+}
+
+/**
+ * Serves the session on a socket where BuildKit is the gRPC client and we are the HTTP/2 server
+ * (the daemon's `/session` upgrade).
+ */
+export function serveSession(socket: Duplex, attachables: SessionAttachables): Promise<void> {
+  const handler = connectNodeAdapter({
+    routes: routes(attachables),
+    contextValues: (req) => createContextValues().set(rawHeadersKey, pairs(req.rawHeaders)),
+  });
+  const server = http2.createServer(handler);
+  const closed = new Promise<void>((resolve) => {
+    socket.once("close", () => resolve());
+  });
+  // The server never listens: it serves this one connection.
+  server.emit("connection", socket);
+  return closed;
+}
+
+export interface SessionOptions {
+  name: string;
+  sharedKey: string;
+  attachables: SessionAttachables;
+}
+
+/** The headers BuildKit's session manager reads, for either way of opening a session. */
+function sessionHeaders(id: string, options: SessionOptions): Record<string, string | string[]> {
+  return {
+    "X-Docker-Expose-Session-Uuid": id,
+    "X-Docker-Expose-Session-Name": options.name,
+    "X-Docker-Expose-Session-Sharedkey": options.sharedKey,
+    "X-Docker-Expose-Session-Grpc-Method": SESSION_METHODS,
+  };
+}
+
+/** Opens the session on a Docker daemon: `POST /session` with the headers BuildKit's session manager reads. */
+export async function startDockerSession(
+  address: EngineAddress,
+  options: SessionOptions,
+): Promise<ClientSession> {
+  const id = newSessionId();
+  const socket = await dialHijack(address, "/session", sessionHeaders(id, options));
+  const closed = serveSession(socket, options.attachables);
+  return { id, closed, close: () => socket.destroy() };
+}
+
+/**
+ * Opens the session over Control.Session, the way to a standalone BuildKit (buildctl's and
+ * buildx's grpchijack), on a connection of its own: the engine's socket, or a Docker daemon's
+ * `/grpc` upgrade, whose Control API has the same method.
+ */
+export async function startControlSession(
+  address: EngineAddress,
+  options: SessionOptions,
+): Promise<ClientSession> {
+  const id = newSessionId();
+  const socket = address.kind === "docker" ? await dialHijack(address, "/grpc") : await dialSocket(address);
+  const stream = controlSessionStream(socket, sessionHeaders(id, options));
+  const closed = serveSession(stream, options.attachables);
+  return { id, closed, close: () => stream.destroy() };
+}
