@@ -3,17 +3,15 @@
 // progress shows the import), and `--build-context NAME=docker-image://REF` replaces the base
 // image NAME; a named context with nothing to replace fails with a clear message. buildx 0.13
 // (engine B's client) sends named contexts to both daemons; Docker 20.10's client has no flag.
-import { execFile, execFileSync } from "node:child_process";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+  buildx,
   type CommandResult,
   docker,
   engineEnv,
   imageInspect,
-  parseExports,
   removeImage,
-  repoRoot,
 } from "./support/engine.js";
 import { combined, copyExample, type ExampleCopy } from "./support/examples.js";
 import { ensureFrontendImage } from "./support/frontend.js";
@@ -22,10 +20,6 @@ const env = engineEnv();
 const engineTag = env.engine.toLowerCase();
 const images: string[] = [];
 const copies: ExampleCopy[] = [];
-const buildxClient = parseExports(
-  execFileSync(join(repoRoot, "scripts", "engine"), ["env", "B"], { encoding: "utf8" }),
-);
-
 beforeAll(() => ensureFrontendImage());
 afterAll(async () => {
   for (const image of images) await removeImage(image);
@@ -38,25 +32,8 @@ function scriptCopy(): ExampleCopy {
   return copy;
 }
 
-function buildx(args: string[]): Promise<CommandResult> {
-  return new Promise((resolve) => {
-    execFile(
-      buildxClient.PYFRONT_DOCKER!,
-      ["buildx", "build", ...args],
-      {
-        env: {
-          ...process.env,
-          DOCKER_CONFIG: buildxClient.DOCKER_CONFIG!,
-          DOCKER_HOST: env.vars.DOCKER_HOST!,
-        },
-        encoding: "utf8",
-        maxBuffer: 16 * 1024 * 1024,
-        timeout: 300_000,
-      },
-      (error, stdout, stderr) =>
-        resolve({ code: typeof error?.code === "number" ? error.code : error ? 1 : 0, stdout, stderr }),
-    );
-  });
+function buildxBuild(args: string[]): Promise<CommandResult> {
+  return buildx(["build", ...args]);
 }
 
 describe.concurrent(`docker build options through pyfront's frontend on engine ${env.engine}`, () => {
@@ -87,7 +64,7 @@ describe.concurrent(`docker build options through pyfront's frontend on engine $
     const copy = scriptCopy();
     const tag = `pyfront-e2e-opt-context:${engineTag}`;
     images.push(tag);
-    const built = await buildx([
+    const built = await buildxBuild([
       "--progress=plain",
       "--network",
       "host",
@@ -103,14 +80,15 @@ describe.concurrent(`docker build options through pyfront's frontend on engine $
     const log = combined(built);
     expect(built.code, log).toBe(0);
     expect(log).toMatch(/\[runtime\] FROM python:3\.11\.2-slim-bookworm/);
-    expect(log).not.toMatch(/\[runtime\] FROM python:3\.11-slim\b/);
+    // (No check that python:3.11-slim is absent from the log: BuildKit shows the steps of a
+    // concurrent build sharing this one's builder stage in both builds' progress.)
     const image = await imageInspect(tag);
     expect(image?.Config.Labels?.["org.opencontainers.image.base.name"]).toBe("python:3.11.2-slim-bookworm");
   });
 
   it("--build-context with nothing to replace fails, naming it", async () => {
     const copy = scriptCopy();
-    const built = await buildx([
+    const built = await buildxBuild([
       "--progress=plain",
       "--build-context",
       "assets=./",

@@ -2,22 +2,16 @@
 // 0.13, `--call NAME` from 0.15) are answered by pyfront's frontend from the spec and the plan,
 // without a build. buildx 0.13 (engine B's client) is used against both daemons: Docker 20.10's
 // own client has no such flag, and a newer buildx against an older daemon is what users have.
-import { execFile, execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type CommandResult, engineEnv, parseExports, repoRoot } from "./support/engine.js";
+import { buildx, type CommandResult, engineEnv } from "./support/engine.js";
 import { combined } from "./support/examples.js";
 import { ensureFrontendImage, FRONTEND_IMAGE } from "./support/frontend.js";
 
 const env = engineEnv();
 const roots: string[] = [];
-/** Engine B's client and config, which carry buildx 0.13. */
-const buildxClient = parseExports(
-  execFileSync(join(repoRoot, "scripts", "engine"), ["env", "B"], { encoding: "utf8" }),
-);
-
 beforeAll(() => ensureFrontendImage());
 afterAll(() => {
   for (const root of roots) rmSync(root, { recursive: true, force: true });
@@ -32,8 +26,7 @@ function project(files: Record<string, string>): string {
 
 /** `docker buildx build --print REQUEST` of the project, on the engine under test. */
 function print(request: string, dir: string, extra: string[] = []): Promise<CommandResult> {
-  const args = [
-    "buildx",
+  return buildx([
     "build",
     "--print",
     request,
@@ -43,26 +36,7 @@ function print(request: string, dir: string, extra: string[] = []): Promise<Comm
     "-f",
     join(dir, "pyproject.toml"),
     dir,
-  ];
-  return new Promise((resolve) => {
-    execFile(
-      buildxClient.PYFRONT_DOCKER!,
-      args,
-      {
-        env: {
-          ...process.env,
-          DOCKER_CONFIG: buildxClient.DOCKER_CONFIG!,
-          DOCKER_HOST: env.vars.DOCKER_HOST!,
-          BUILDX_EXPERIMENTAL: "1",
-        },
-        encoding: "utf8",
-        maxBuffer: 16 * 1024 * 1024,
-        timeout: 180_000,
-      },
-      (error, stdout, stderr) =>
-        resolve({ code: typeof error?.code === "number" ? error.code : error ? 1 : 0, stdout, stderr }),
-    );
-  });
+  ]);
 }
 
 const SPEC = [

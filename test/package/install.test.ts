@@ -51,7 +51,10 @@ describe("the npm package", () => {
     expect(packed).toContain("dist/cli/run.js");
     expect(packed).toContain("schema/pyfront.schema.json");
     expect(packed.filter((p) => /\.(map|d\.ts|ts)$/.test(p) || p.startsWith("src/"))).toEqual([]);
-    expect(packed.filter((p) => p.startsWith("dist/frontend"))).toEqual([]);
+    // `pyfront build` runs the frontend's build in the CLI; the image's own entry point stays out.
+    expect(packed).toContain("dist/frontend/frontend.js");
+    expect(packed).not.toContain("dist/frontend/main.js");
+    expect(packed.filter((p) => p.startsWith("dist/frontend-"))).toEqual([]);
   });
 
   it("installs without dev dependencies", () => {
@@ -68,6 +71,16 @@ describe("the npm package", () => {
     const help = run(["--help"]);
     expect(help.status).toBe(0);
     expect(help.stdout).toContain("init");
+    // The installed build client loads (its modules are all in the package) and says what it needs.
+    const build = run([
+      "build",
+      "--builder",
+      "unix:///nonexistent/buildkitd.sock",
+      join(repoRoot, "examples", "cli-package"),
+    ]);
+    expect(build.status).toBe(1);
+    expect(build.stderr).toContain("cannot reach the BuildKit daemon at unix:///nonexistent/buildkitd.sock");
+    expect(build.stderr).not.toMatch(/ERR_MODULE_NOT_FOUND|Cannot find module/);
   });
 
   it("runs pyfront init and plan on a copy of an example", () => {

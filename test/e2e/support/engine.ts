@@ -77,6 +77,37 @@ export function engineEnv(): EngineEnv {
   return cached;
 }
 
+/**
+ * `docker buildx ARGS` with engine B's client (buildx 0.13) against the engine under test:
+ * Docker 20.10's own client has no buildx, and a newer buildx against an older daemon is what
+ * users have. BUILDX_EXPERIMENTAL is set for `--print`.
+ */
+export function buildx(args: readonly string[]): Promise<CommandResult> {
+  const b = parseExports(
+    execFileSync(join(repoRoot, "scripts", "engine"), ["env", "B"], { encoding: "utf8" }),
+  );
+  const env = engineEnv();
+  return new Promise((resolve) => {
+    execFile(
+      required(b, "PYFRONT_DOCKER"),
+      ["buildx", ...args],
+      {
+        env: {
+          ...process.env,
+          DOCKER_CONFIG: required(b, "DOCKER_CONFIG"),
+          DOCKER_HOST: required(env.vars, "DOCKER_HOST"),
+          BUILDX_EXPERIMENTAL: "1",
+        },
+        encoding: "utf8",
+        maxBuffer: 64 * 1024 * 1024,
+        timeout: 300_000,
+      },
+      (error, stdout, stderr) =>
+        resolve({ code: typeof error?.code === "number" ? error.code : error ? 1 : 0, stdout, stderr }),
+    );
+  });
+}
+
 /** Run the engine's docker client with these arguments; never throws on a non-zero exit. */
 export function docker(
   args: readonly string[],
