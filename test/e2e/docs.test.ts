@@ -54,10 +54,23 @@ const NOT_RUN = new Map<string, string>([
   // Replaces node_modules, which a worktree shares with the main checkout, from the registry.
   // test/package/install.test.ts packs and installs from npm's cache instead.
   ["npm ci", "rewrites the shared node_modules"],
+  // The handover to a Dockerfile frontend image needs that image (docker/dockerfile on Docker
+  // Hub, which this machine cannot reach); the handover itself is unit-tested
+  // (test/unit/frontend/pyenv-forward.test.ts).
+  [
+    "docker build --build-arg PYFRONT_PYENV_SYNTAX=docker/dockerfile:1.7 -t app .",
+    "needs the docker/dockerfile image from Docker Hub",
+  ],
 ]);
 
 /** Commands another test runs as the doc shows them, and which test. */
 const RUN_ELSEWHERE: { matches: (c: DocCommand) => boolean; by: string }[] = [
+  {
+    matches: (c) =>
+      (c.words[0] === "pyfront" && c.words[1] === "build") ||
+      (c.words[0] === "npx" && c.words[1] === "pyfront" && c.words[2] === "build"),
+    by: "test/e2e/build-client.test.ts runs the README's pyfront build commands and checks their images",
+  },
   { matches: (c) => c.text === "npm pack", by: "test/package/install.test.ts packs the checkout" },
   {
     matches: (c) => c.text === `npm install -g ./pyfront-${version}.tgz`,
@@ -158,7 +171,9 @@ function exampleCopy(name: Parameters<typeof copyExample>[0]): ExampleCopy {
  */
 function docProject(command: DocCommand): DocProject {
   const words = command.words;
-  const specFile = flagValues(words, "-f")[0];
+  const specFile =
+    flagValues(words, "-f")[0] ??
+    (command.where.startsWith("docs/formats/pyenv.md") ? "Dockerfile" : undefined);
   const buildArgs = flagValues(words, "--build-arg").map((a) => a.split("=")[0]);
   const secretIds = flagValues(words, "--secret").map((s) => /(?:^|,)id=([^,]+)/.exec(s)?.[1]);
   switch (specFile) {
@@ -198,6 +213,19 @@ function docProject(command: DocCommand): DocProject {
         check: async (image) => {
           const ran = await run(image);
           expect(ran.stdout, ran.stderr).toMatch(/^hello from script on Python 3\.\d+\.\d+$/m);
+        },
+      };
+    }
+    case "Dockerfile": {
+      // docs/formats/pyenv.md's reader: a Dockerfile with a PYENV line, built from its folder.
+      const dir = scratch();
+      writeFileSync(join(dir, "Dockerfile"), pyenvDockerfile(FRONTEND_IMAGE));
+      return {
+        dir,
+        extraArgs: [],
+        check: async (image) => {
+          const ran = await run(image);
+          expect(ran.stdout, ran.stderr).toMatch(/^tools 3\.11\.\d+$/m);
         },
       };
     }
@@ -273,6 +301,17 @@ async function runFrontendImage(command: DocCommand): Promise<void> {
   }
 }
 
+/** A Dockerfile as docs/formats/pyenv.md's reader has one: a Debian stage with a PYENV line. */
+function pyenvDockerfile(frontend: string): string {
+  return [
+    `# syntax=${frontend}`,
+    "FROM debian:bookworm-slim",
+    "PYENV 3.11 tools",
+    'CMD ["sh", "-c", "echo tools $($ASTRO_PYENV_tools -c \'import platform; print(platform.python_version())\')"]',
+    "",
+  ].join("\n");
+}
+
 /** The scratch folder the pyfront commands run in: the examples, and a project of one's own. */
 let pyfrontCwd: string | undefined;
 function pyfrontScratch(): string {
@@ -280,6 +319,7 @@ function pyfrontScratch(): string {
   pyfrontCwd = scratch();
   cpSync(join(repoRoot, "examples"), join(pyfrontCwd, "examples"), { recursive: true });
   cpSync(join(repoRoot, "examples", "cli-package", "src"), join(pyfrontCwd, "src"), { recursive: true });
+  writeFileSync(join(pyfrontCwd, "Dockerfile"), pyenvDockerfile("pyfront/frontend:dev"));
   writeFileSync(
     join(pyfrontCwd, "pyproject.toml"),
     readFileSync(join(repoRoot, "examples", "cli-package", "pyproject.toml"), "utf8")
