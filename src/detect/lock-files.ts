@@ -38,11 +38,6 @@ export interface FoundLock {
   decision: Decision;
   /** Other locks in the folder that were not used, for a warning. */
   passedOver: string[];
-  /**
-   * The project's folder relative to the lock's, when the lock is the one of a uv workspace the
-   * project is a member of (the lock sits at the workspace's root, above the project).
-   */
-  workspaceMember?: string;
 }
 
 /**
@@ -114,7 +109,6 @@ function findWorkspaceLock(context: ContextReader, projectDir: string): FoundLoc
         reason: `${path}: ${projectDir} is a member of the uv workspace at ${root === "." ? "the context's root" : root}, whose lock it is`,
       },
       passedOver: [],
-      workspaceMember: member,
     };
   }
   return undefined;

@@ -176,7 +176,7 @@ export async function runFrontend(
     const { definition } = marshalDefinition(rendered.state, { caps, platform: rendered.platform });
     const evaluate = caps.frontend.has(GatewayCap.solveEvaluate);
     const solved = await gateway.solve({ definition }, { evaluate, cacheImports: options.cacheImports });
-    const config = withCreated(withClientLabels(rendered.imageConfig, options.labels), options.buildArgs);
+    const config = withCreated(withClientLabels(rendered.imageConfig, options.labels), plan.sourceDateEpoch);
     return {
       ref: solved.ref ?? "",
       metadata: { "containerimage.config": JSON.stringify(config) },
@@ -637,11 +637,9 @@ function withClientLabels(image: ImageConfigJson, labels: Record<string, string>
   return { ...image, config: { ...image.config, Labels: sorted } };
 }
 
-/** The creation time: SOURCE_DATE_EPOCH when given (reproducible builds), else now. */
-function withCreated(image: ImageConfigJson, buildArgs: Record<string, string>): ImageConfigJson {
-  const epoch = buildArgs.SOURCE_DATE_EPOCH;
-  const seconds = epoch !== undefined && /^\d+$/.test(epoch) ? Number(epoch) : undefined;
-  const created = seconds === undefined ? new Date() : new Date(seconds * 1000);
+/** The creation time: the plan's SOURCE_DATE_EPOCH when the build is reproducible, else now. */
+function withCreated(image: ImageConfigJson, epochSeconds: number | undefined): ImageConfigJson {
+  const created = epochSeconds === undefined ? new Date() : new Date(epochSeconds * 1000);
   return { ...image, created: created.toISOString() };
 }
 

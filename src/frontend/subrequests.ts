@@ -10,7 +10,7 @@ import { formatPlanJson } from "../plan/plan-json.js";
 import {
   EXTRA_INDEX_URL_ARG,
   INDEX_URL_ARG,
-  INDEX_URL_SECRET,
+  isIndexOverrideSecret,
   REGISTRY_MIRROR_ARG,
   TRUSTED_HOST_ARG,
 } from "../plan/platform-overrides.js";
@@ -190,7 +190,7 @@ export function outlineAnswer(input: OutlineInput): SubrequestMetadata {
     .map((secret) => ({
       name: secret.id,
       ...(secret.required ? { required: true } : {}),
-      ...(indicesAt && !fromBuildArgIndex(secret.id) ? { location: indicesAt } : {}),
+      ...(indicesAt && !isIndexOverrideSecret(secret.id) ? { location: indicesAt } : {}),
     }));
   const dependenciesAt = location(spec.positions.dependencies, spec);
   const ssh = plan.ssh
@@ -319,11 +319,6 @@ export function dockerfileAnswer(dockerfile: string): SubrequestMetadata {
     "result.txt": dockerfile,
     version: SUBREQUESTS.dockerfile.version,
   };
-}
-
-/** The secrets of the PIP_INDEX_URL and PIP_EXTRA_INDEX_URL indices: no line of the spec asks for them. */
-function fromBuildArgIndex(id: string): boolean {
-  return id === INDEX_URL_SECRET || /^pyfront-extra-index-url-\d+$/.test(id);
 }
 
 function base64(text: string): string {

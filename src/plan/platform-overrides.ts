@@ -31,6 +31,11 @@ export function extraIndexUrlSecretId(position: number): string {
   return `pyfront-extra-index-url-${position}`;
 }
 
+/** Whether a secret is one of those the PIP_INDEX_URL and PIP_EXTRA_INDEX_URL indices read. */
+export function isIndexOverrideSecret(id: string): boolean {
+  return id === INDEX_URL_SECRET || /^pyfront-extra-index-url-\d+$/.test(id);
+}
+
 export interface IndexOverrides {
   /** PIP_INDEX_URL: the primary index, in place of the spec's primary index and of PyPI. */
   primary?: string;
