@@ -74,9 +74,11 @@ function apkInstallStep(packages: string[], imageRef: string, stage: "builder" |
 const DEBIAN_CREATE_USER_SCRIPT = [
   "set -eu",
   "touch /tmp/.pyfront-before-user",
-  `groupadd --gid ${RUNTIME_GID} ${RUNTIME_USER_NAME}`,
+  // A runtime image that has the user already (a base image made for non-root, such as
+  // distroless's nonroot or one of pyfront's own image families) keeps it.
+  `getent group ${RUNTIME_GID} >/dev/null || groupadd --gid ${RUNTIME_GID} ${RUNTIME_USER_NAME}`,
   // --no-log-init: a high uid would otherwise grow a huge sparse /var/log/lastlog.
-  `useradd --no-log-init --uid ${RUNTIME_UID} --gid ${RUNTIME_GID} --home-dir ${RUNTIME_HOME} --create-home --shell /usr/sbin/nologin ${RUNTIME_USER_NAME}`,
+  `getent passwd ${RUNTIME_UID} >/dev/null || useradd --no-log-init --uid ${RUNTIME_UID} --gid ${RUNTIME_GID} --home-dir ${RUNTIME_HOME} --create-home --shell /usr/sbin/nologin ${RUNTIME_USER_NAME}`,
   // A reproducible build (src/plan/source-date-epoch.ts): what useradd wrote gets the epoch's
   // time. Only what changed, and not the files BuildKit mounts into /etc.
   'if [ -n "${SOURCE_DATE_EPOCH:-}" ]; then find /etc /home -xdev -newer /tmp/.pyfront-before-user ! -name hosts ! -name hostname ! -name resolv.conf -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +; fi',

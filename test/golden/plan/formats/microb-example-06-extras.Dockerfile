@@ -16,7 +16,7 @@ RUN --mount=type=cache,id=pyfront-pip-3.11,target=/root/.cache/pip,sharing=share
 
 FROM python:3.11-slim AS runtime
 # create the user nonroot (65532:65532)
-RUN ["sh","-c","set -eu\ntouch /tmp/.pyfront-before-user\ngroupadd --gid 65532 nonroot\nuseradd --no-log-init --uid 65532 --gid 65532 --home-dir /home/nonroot --create-home --shell /usr/sbin/nologin nonroot\nif [ -n \"${SOURCE_DATE_EPOCH:-}\" ]; then find /etc /home -xdev -newer /tmp/.pyfront-before-user ! -name hosts ! -name hostname ! -name resolv.conf -exec touch -h -d \"@$SOURCE_DATE_EPOCH\" {} +; fi\nrm /tmp/.pyfront-before-user\nif [ -n \"${SOURCE_DATE_EPOCH:-}\" ]; then touch -h -d \"@$SOURCE_DATE_EPOCH\" /tmp; fi"]
+RUN ["sh","-c","set -eu\ntouch /tmp/.pyfront-before-user\ngetent group 65532 >/dev/null || groupadd --gid 65532 nonroot\ngetent passwd 65532 >/dev/null || useradd --no-log-init --uid 65532 --gid 65532 --home-dir /home/nonroot --create-home --shell /usr/sbin/nologin nonroot\nif [ -n \"${SOURCE_DATE_EPOCH:-}\" ]; then find /etc /home -xdev -newer /tmp/.pyfront-before-user ! -name hosts ! -name hostname ! -name resolv.conf -exec touch -h -d \"@$SOURCE_DATE_EPOCH\" {} +; fi\nrm /tmp/.pyfront-before-user\nif [ -n \"${SOURCE_DATE_EPOCH:-}\" ]; then touch -h -d \"@$SOURCE_DATE_EPOCH\" /tmp; fi"]
 COPY --from=builder /opt/venv /opt/venv
 ENV VIRTUAL_ENV="/opt/venv"
 ENV PATH="/opt/venv/bin:${PATH}"
