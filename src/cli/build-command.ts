@@ -1,9 +1,14 @@
 import { readFileSync } from "node:fs";
-import { basename, dirname, join, relative } from "node:path";
+import { basename, dirname, join, relative, resolve } from "node:path";
 import { buildWithClient } from "../client/build.js";
 import { EngineUnreachableError } from "../client/dial.js";
+import { DockerApiError } from "../client/docker-api.js";
 import { EngineAddressError, resolveEngineAddress } from "../client/engine-address.js";
+import { ArchiveError } from "../client/oci-archive.js";
+import { type BuildOutput, OutputFlagError, parseOutputFlag } from "../client/output-flag.js";
+import { deliverOutputs, outputProblems } from "../client/outputs.js";
 import { type ProgressRenderer, plainRenderer, QUIET_RENDERER, ttyRenderer } from "../client/progress.js";
+import { credentialFor, RegistryAuthError, type RegistryCredential } from "../client/registry-auth.js";
 import { loadSecrets, parseSecretFlag, SecretFlagError } from "../client/secrets.js";
 import { type Diagnostic, SpecError } from "../spec/index.js";
 import type { DiagnosticReport } from "./diagnostic-report.js";
@@ -16,6 +21,10 @@ export interface BuildFlags {
   target?: string;
   buildArg: Record<string, string>;
   noCache?: boolean;
+  label: Record<string, string>;
+  platform?: string;
+  push?: boolean;
+  output: string[];
   network: "default" | "host" | "none";
   secret: string[];
   builder?: string;
@@ -23,6 +32,7 @@ export interface BuildFlags {
 }
 
 export interface BuildIo {
+  stdout: NodeJS.WritableStream & { isTTY?: boolean };
   stderr: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
   env: NodeJS.ProcessEnv;
   cwd: string;
@@ -89,14 +99,33 @@ export async function runBuild(
   const inputs = locateInputs(dir, flags.file, io.cwd);
   let secrets: Map<string, Uint8Array>;
   let address: ReturnType<typeof resolveEngineAddress>;
+  let outputs: BuildOutput[];
   try {
     secrets = loadSecrets(flags.secret.map(parseSecretFlag), io.env, io.cwd);
     address = resolveEngineAddress(flags.builder, { env: io.env, readFile: readIfExists });
+    outputs = [...(flags.push ? [{ kind: "push" as const }] : []), ...flags.output.map(parseOutputFlag)];
   } catch (error) {
-    if (error instanceof SecretFlagError || error instanceof EngineAddressError)
+    if (
+      error instanceof SecretFlagError ||
+      error instanceof EngineAddressError ||
+      error instanceof OutputFlagError
+    )
       throw usageError(error.message, error.hint);
     throw error;
   }
+  const problems = outputProblems(outputs, flags.tag, address, io.stdout.isTTY === true);
+  if (problems.length > 0) {
+    throw new SpecError(
+      problems.map((p) => ({ code: "usage", severity: "error" as const, message: p.message, hint: p.hint })),
+    );
+  }
+  const authEnvironment = { env: io.env, readFile: readIfExists };
+  // Asked once per registry host and build; a credential helper may be slow or prompt.
+  const logins = new Map<string, RegistryCredential | undefined>();
+  const credentials = (host: string) => {
+    if (!logins.has(host)) logins.set(host, credentialFor(host, authEnvironment));
+    return logins.get(host);
+  };
 
   // The frontend's positions are inside the context; shown from the working directory, they are clickable.
   const fromCwd = (d: Diagnostic): Diagnostic =>
@@ -121,7 +150,11 @@ export async function runBuild(
       ...inputs,
       tags: flags.tag,
       buildArgs: flags.buildArg,
+      labels: flags.label,
       ...(flags.target ? { target: flags.target } : {}),
+      ...(flags.platform ? { platform: flags.platform } : {}),
+      push: outputs.some((o) => o.kind === "push"),
+      credentials,
       noCache: flags.noCache === true,
       network: flags.network,
       secrets,
@@ -171,5 +204,26 @@ export async function runBuild(
         ? `built ${tags}${digest ? ` (${digest})` : ""} in the BuildKit daemon's image store`
         : "built; the result stays in BuildKit's cache (-t names an image)";
   io.stderr.write(`pyfront build: ${what}; ${cached} of ${steps.length} steps cached\n`);
+  if (outputs.length === 0) return 0;
+  try {
+    const image = result.exporterResponse["containerimage.config.digest"] ?? digest ?? "";
+    const done = await deliverOutputs(address, outputs, flags.tag, image, {
+      ...authEnvironment,
+      stdout: io.stdout,
+      cwdResolve: (path) => resolve(io.cwd, path),
+    });
+    for (const line of done) io.stderr.write(`pyfront build: ${line}\n`);
+  } catch (error) {
+    if (
+      !(
+        error instanceof DockerApiError ||
+        error instanceof RegistryAuthError ||
+        error instanceof ArchiveError
+      )
+    )
+      throw error;
+    report.add([{ code: "output-failed", severity: "error", message: `pyfront build: ${error.message}` }]);
+    return EXIT_BUILD_FAILED;
+  }
   return 0;
 }

@@ -167,6 +167,21 @@ export function buildProgram(io: CliIo, report: DiagnosticReport): Command {
     )
     .option("--no-cache", "build every step again")
     .addOption(
+      new Option("--label <key=value>", "a label on the image, as for docker build (repeatable)")
+        .argParser(repeatable)
+        .default([], "none"),
+    )
+    .option("--platform <os/arch>", "the platform to build for (one), as for docker build")
+    .option("--push", "push the image to its registry under every -t name (--output type=registry)")
+    .addOption(
+      new Option(
+        "-o, --output <type=oci|docker,dest=FILE>",
+        "also write the image to a file: an OCI layout tar, or docker save's archive (repeatable)",
+      )
+        .argParser(repeatable)
+        .default([], "none"),
+    )
+    .addOption(
       new Option("--network <mode>", "network of the build's RUN steps")
         .choices(["default", "host", "none"])
         .default("default"),
@@ -192,7 +207,12 @@ export function buildProgram(io: CliIo, report: DiagnosticReport): Command {
     .action(
       async (
         dir: string,
-        flags: Omit<BuildFlags, "buildArg"> & { buildArg: string[]; cache?: boolean; format: ReportFormat },
+        flags: Omit<BuildFlags, "buildArg" | "label"> & {
+          buildArg: string[];
+          label: string[];
+          cache?: boolean;
+          format: ReportFormat;
+        },
         command: Command,
       ) => {
         report.format = flags.format;
@@ -214,8 +234,9 @@ export function buildProgram(io: CliIo, report: DiagnosticReport): Command {
             progress,
             noCache: flags.cache === false,
             buildArg: parseBuildArgs(flags.buildArg, io.env),
+            label: parseLabels(flags.label),
           },
-          { stderr: io.stderr, env: io.env, cwd: io.cwd ?? process.cwd() },
+          { stdout: io.stdout, stderr: io.stderr, env: io.env, cwd: io.cwd ?? process.cwd() },
           report,
         );
         if (code !== 0) throw new BuildFailed(code);
@@ -255,6 +276,18 @@ function formatAskedFor(argv: readonly string[]): ReportFormat {
   const value =
     at === -1 ? argv.find((a) => a.startsWith("--format="))?.slice("--format=".length) : argv[at + 1];
   return value === "json" ? "json" : "text";
+}
+
+/** `--label KEY=VALUE`, as docker build takes it; a bare KEY is an empty label. */
+function parseLabels(raw: readonly string[]): Record<string, string> {
+  const labels: Record<string, string> = Object.create(null);
+  for (const item of raw) {
+    const eq = item.indexOf("=");
+    const key = eq < 0 ? item : item.slice(0, eq);
+    if (key === "") throw usageError(`--label ${JSON.stringify(item)} has no key`, "write --label KEY=VALUE");
+    labels[key] = eq < 0 ? "" : item.slice(eq + 1);
+  }
+  return labels;
 }
 
 function parseBuildArgs(raw: readonly string[], env: NodeJS.ProcessEnv): Record<string, string> {

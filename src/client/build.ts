@@ -5,6 +5,7 @@ import { type FrontendHooks, runFrontend } from "../frontend/frontend.js";
 import { connectControl, probeWorkers } from "./control.js";
 import { describeSocket, type EngineAddress } from "./engine-address.js";
 import { BuildProgress, type ProgressRenderer } from "./progress.js";
+import type { RegistryCredential } from "./registry-auth.js";
 import {
   type ClientSession,
   newSessionId,
@@ -25,9 +26,15 @@ export interface ClientBuildRequest {
   buildArgs: Readonly<Record<string, string>>;
   labels?: Readonly<Record<string, string>>;
   target?: string;
+  /** One platform, os/arch[/variant]; the frontend refuses several. */
+  platform?: string;
+  /** On a standalone BuildKit, its image exporter pushes; a Docker daemon's loads, and the CLI pushes after. */
+  push?: boolean;
   noCache: boolean;
   network: "default" | "host" | "none";
   secrets: ReadonlyMap<string, Uint8Array>;
+  /** Registry logins BuildKit asks the session for (pulls of the base images, pushes). */
+  credentials?: (host: string) => RegistryCredential | undefined;
   /** How progress is shown. */
   renderer: ProgressRenderer;
   hooks?: FrontendHooks;
@@ -64,13 +71,14 @@ function workerInfo(record: WorkerRecord): WorkerInfo {
 
 /** The frontend options, as docker build sends them for the same flags. */
 export function frontendAttributes(
-  request: Omit<ClientBuildRequest, "renderer" | "address" | "secrets">,
+  request: Omit<ClientBuildRequest, "renderer" | "address" | "secrets" | "credentials">,
 ): Record<string, string> {
   const attrs: Record<string, string> = Object.create(null);
   if (request.specName) attrs.filename = request.specName;
   for (const [key, value] of Object.entries(request.buildArgs)) attrs[`build-arg:${key}`] = value;
   for (const [key, value] of Object.entries(request.labels ?? {})) attrs[`label:${key}`] = value;
   if (request.target) attrs.target = request.target;
+  if (request.platform) attrs.platform = request.platform;
   if (request.noCache) attrs["no-cache"] = "";
   if (request.network !== "default") attrs["force-network-mode"] = request.network;
   return Object.fromEntries(
@@ -95,12 +103,13 @@ function describeEngine(address: EngineAddress): string {
  * driver uses); on a standalone BuildKit, its own image store under the tags (`image`), or
  * nowhere but the cache without tags.
  */
-function exporterFor(
-  request: ClientBuildRequest,
+export function exporterFor(
+  request: Pick<ClientBuildRequest, "address" | "tags" | "push">,
 ): { type: string; attrs: Record<string, string> } | undefined {
   const named = request.tags.length > 0 ? { name: request.tags.join(",") } : undefined;
   if (request.address.kind === "docker") return { type: "moby", attrs: named ?? {} };
-  return named ? { type: "image", attrs: named } : undefined;
+  if (!named) return undefined;
+  return { type: "image", attrs: request.push ? { ...named, push: "true" } : named };
 }
 
 /** How long the status stream may go on after Solve has answered. */
@@ -127,6 +136,7 @@ export async function buildWithClient(request: ClientBuildRequest): Promise<Clie
       attachables: {
         localDirs: { context: request.contextDir, dockerfile: request.specDir },
         secrets: request.secrets,
+        ...(request.credentials ? { credentials: request.credentials } : {}),
       },
     });
     const ref = newSessionId();

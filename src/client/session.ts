@@ -16,12 +16,15 @@ import { controlSessionStream } from "./control-session.js";
 import { dialHijack, dialSocket } from "./dial.js";
 import type { EngineAddress } from "./engine-address.js";
 import { diffCopySend, syncRequestFromMetadata } from "./filesync.js";
+import type { RegistryCredential } from "./registry-auth.js";
 
 /** What the session gives BuildKit: local folders by name and secrets by id. */
 export interface SessionAttachables {
   /** "context", "dockerfile" → absolute folder paths. */
   localDirs: Record<string, string>;
   secrets: ReadonlyMap<string, Uint8Array>;
+  /** A registry host's login, for BuildKit's pulls and pushes; undefined is anonymous access. */
+  credentials?: (host: string) => RegistryCredential | undefined;
 }
 
 export interface ClientSession {
@@ -77,9 +80,13 @@ function routes(attachables: SessionAttachables) {
       },
     });
     router.service(Auth, {
-      // No credentials yet: Unimplemented is BuildKit's signal for anonymous registry access.
-      credentials: () => {
-        throw new ConnectError("pyfront build sends no registry credentials yet", Code.Unimplemented);
+      // An empty answer is anonymous access, as docker's auth provider gives for an unknown host.
+      credentials: (request) => {
+        const credential = attachables.credentials?.(request.Host);
+        if (!credential) return {};
+        return credential.identityToken
+          ? { Secret: credential.identityToken }
+          : { Username: credential.username ?? "", Secret: credential.password ?? "" };
       },
     });
     router.service(Secrets, {

@@ -618,7 +618,9 @@ function unavailableBaseImage(spec: BuildSpec, ref: string, error: GatewayError)
     {
       code: "base-image-unavailable",
       message: `the base image ${JSON.stringify(ref)}${key ? ` (from ${key})` : ""} is not available to this engine: ${detail}`,
-      hint: `pull or load it into the engine (docker pull ${ref}), or choose an image the engine can reach`,
+      hint: /\b401\b|unauthori[sz]ed|denied/i.test(detail)
+        ? "the registry wants a login: docker login to it (the build's client hands BuildKit the docker config's logins), or choose an image the engine can reach"
+        : `pull or load it into the engine (docker pull ${ref}), or choose an image the engine can reach`,
       severity: "error",
       ...(key ? { position: spec.positions[key]! } : {}),
     },

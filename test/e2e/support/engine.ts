@@ -194,6 +194,7 @@ export interface ImageInfo {
   };
   RootFS?: { Layers?: string[] };
   Size?: number;
+  Architecture?: string;
 }
 
 /** `docker image inspect`, or undefined when the image does not exist. */

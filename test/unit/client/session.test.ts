@@ -3,7 +3,7 @@ import { connect, createServer, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { create } from "@bufbuild/protobuf";
-import { Code, ConnectError, createClient } from "@connectrpc/connect";
+import { Code, createClient } from "@connectrpc/connect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   type Packet,
@@ -33,6 +33,12 @@ const server = createServer((socket) => {
   void serveSession(socket, {
     localDirs: { context },
     secrets: new Map([["pypi", new TextEncoder().encode("user:pw")]]),
+    credentials: (host) =>
+      host === "registry.example:5000"
+        ? { username: "ci", password: "reg-pw" }
+        : host === "ghcr.io"
+          ? { identityToken: "refresh-token" }
+          : undefined,
   });
 });
 const daemon = createDuplexTransport(() => connect(socketPath));
@@ -85,14 +91,19 @@ describe("the client's session, as BuildKit calls it", () => {
     expect(newSessionId()).not.toBe(newSessionId());
   });
 
-  it("hands over a secret by id, NotFound for another, and Unimplemented (anonymous) for credentials", async () => {
+  it("hands over a secret by id, NotFound for another, and a registry's login by host", async () => {
     const secrets = createClient(Secrets, daemon);
     expect(new TextDecoder().decode((await secrets.getSecret({ ID: "pypi" })).data)).toBe("user:pw");
     await expect(secrets.getSecret({ ID: "other" })).rejects.toMatchObject({ code: Code.NotFound });
     const auth = createClient(Auth, daemon);
-    const refused = await auth.credentials({ Host: "registry-1.docker.io" }).catch((e: unknown) => e);
-    expect(refused).toBeInstanceOf(ConnectError);
-    expect((refused as ConnectError).code).toBe(Code.Unimplemented);
+    const login = await auth.credentials({ Host: "registry.example:5000" });
+    expect([login.Username, login.Secret]).toEqual(["ci", "reg-pw"]);
+    // An identity token goes as the secret alone, as docker's auth provider sends it.
+    const token = await auth.credentials({ Host: "ghcr.io" });
+    expect([token.Username, token.Secret]).toEqual(["", "refresh-token"]);
+    // Nothing for the host: an empty answer, which BuildKit takes for anonymous access.
+    const anonymous = await auth.credentials({ Host: "registry-1.docker.io" });
+    expect([anonymous.Username, anonymous.Secret]).toEqual(["", ""]);
   });
 
   it("syncs the local named in dir-name with the request's excludes, and refuses other names", async () => {

@@ -72,7 +72,7 @@ export const FileSync: GenService<{
   serviceDesc(file_moby_filesync_v1_filesync, 0);
 
 /**
- * Only Credentials: pyfront answers Unimplemented, which BuildKit takes for anonymous access.
+ * Only Credentials: BuildKit falls back to it when FetchToken is not served.
  *
  * @generated from service moby.filesync.v1.Auth
  */
