@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { basename, dirname, join, relative, resolve } from "node:path";
 import { buildWithClient } from "../client/build.js";
+import { type CacheEntry, CacheFlagError, cacheProblems, parseCacheFlag } from "../client/cache-flag.js";
 import { EngineUnreachableError } from "../client/dial.js";
 import { DockerApiError } from "../client/docker-api.js";
 import { EngineAddressError, resolveEngineAddress } from "../client/engine-address.js";
@@ -25,6 +26,8 @@ export interface BuildFlags {
   platform?: string;
   push?: boolean;
   output: string[];
+  cacheFrom: string[];
+  cacheTo: string[];
   network: "default" | "host" | "none";
   secret: string[];
   builder?: string;
@@ -100,20 +103,28 @@ export async function runBuild(
   let secrets: Map<string, Uint8Array>;
   let address: ReturnType<typeof resolveEngineAddress>;
   let outputs: BuildOutput[];
+  let cacheImports: CacheEntry[];
+  let cacheExports: CacheEntry[];
   try {
     secrets = loadSecrets(flags.secret.map(parseSecretFlag), io.env, io.cwd);
     address = resolveEngineAddress(flags.builder, { env: io.env, readFile: readIfExists });
     outputs = [...(flags.push ? [{ kind: "push" as const }] : []), ...flags.output.map(parseOutputFlag)];
+    cacheImports = flags.cacheFrom.map((v) => parseCacheFlag("--cache-from", v));
+    cacheExports = flags.cacheTo.map((v) => parseCacheFlag("--cache-to", v));
   } catch (error) {
     if (
       error instanceof SecretFlagError ||
       error instanceof EngineAddressError ||
-      error instanceof OutputFlagError
+      error instanceof OutputFlagError ||
+      error instanceof CacheFlagError
     )
       throw usageError(error.message, error.hint);
     throw error;
   }
-  const problems = outputProblems(outputs, flags.tag, address, io.stdout.isTTY === true);
+  const problems = [
+    ...outputProblems(outputs, flags.tag, address, io.stdout.isTTY === true),
+    ...cacheProblems(cacheImports, cacheExports, address),
+  ];
   if (problems.length > 0) {
     throw new SpecError(
       problems.map((p) => ({ code: "usage", severity: "error" as const, message: p.message, hint: p.hint })),
@@ -154,6 +165,8 @@ export async function runBuild(
       ...(flags.target ? { target: flags.target } : {}),
       ...(flags.platform ? { platform: flags.platform } : {}),
       push: outputs.some((o) => o.kind === "push"),
+      cacheImports,
+      cacheExports,
       credentials,
       noCache: flags.noCache === true,
       network: flags.network,

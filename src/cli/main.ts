@@ -175,6 +175,22 @@ export function buildProgram(io: CliIo, report: DiagnosticReport): Command {
     .option("--push", "push the image to its registry under every -t name (--output type=registry)")
     .addOption(
       new Option(
+        "--cache-from <IMAGE|type=registry,ref=IMAGE>",
+        "import build cache from an image (repeatable)",
+      )
+        .argParser(repeatable)
+        .default([], "none"),
+    )
+    .addOption(
+      new Option(
+        "--cache-to <type=inline|type=registry,ref=IMAGE>",
+        "export the build cache (inline: into the image)",
+      )
+        .argParser(repeatable)
+        .default([], "none"),
+    )
+    .addOption(
+      new Option(
         "-o, --output <type=oci|docker,dest=FILE>",
         "also write the image to a file: an OCI layout tar, or docker save's archive (repeatable)",
       )

@@ -2,6 +2,7 @@ import { basename } from "node:path";
 import type { WorkerRecord } from "../buildkit/gen/moby/buildkit/v1/types/worker_pb.js";
 import { statusFromError, type WorkerInfo } from "../buildkit/index.js";
 import { type FrontendHooks, runFrontend } from "../frontend/frontend.js";
+import { type CacheEntry, cacheImportsAttr } from "./cache-flag.js";
 import { connectControl, probeWorkers } from "./control.js";
 import { describeSocket, type EngineAddress } from "./engine-address.js";
 import { BuildProgress, type ProgressRenderer } from "./progress.js";
@@ -30,6 +31,9 @@ export interface ClientBuildRequest {
   platform?: string;
   /** On a standalone BuildKit, its image exporter pushes; a Docker daemon's loads, and the CLI pushes after. */
   push?: boolean;
+  /** Caches to import (`--cache-from`) and the one to export (`--cache-to`). */
+  cacheImports?: readonly CacheEntry[];
+  cacheExports?: readonly CacheEntry[];
   noCache: boolean;
   network: "default" | "host" | "none";
   secrets: ReadonlyMap<string, Uint8Array>;
@@ -79,6 +83,7 @@ export function frontendAttributes(
   for (const [key, value] of Object.entries(request.labels ?? {})) attrs[`label:${key}`] = value;
   if (request.target) attrs.target = request.target;
   if (request.platform) attrs.platform = request.platform;
+  if (request.cacheImports?.length) attrs["cache-imports"] = cacheImportsAttr(request.cacheImports);
   if (request.noCache) attrs["no-cache"] = "";
   if (request.network !== "default") attrs["force-network-mode"] = request.network;
   return Object.fromEntries(
@@ -171,7 +176,11 @@ export async function buildWithClient(request: ClientBuildRequest): Promise<Clie
             }
           : {}),
         Entitlements: request.network === "host" ? ["network.host"] : [],
-        Cache: {},
+        // Imports go to the frontend's solves too (cache-imports); exports are the Solve's own.
+        Cache: {
+          Imports: (request.cacheImports ?? []).map((e) => ({ Type: e.type, Attrs: e.attrs })),
+          Exports: (request.cacheExports ?? []).map((e) => ({ Type: e.type, Attrs: e.attrs })),
+        },
       },
       { signal: solveAbort.signal },
     );

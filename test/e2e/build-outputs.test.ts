@@ -122,6 +122,8 @@ describe(`pyfront build's outputs on engine ${env.engine}`, () => {
       "-t",
       second,
       "--push",
+      "--cache-to",
+      "type=inline",
       "--network",
       "host",
     ]);
@@ -134,6 +136,14 @@ describe(`pyfront build's outputs on engine ${env.engine}`, () => {
     const pushed = await registryImage(NAME, "1.0");
     expect(pushed.digest).toMatch(/^sha256:/);
     expect(built.stderr).toContain(`pushed ${first} (${pushed.digest})`);
+    // --cache-to type=inline: the cache's metadata travels in the pushed image's config.
+    expect(Object.keys(pushed.config)).toContain("moby.buildkit.cache.v0");
+    // --cache-from IMAGE: BuildKit imports the cache that image carries.
+    const fromCache = await pyfrontOnEngine(["build", copy.dir, "--cache-from", first, "--network", "host"]);
+    const cacheLog = combined(fromCache);
+    expect(fromCache.code, cacheLog).toBe(0);
+    expect(cacheLog).toContain(`importing cache manifest from ${first}`);
+    expect(cacheLog).not.toMatch(/failed to configure registry cache importer/);
     // Gone from the engine, then pulled back from the registry: the image that runs is the pushed one.
     for (const tag of [first, second]) await removeImage(tag);
     const pulled = await docker(["pull", first]);
@@ -206,7 +216,9 @@ describe(`pyfront build's outputs on engine ${env.engine}`, () => {
       );
       // The base image cannot be had: told at the spec's runtime_image line, with a login hint (exit 2).
       expect(anonymousPull.code, combined(anonymousPull)).toBe(2);
-      expect(anonymousPull.stderr).toMatch(/pyproject\.toml:\d+:\d+: the base image .* \(from runtime_image\) is not available .*401/);
+      expect(anonymousPull.stderr).toMatch(
+        /pyproject\.toml:\d+:\d+: the base image .* \(from runtime_image\) is not available .*401/,
+      );
       expect(anonymousPull.stderr).toContain("the registry wants a login: docker login to it");
       const withLogin = await pyfrontOnEngine(["build", derived.dir, "-t", derivedTag, "--network", "host"], {
         DOCKER_CONFIG: config,
@@ -299,6 +311,8 @@ describe(`pyfront build's outputs on engine ${env.engine}`, () => {
       [["--push"], /--push has no name to push to/],
       [["-o", "type=local,dest=out"], /cannot write type=local yet/],
       [["-o", "out"], /bare path as type=local/],
+      [["--cache-to", "type=registry,ref=x/y"], /a Docker daemon's BuildKit exports only inline cache/],
+      [["--cache-from", "type=local,src=cache"], /--cache-from type=local is not supported/],
     ];
     for (const [args, message] of cases) {
       const result = await pyfrontOnEngine(["build", copy.dir, ...args]);
