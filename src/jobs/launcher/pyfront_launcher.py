@@ -21,16 +21,19 @@ from __future__ import annotations
 
 import argparse
 import collections
+import contextlib
 import os
 import re
 import shlex
 import shutil
+import signal
 import stat
 import subprocess
 import sys
 import tarfile
 import tomllib
 import venv
+import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -140,10 +143,13 @@ def check_entries(entries: Iterable[Entry], limits: Limits) -> list[Entry]:
             target = safe_parts(entry.link)
             if kinds.get(target) != "file":
                 raise refuse(f"hard link {entry.name!r} does not point to an earlier file ({entry.link!r})")
-            entry.size = next(e.size for e in checked if e.parts == target)
+            linked = next(e for e in checked if e.parts == target)
+            entry.size, entry.executable = linked.size, linked.executable
         total += entry.size
         if total > limits.max_bytes:
             raise refuse(f"more than {limits.max_bytes} bytes unpacked")
+        for depth in range(1, len(entry.parts)):
+            kinds.setdefault(entry.parts[:depth], "dir")  # made on the way, so no file may take it
         kinds[entry.parts] = entry.kind
         checked.append(entry)
     return checked
@@ -172,8 +178,8 @@ def archive_entries(tar: tarfile.TarFile) -> Iterator[Entry]:
 
 def directory_entries(root: Path) -> Iterator[Entry]:
     for dirpath, dirnames, filenames in os.walk(root):
-        dirnames.sort()
-        for name in sorted(dirnames) + sorted(filenames):
+        dirnames.sort()  # os.walk descends in this order
+        for name in dirnames + sorted(filenames):
             path = Path(dirpath, name)
             relative = path.relative_to(root).as_posix()
             info = path.lstat()
@@ -214,10 +220,11 @@ def write_entries(entries: list[Entry], dest: Path, limits: Limits) -> None:
                     raise refuse(f"more than {limits.max_bytes} bytes unpacked")
                 out.write(chunk)
         path.chmod(0o755 if entry.executable else 0o644)
-    real_dest = dest.resolve()
+    real_dest = Path(os.path.realpath(dest))
     for entry in entries:
         if entry.kind == "symlink":
-            resolved = dest.joinpath(*entry.parts).resolve()
+            # os.path.realpath, not Path.resolve: the same answer for a loop on 3.11 and 3.13.
+            resolved = Path(os.path.realpath(dest.joinpath(*entry.parts)))
             if resolved != real_dest and real_dest not in resolved.parents:
                 raise refuse(f"link {entry.name!r} points outside the code ({entry.link!r})")
 
@@ -233,9 +240,12 @@ def unpack_code(code: Path, dest: Path, limits: Limits) -> Path:
     except JobError:
         shutil.rmtree(dest, ignore_errors=True)
         raise
-    except (tarfile.TarError, EOFError, OSError) as error:
+    except (tarfile.TarError, EOFError, zlib.error) as error:
         shutil.rmtree(dest, ignore_errors=True)
-        raise refuse(f"{code} is not a readable gzip tar archive or directory ({error})") from None
+        raise refuse(f"{code} is not a readable gzip tar archive ({error})") from None
+    except OSError as error:
+        shutil.rmtree(dest, ignore_errors=True)
+        raise refuse(f"cannot unpack {code}: {error}") from None
     top = list(dest.iterdir()) if dest.exists() else []
     # A packed folder: its contents are the code.
     if len(top) == 1 and top[0].is_dir() and not top[0].is_symlink():
@@ -266,10 +276,12 @@ def read_toml(path: Path, text: str | None = None) -> dict:
         raise invalid(path.name, f"is not valid TOML: {error}") from None
 
 
-def check_python(file: str, key: str, specifier: str) -> None:
+def check_python(file: str, key: str, specifier: object) -> None:
     """Fail when the running Python is outside the declared range (pip's packaging does the maths)."""
     from pip._vendor.packaging.specifiers import InvalidSpecifier, SpecifierSet
 
+    if not isinstance(specifier, str):
+        raise invalid(file, f"{key} must be a string")
     try:
         allowed = SpecifierSet(specifier)
     except InvalidSpecifier:
@@ -281,7 +293,7 @@ def check_python(file: str, key: str, specifier: str) -> None:
 
 def string_list(file: str, key: str, value: object) -> list[str]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise invalid(file, f"{key} must be a list of requirement strings")
+        raise invalid(file, f"{key} must be a list of strings")
     return value
 
 
@@ -314,11 +326,13 @@ def pyproject(workdir: Path) -> Requirements | None:
         return None
     data = read_toml(path)
     project = data.get("project")
-    poetry = data.get("tool", {}).get("poetry")
-    if isinstance(project, dict) and ("dependencies" in project or "dependencies" in project.get("dynamic", []) or not poetry):
+    tool = data.get("tool", {})
+    poetry = tool.get("poetry") if isinstance(tool, dict) else None
+    dynamic = string_list(path.name, "project.dynamic", project.get("dynamic", [])) if isinstance(project, dict) else []
+    if isinstance(project, dict) and ("dependencies" in project or "dependencies" in dynamic or not poetry):
         if "requires-python" in project:
             check_python(path.name, "project.requires-python", project["requires-python"])
-        if "dependencies" in project.get("dynamic", []):
+        if "dependencies" in dynamic:
             # Only the build backend knows them: install the project itself.
             return Requirements("pyproject.toml (PEP 621, dynamic dependencies)", "[project] declares its dependencies dynamic", [["."]])
         dependencies = string_list(path.name, "project.dependencies", project.get("dependencies", []))
@@ -351,16 +365,16 @@ def pipfile(workdir: Path) -> Requirements | None:
     if not path.is_file():
         return None
     data = read_toml(path)
-    requires = data.get("requires", {})
+    requires = table(PIPFILE, "requires", data.get("requires", {}))
     for key in ("python_full_version", "python_version"):
         if key in requires:
             version = str(requires[key])
             check_python("Pipfile", f"requires.{key}", f"=={version}" if key == "python_full_version" else f"=={version}.*")
     if data.get("source"):
         say("Pipfile [[source]] is not used: packages come from the image's index (PIP_INDEX_URL)")
-    packages = data.get("packages", {})
-    requirements = [pipfile_requirement(name, spec, workdir) for name, spec in packages.items()]
-    return Requirements("Pipfile", "a Pipfile is present ([packages]; [dev-packages] are not installed)", [requirements] if requirements else [])
+    packages = table(PIPFILE, "packages", data.get("packages", {}))
+    args = [arg for name, spec in packages.items() for arg in table_dependency(PIPFILE, "packages", name, spec, workdir)]
+    return Requirements("Pipfile", "a Pipfile is present ([packages]; [dev-packages] are not installed)", [args] if args else [])
 
 
 # First match wins; each rule returns None when it does not apply.
@@ -423,93 +437,102 @@ def poetry_constraint(constraint: str) -> str | None:
     return ",".join(out)
 
 
-def vcs_or_path(name: str, extras: str, spec: dict, workdir: Path, file: str, ref_keys: tuple[str, ...]) -> str | None:
-    if "git" in spec:
-        ref = next((spec[k] for k in ref_keys if k in spec), None)
-        url = f"git+{spec['git']}" + (f"@{ref}" if ref else "")
-        if "subdirectory" in spec:
-            url += f"#subdirectory={spec['subdirectory']}"
-        return f"{name}{extras} @ {url}"
-    if "url" in spec:
-        return f"{name}{extras} @ {spec['url']}"
-    for key in ("path", "file"):
-        if key in spec:
-            target = (workdir / spec[key]).resolve()
-            if workdir.resolve() not in [target, *target.parents]:
-                raise invalid(file, f"{name}: {key} {spec[key]!r} is outside the code")
-            return f"{name}{extras} @ {target.as_uri()}"
-    return None
+def pipfile_constraint(version: str) -> str | None:
+    """A Pipfile version: `*`, a PEP 440 specifier, or a bare version meaning ==."""
+    text = version.strip()
+    if text == "*":
+        return ""
+    if VERSION.match(text):
+        return "==" + text
+    return text if re.match(r"^(~=|==|!=|<=|>=|<|>)", text) else None
 
 
+# The table keys each format may use; any other fails the job rather than being dropped.
 POETRY_KEYS = {"version", "extras", "markers", "optional", "git", "branch", "tag", "rev", "subdirectory", "url", "path", "develop"}
+PIPFILE_KEYS = {"version", "extras", "markers", "git", "ref", "subdirectory", "path", "file", "editable"}
 
 
-def poetry_requirement(name: str, spec: object, workdir: Path) -> str | None:
-    file = "pyproject.toml"
+@dataclass(frozen=True)
+class TableFormat:
+    file: str
+    keys: set[str]
+    git_refs: tuple[str, ...]
+    editable: str
+    constraint: Callable[[str], str | None]
+
+
+POETRY = TableFormat("pyproject.toml", POETRY_KEYS, ("rev", "tag", "branch"), "develop", poetry_constraint)
+PIPFILE = TableFormat("Pipfile", PIPFILE_KEYS, ("ref",), "editable", pipfile_constraint)
+
+
+def table(form: TableFormat, where: str, value: object) -> dict:
+    if not isinstance(value, dict):
+        raise invalid(form.file, f"{where} must be a table")
+    return value
+
+
+def table_dependency(form: TableFormat, where: str, name: str, spec: object, workdir: Path) -> list[str]:
+    """One Poetry or Pipfile dependency as `pip install` arguments ([] when it is not installed)."""
+    key = f"{where}.{name}"
     if isinstance(spec, str):
         spec = {"version": spec}
     if not isinstance(spec, dict):
-        raise invalid(file, f"tool.poetry dependency {name!r}: a list of constraints has no pip equivalent", "keep one constraint")
-    unknown = sorted(set(spec) - POETRY_KEYS)
+        raise invalid(form.file, f"{key}: a list of constraints has no pip equivalent", "keep one constraint")
+    unknown = sorted(set(spec) - form.keys)
     if unknown:
-        raise invalid(file, f"tool.poetry dependency {name!r}: {', '.join(unknown)} is not supported by the launcher", "use a requirements.txt for this job")
+        raise invalid(form.file, f"{key}: {', '.join(unknown)} is not supported by the launcher", "use a requirements.txt for this job")
     if spec.get("optional"):
-        return None  # only installed through an extra, as `poetry install` does
-    extras = f"[{','.join(spec['extras'])}]" if spec.get("extras") else ""
+        return []  # installed only through an extra, as `poetry install` does
+    extras = spec.get("extras", [])
+    if not isinstance(extras, list) or not all(isinstance(e, str) for e in extras):
+        raise invalid(form.file, f"{key}.extras must be a list of names")
+    extra = f"[{','.join(extras)}]" if extras else ""
     markers = f" ; {spec['markers']}" if spec.get("markers") else ""
-    direct = vcs_or_path(name, extras, spec, workdir, file, ("rev", "tag", "branch"))
-    if direct:
-        return direct + markers
-    specifier = poetry_constraint(str(spec.get("version", "*")))
+    for path_key in ("path", "file"):
+        if path_key in spec:
+            target = (workdir / str(spec[path_key])).resolve()
+            if workdir.resolve() not in [target, *target.parents]:
+                raise invalid(form.file, f"{key}.{path_key} {spec[path_key]!r} is outside the code")
+            if spec.get(form.editable):
+                if markers:
+                    raise invalid(form.file, f"{key}: an editable path cannot have markers")
+                return ["-e", str(target)]
+            return [f"{name}{extra} @ {target.as_uri()}{markers}"]
+    if spec.get(form.editable):
+        raise invalid(form.file, f"{key}.{form.editable} is supported for a path only")
+    if "git" in spec:
+        ref = next((spec[k] for k in form.git_refs if k in spec), None)
+        url = f"git+{spec['git']}" + (f"@{ref}" if ref else "")
+        if "subdirectory" in spec:
+            url += f"#subdirectory={spec['subdirectory']}"
+        return [f"{name}{extra} @ {url}{markers}"]
+    if "url" in spec:
+        return [f"{name}{extra} @ {spec['url']}{markers}"]
+    specifier = form.constraint(str(spec.get("version", "*")))
     if specifier is None:
-        raise invalid(file, f"tool.poetry dependency {name!r}: {spec.get('version')!r} has no pip equivalent", 'write e.g. "^1.2", "~1.2.3" or ">=1,<2"')
-    return f"{name}{extras}{specifier}{markers}"
+        raise invalid(form.file, f"{key}: version {spec.get('version')!r} has no pip equivalent", 'write e.g. "^1.2", "~1.2.3" or ">=1,<2"')
+    return [f"{name}{extra}{specifier}{markers}"]
 
 
 def poetry_installs(poetry: dict, workdir: Path) -> list[list[str]]:
     # What `poetry install` installs: main dependencies and every non-optional group.
-    tables = [poetry.get("dependencies", {}), poetry.get("dev-dependencies", {})]
-    for group in poetry.get("group", {}).values():
+    tables = [("tool.poetry.dependencies", poetry.get("dependencies", {})), ("tool.poetry.dev-dependencies", poetry.get("dev-dependencies", {}))]
+    for group_name, group in table(POETRY, "tool.poetry.group", poetry.get("group", {})).items():
+        group = table(POETRY, f"tool.poetry.group.{group_name}", group)
         if not group.get("optional"):
-            tables.append(group.get("dependencies", {}))
-    requirements = []
-    for table in tables:
-        for name, spec in table.items():
+            tables.append((f"tool.poetry.group.{group_name}.dependencies", group.get("dependencies", {})))
+    args: list[str] = []
+    for where, dependencies in tables:
+        for name, spec in table(POETRY, where, dependencies).items():
             if name.lower() == "python":
                 version = poetry_constraint(str(spec))
                 if version is None:
-                    raise invalid("pyproject.toml", f"tool.poetry.dependencies.python {spec!r} has no pip equivalent")
+                    raise invalid("pyproject.toml", f"{where}.python {spec!r} has no pip equivalent")
                 if version:
-                    check_python("pyproject.toml", "tool.poetry.dependencies.python", version)
+                    check_python("pyproject.toml", f"{where}.python", version)
                 continue
-            requirement = poetry_requirement(name, spec, workdir)
-            if requirement:
-                requirements.append(requirement)
-    return [requirements] if requirements else []
-
-
-PIPFILE_KEYS = {"version", "extras", "markers", "git", "ref", "subdirectory", "path", "file", "editable"}
-
-
-def pipfile_requirement(name: str, spec: object, workdir: Path) -> str:
-    if isinstance(spec, str):
-        spec = {"version": spec}
-    if not isinstance(spec, dict):
-        raise invalid("Pipfile", f"packages.{name} must be a version string or a table")
-    unknown = sorted(set(spec) - PIPFILE_KEYS)
-    if unknown:
-        raise invalid("Pipfile", f"packages.{name}: {', '.join(unknown)} is not supported by the launcher", "use a requirements.txt for this job")
-    extras = f"[{','.join(spec['extras'])}]" if spec.get("extras") else ""
-    markers = f" ; {spec['markers']}" if spec.get("markers") else ""
-    direct = vcs_or_path(name, extras, spec, workdir, "Pipfile", ("ref",))
-    if direct:
-        return direct + markers
-    version = str(spec.get("version", "*")).strip()
-    if version == "*":
-        version = ""
-    elif VERSION.match(version):
-        version = "==" + version
-    return f"{name}{extras}{version}{markers}"
+            args += table_dependency(POETRY, where, name, spec, workdir)
+    return [args] if args else []
 
 
 # --- installing ------------------------------------------------------------------------------
@@ -538,14 +561,36 @@ class InstallLog:
             self.file.close()
 
 
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
+
+
+@contextlib.contextmanager
+def stopped_by_signals(process: subprocess.Popen) -> Iterator[None]:
+    """A stop signal during an install ends pip, whatever it started, and the job."""
+
+    def stop(signum: int, _frame: object) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signum)
+        raise JobError(128 + signum, f"stopped by {signal.Signals(signum).name} while installing requirements")
+
+    previous = {s: signal.signal(s, stop) for s in STOP_SIGNALS}
+    try:
+        yield
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+
+
 def run_logged(argv: list[str], cwd: Path, log: InstallLog) -> None:
     log.write(f"$ {shlex.join(argv)}\n".encode())
     tail: collections.deque[bytes] = collections.deque(maxlen=FAILED_OUTPUT_TAIL)
-    with subprocess.Popen(argv, cwd=cwd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT) as process:
+    # Its own session: a build backend pip runs is stopped with it.
+    with subprocess.Popen(argv, cwd=cwd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True) as process:
         assert process.stdout is not None
-        for line in process.stdout:
-            log.write(line)
-            tail.append(line)
+        with stopped_by_signals(process):
+            for line in process.stdout:
+                log.write(line)
+                tail.append(line)
     log.write(f"# exit code {process.returncode}\n\n".encode())
     if process.returncode != 0:
         sys.stderr.buffer.write(b"".join(tail))
@@ -573,6 +618,9 @@ def run_command(command: list[str], workdir: Path, env_dir: Path | None) -> None
         env["VIRTUAL_ENV"] = str(env_dir)
         env["PATH"] = f"{env_dir / 'bin'}{os.pathsep}{env.get('PATH', os.defpath)}"
     os.chdir(workdir)
+    # Python ignores these; an ignored signal stays ignored across exec, so give them back.
+    for ignored in (signal.SIGPIPE, signal.SIGXFSZ):
+        signal.signal(ignored, signal.SIG_DFL)
     sys.stdout.flush()
     sys.stderr.flush()
     try:

@@ -117,6 +117,28 @@ class UnpackTest(TempDirTest):
         workdir = self.unpack([member("a.txt", data=b"same"), member("b.txt", tarfile.LNKTYPE, link="a.txt")])
         self.assertEqual((workdir / "b.txt").read_text(), "same")
 
+    def test_hard_link_keeps_the_execute_bit(self) -> None:
+        workdir = self.unpack([member("run", data=b"#!/bin/sh\n", mode=0o755), member("again", tarfile.LNKTYPE, link="run")])
+        self.assertTrue(os.access(workdir / "again", os.X_OK))
+
+    def test_link_loop_inside_the_tree_is_harmless_and_kept(self) -> None:
+        workdir = self.unpack([member("main.py", data=b"x"), member("a", tarfile.SYMTYPE, link="b"), member("b", tarfile.SYMTYPE, link="a")])
+        self.assertEqual(os.readlink(workdir / "a"), "b")
+        with self.assertRaises(OSError):
+            (workdir / "a").read_bytes()
+
+    def test_file_over_an_implicit_directory_is_refused(self) -> None:
+        self.assertRefused([member("a/b.py", data=b"x"), member("a", data=b"x")], "appears twice")
+
+    def test_truncated_archive_is_refused(self) -> None:
+        whole = make_tgz(self.tmp / "whole.tgz", [member(f"f{i}", data=os.urandom(4096)) for i in range(8)]).read_bytes()
+        (self.tmp / "whole.tgz").unlink()
+        (self.tmp / "code.tgz").write_bytes(whole[: len(whole) // 2])
+        with self.assertRaises(launcher.JobError) as caught:
+            launcher.unpack_code(self.tmp / "code.tgz", self.tmp / "out" / "code", launcher.Limits())
+        self.assertIn("is not a readable gzip tar archive", str(caught.exception))
+        self.assertFalse((self.tmp / "out" / "code").exists())
+
     def test_hard_link_out_of_the_tree_is_refused(self) -> None:
         self.assertRefused([member("b.txt", tarfile.LNKTYPE, link="../../etc/passwd")], "'..' component")
 
@@ -144,6 +166,7 @@ class UnpackTest(TempDirTest):
             launcher.unpack_code(self.tmp / "code.tgz", self.tmp / "out" / "code", launcher.Limits())
         self.assertEqual(caught.exception.exit_code, launcher.EXIT_CODE_REFUSED)
         self.assertIn("not a readable gzip tar archive", str(caught.exception))
+        self.assertFalse((self.tmp / "out" / "code").exists())
 
     def test_directory_code_is_copied(self) -> None:
         source = self.tmp / "src"
@@ -242,6 +265,39 @@ class RequirementsTest(TempDirTest):
         assert found is not None
         self.assertEqual(found.method, "pyproject.toml (Poetry)")
         self.assertEqual(found.installs, [["requests>=2.31,<3.0", "click[x]>=8.1,<8.2", "pytest==7.4.0"]])
+
+    def test_poetry_path_git_and_develop(self) -> None:
+        found = self.find(
+            {
+                "pyproject.toml": """\
+                [tool.poetry.dependencies]
+                lib = {path = "libs/lib", develop = true}
+                tool = {path = "libs/tool", markers = "sys_platform == 'linux'"}
+                remote = {git = "https://example.org/r.git", tag = "v1", extras = ["a"]}
+                """,
+                "libs/lib/x": "",
+                "libs/tool/x": "",
+            }
+        )
+        assert found is not None
+        root = self.tmp.resolve()
+        self.assertEqual(
+            found.installs,
+            [["-e", str(root / "libs/lib"), f"tool @ {(root / 'libs/tool').as_uri()} ; sys_platform == 'linux'", "remote[a] @ git+https://example.org/r.git@v1"]],
+        )
+
+    def test_malformed_tables_are_errors_not_crashes(self) -> None:
+        cases = {
+            '[tool.poetry.dependencies]\nx = ["1", "2"]\n': "a list of constraints",
+            '[tool.poetry.dependencies]\nx = {version = "1", extras = "a"}\n': "extras must be a list",
+            '[tool.poetry]\ngroup = 3\n': "tool.poetry.group must be a table",
+            '[tool.poetry.dependencies]\nx = {git = "g", develop = true}\n': "develop is supported for a path only",
+            '[project]\nname = "j"\ndynamic = "dependencies"\n': "project.dynamic must be a list",
+            '[project]\nname = "j"\nrequires-python = 3\n': "project.requires-python must be a string",
+        }
+        for text, fragment in cases.items():
+            with self.subTest(text=text):
+                self.assertInvalid({"pyproject.toml": text}, fragment)
 
     def test_poetry_unsupported_key_is_an_error(self) -> None:
         self.assertInvalid({"pyproject.toml": '[tool.poetry.dependencies]\nx = {version = "1", source = "private"}\n'}, "source is not supported")
@@ -380,6 +436,38 @@ class LauncherProcessTest(TempDirTest):
         result = self.launch(None, ["python", "-c", "print('plain')"])
         self.assertEqual((result.returncode, result.stdout), (0, "plain\n"), result.stderr)
         self.assertIn("no code at", result.stderr)
+
+    def test_command_does_not_inherit_ignored_signals(self) -> None:
+        # Python ignores SIGPIPE; a command exec'd with it ignored would not die on a closed pipe.
+        result = self.launch(None, ["cat", "/proc/self/status"])
+        ignored = int(next(line for line in result.stdout.splitlines() if line.startswith("SigIgn:")).split()[1], 16)
+        self.assertEqual(ignored & (1 << (signal.SIGPIPE - 1)), 0)
+        self.assertEqual(ignored & (1 << (signal.SIGXFSZ - 1)), 0)
+
+    def test_a_stop_signal_during_the_install_ends_it(self) -> None:
+        backend = "import os, pathlib, time\ndef get_requires_for_build_wheel(config_settings=None):\n    pathlib.Path(os.environ['MARKER']).write_text(str(os.getpid()))\n    time.sleep(60)\n    return []\n"
+        pyproject = '[build-system]\nrequires = []\nbuild-backend = "slow_backend"\nbackend-path = ["."]\n[project]\nname = "slow"\nversion = "0"\ndynamic = ["dependencies"]\n'
+        code = self.code({"pyproject.toml": pyproject, "slow_backend.py": backend})
+        marker = self.tmp / "backend.pid"
+        args = [sys.executable, str(LAUNCHER), "--code", str(code), "--outputs", str(self.tmp / "outputs"), "--work", str(self.tmp / "work"), "--", "python", "-c", "print('never')"]
+        env = dict(os.environ, PIP_NO_INDEX="1", MARKER=str(marker))
+        with subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env) as process:
+            deadline = time.monotonic() + 120
+            while not (marker.exists() and marker.read_text()) and time.monotonic() < deadline and process.poll() is None:
+                time.sleep(0.2)
+            self.assertTrue(marker.exists(), "the build backend started")
+            process.send_signal(signal.SIGTERM)
+            self.assertEqual(process.wait(timeout=20), 128 + signal.SIGTERM)
+            _, stderr = process.communicate()
+        self.assertIn("stopped by SIGTERM while installing requirements", stderr)
+        self.assertIn("--no-cache-dir .\n", (self.tmp / "outputs" / "requirements.log").read_text())
+        backend_pid = int(marker.read_text())
+        time.sleep(1)
+        try:
+            state = Path(f"/proc/{backend_pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except FileNotFoundError:
+            state = "gone"
+        self.assertIn(state, ("gone", "Z", "X"), "the backend pip ran was stopped too")
 
     def test_signals_reach_the_command(self) -> None:
         script = "import signal, sys, time\nsignal.signal(signal.SIGTERM, lambda *_: sys.exit(42))\nprint('ready', flush=True)\ntime.sleep(60)\n"
