@@ -1,5 +1,5 @@
 /**
- * The four-way benchmark suite (issue 5). `npm run bench -- [options]`:
+ * The benchmark suite (issue 5; `pyfront build` joined it in issue 13). `npm run bench -- [options]`:
  *
  *   --engine A|B      engine to run on (default: $PYFRONT_ENGINE, else A); its environment comes from
  *                     `scripts/engine env X` unless PYFRONT_DOCKER is already set for that engine
@@ -17,6 +17,7 @@
  */
 import { execFileSync } from "node:child_process";
 import {
+  copyFileSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
@@ -29,6 +30,7 @@ import { cpus, release, tmpdir, totalmem } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { bundleEntry } from "../scripts/bundle.js";
 import { renderChart } from "./suite/chart.js";
 import { type DockerClient, dockerOk } from "./suite/docker.js";
 import { parseEnvExports } from "./suite/env.js";
@@ -170,7 +172,14 @@ async function main(): Promise<void> {
   const workDir = mkdtempSync(join(tmpdir(), "pyfront-bench-"));
   const samples: Sample[] = [];
   try {
-    const ctx = { repoRoot, workDir, client, indexUrl, pythonVersion: "3.11", engine };
+    // Laid out as installed (dist/cli/ under the package root), where the CLI finds its package.json.
+    const cliRoot = join(workDir, "pyfront-cli");
+    const cliBundle = await bundleEntry(
+      join(repoRoot, "src", "cli", "run.ts"),
+      join(cliRoot, "dist", "cli", "run.mjs"),
+    );
+    copyFileSync(join(repoRoot, "package.json"), join(cliRoot, "package.json"));
+    const ctx = { repoRoot, workDir, client, indexUrl, pythonVersion: "3.11", engine, cliBundle };
     for (const slot of interleave(examples, WAY_NAMES, repetitions)) {
       samples.push(await runSequence(ctx, EXAMPLES[slot.example], slot.way, slot.rep, log));
     }

@@ -14,7 +14,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs"
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { build } from "esbuild";
+import { bundleEntry } from "./bundle.js";
 
 export const FRONTEND_IMAGE = "pyfront/frontend:dev";
 export const FRONTEND_REPOSITORY = "pyfront/frontend";
@@ -22,24 +22,7 @@ export const FRONTEND_REPOSITORY = "pyfront/frontend";
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 
 export async function bundleFrontend(outDir = join(root, "dist", "frontend")): Promise<string> {
-  mkdirSync(outDir, { recursive: true });
-  const outfile = join(outDir, "pyfront-frontend.mjs");
-  await build({
-    entryPoints: [join(root, "src", "frontend", "main.ts")],
-    outfile,
-    bundle: true,
-    platform: "node",
-    target: "node20",
-    format: "esm",
-    minify: true,
-    legalComments: "none",
-    // Some bundled CommonJS dependencies call require(); give the ESM bundle one.
-    banner: {
-      js: "import { createRequire as __pyfrontRequire } from 'node:module'; const require = __pyfrontRequire(import.meta.url);",
-    },
-    logLevel: "warning",
-  });
-  return outfile;
+  return bundleEntry(join(root, "src", "frontend", "main.ts"), join(outDir, "pyfront-frontend.mjs"));
 }
 
 /** A problem with the command line, reported without a stack trace. */

@@ -8,6 +8,7 @@ import { MEASURE_LABELS, MEASURES, type SuiteRun, tabulate } from "./results.js"
 
 const COLORS: Record<WayName, string> = {
   frontend: "#1b6ac9",
+  client: "#3d8b3d",
   dockerfile: "#6aa6f0",
   microb: "#e07b00",
   naive: "#8c8c8c",

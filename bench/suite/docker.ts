@@ -60,6 +60,40 @@ export async function timedBuild(
   return { seconds: elapsed, imageId: (await readFile(iidFile, "utf8")).trim() };
 }
 
+/**
+ * `pyfront build ARGS` with the bundled CLI (`cli`, one file as an installed package runs it, not
+ * the checkout's tsx): its whole time, Node's start-up included, as a user waits for it.
+ */
+export async function timedClientBuild(
+  client: DockerClient,
+  cli: string,
+  args: readonly string[],
+  tag: string,
+): Promise<{ seconds: number; imageId: string }> {
+  const start = process.hrtime.bigint();
+  await new Promise<void>((resolve, reject) => {
+    const child = spawn(process.execPath, [cli, "build", "--progress", "plain", "-t", tag, ...args], {
+      env: client.env,
+      stdio: ["ignore", "ignore", "pipe"],
+    });
+    const err: Buffer[] = [];
+    child.stderr.on("data", (chunk: Buffer) => err.push(chunk));
+    child.on("error", reject);
+    child.on("close", (code) =>
+      code === 0
+        ? resolve()
+        : reject(
+            new Error(
+              `pyfront build ${args.join(" ")}: exit ${code}\n${Buffer.concat(err).toString("utf8").slice(-2000)}`,
+            ),
+          ),
+    );
+  });
+  const elapsed = seconds(start);
+  const imageId = (await dockerOk(client, ["image", "inspect", "--format", "{{.Id}}", tag])).trim();
+  return { seconds: elapsed, imageId };
+}
+
 export interface ImageFacts {
   sizeBytes: number;
   layers: number;

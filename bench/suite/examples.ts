@@ -69,11 +69,12 @@ export const EXAMPLES: Record<ExampleName, BenchExample> = {
   },
 };
 
-export const WAY_NAMES = ["frontend", "dockerfile", "microb", "naive"] as const;
+export const WAY_NAMES = ["frontend", "client", "dockerfile", "microb", "naive"] as const;
 export type WayName = (typeof WAY_NAMES)[number];
 
 export const WAY_LABELS: Record<WayName, string> = {
   frontend: "pyfront's frontend",
+  client: "`pyfront build`",
   dockerfile: "`pyfront dockerfile` output",
   microb: "microb's Dockerfile",
   naive: "naive Dockerfile",
@@ -82,6 +83,7 @@ export const WAY_LABELS: Record<WayName, string> = {
 /** Short labels for the chart's legend (no Markdown). */
 export const WAY_SHORT: Record<WayName, string> = {
   frontend: "pyfront frontend",
+  client: "pyfront build",
   dockerfile: "pyfront dockerfile",
   microb: "microb Dockerfile",
   naive: "naive Dockerfile",

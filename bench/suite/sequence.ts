@@ -13,6 +13,7 @@ import {
   dockerOk,
   inspectImage,
   timedBuild,
+  timedClientBuild,
   timeToFirstLine,
   timeToHealthyAnswer,
 } from "./docker.js";
@@ -34,6 +35,8 @@ export interface SequenceContext {
   indexUrl: string;
   pythonVersion: string;
   engine: string;
+  /** The CLI bundled into one file, for the `client` way. */
+  cliBundle: string;
 }
 
 /** The state of a way's copy: which of the two changes it carries. */
@@ -45,7 +48,7 @@ interface ProjectState {
 async function dockerfileFor(
   ctx: SequenceContext,
   example: BenchExample,
-  way: Exclude<WayName, "frontend">,
+  way: Exclude<WayName, "frontend" | "client">,
   context: string,
   state: ProjectState,
 ): Promise<string> {
@@ -99,6 +102,11 @@ export async function runSequence(
   const imageIds = new Set<string>();
   let writtenFor: string | undefined;
   const build = async (): Promise<number> => {
+    if (way === "client") {
+      const result = await timedClientBuild(ctx.client, ctx.cliBundle, ["--network", "host", context], tag);
+      imageIds.add(result.imageId);
+      return result.seconds;
+    }
     let fileArgs: string[];
     if (way === "frontend") fileArgs = ["-f", pyproject];
     else {

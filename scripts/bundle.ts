@@ -1,0 +1,27 @@
+/**
+ * One TypeScript entry point bundled with esbuild into one ESM file for Node, as the frontend
+ * image and the benchmark's installed-like CLI run it: no tsx, no module resolution at start-up.
+ */
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import { build } from "esbuild";
+
+export async function bundleEntry(entryPoint: string, outfile: string): Promise<string> {
+  mkdirSync(dirname(outfile), { recursive: true });
+  await build({
+    entryPoints: [entryPoint],
+    outfile,
+    bundle: true,
+    platform: "node",
+    target: "node20",
+    format: "esm",
+    minify: true,
+    legalComments: "none",
+    // Some bundled CommonJS dependencies call require(); give the ESM bundle one.
+    banner: {
+      js: "import { createRequire as __pyfrontRequire } from 'node:module'; const require = __pyfrontRequire(import.meta.url);",
+    },
+    logLevel: "warning",
+  });
+  return outfile;
+}
