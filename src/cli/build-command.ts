@@ -11,6 +11,7 @@ import { deliverOutputs, outputProblems } from "../client/outputs.js";
 import { type ProgressRenderer, plainRenderer, QUIET_RENDERER, ttyRenderer } from "../client/progress.js";
 import { credentialFor, RegistryAuthError, type RegistryCredential } from "../client/registry-auth.js";
 import { loadSecrets, parseSecretFlag, SecretFlagError } from "../client/secrets.js";
+import { parseSshFlags, SshFlagError } from "../client/ssh-flag.js";
 import { type Diagnostic, SpecError } from "../spec/index.js";
 import type { DiagnosticReport } from "./diagnostic-report.js";
 import { locateProject, usageError } from "./project-input.js";
@@ -28,6 +29,7 @@ export interface BuildFlags {
   output: string[];
   cacheFrom: string[];
   cacheTo: string[];
+  ssh: string[];
   network: "default" | "host" | "none";
   secret: string[];
   builder?: string;
@@ -105,18 +107,21 @@ export async function runBuild(
   let outputs: BuildOutput[];
   let cacheImports: CacheEntry[];
   let cacheExports: CacheEntry[];
+  let sshAgents: Map<string, string>;
   try {
     secrets = loadSecrets(flags.secret.map(parseSecretFlag), io.env, io.cwd);
     address = resolveEngineAddress(flags.builder, { env: io.env, readFile: readIfExists });
     outputs = [...(flags.push ? [{ kind: "push" as const }] : []), ...flags.output.map(parseOutputFlag)];
     cacheImports = flags.cacheFrom.map((v) => parseCacheFlag("--cache-from", v));
     cacheExports = flags.cacheTo.map((v) => parseCacheFlag("--cache-to", v));
+    sshAgents = parseSshFlags(flags.ssh, io.env, io.cwd);
   } catch (error) {
     if (
       error instanceof SecretFlagError ||
       error instanceof EngineAddressError ||
       error instanceof OutputFlagError ||
-      error instanceof CacheFlagError
+      error instanceof CacheFlagError ||
+      error instanceof SshFlagError
     )
       throw usageError(error.message, error.hint);
     throw error;
@@ -167,6 +172,7 @@ export async function runBuild(
       push: outputs.some((o) => o.kind === "push"),
       cacheImports,
       cacheExports,
+      sshAgents,
       credentials,
       noCache: flags.noCache === true,
       network: flags.network,

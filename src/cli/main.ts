@@ -210,6 +210,14 @@ export function buildProgram(io: CliIo, report: DiagnosticReport): Command {
         .argParser(repeatable)
         .default([], "none"),
     )
+    .addOption(
+      new Option(
+        "--ssh <default|ID=SOCKET>",
+        "forward an SSH agent to the build's git+ssh steps (repeatable)",
+      )
+        .argParser(repeatable)
+        .default([], "none"),
+    )
     .option(
       "--builder <address>",
       "a standalone BuildKit: unix:///path or tcp://host:port (also BUILDKIT_HOST)",

@@ -37,6 +37,8 @@ export interface ClientBuildRequest {
   noCache: boolean;
   network: "default" | "host" | "none";
   secrets: ReadonlyMap<string, Uint8Array>;
+  /** `--ssh`: agent id → socket, forwarded over the session to RUN steps with an ssh mount. */
+  sshAgents?: ReadonlyMap<string, string>;
   /** Registry logins BuildKit asks the session for (pulls of the base images, pushes). */
   credentials?: (host: string) => RegistryCredential | undefined;
   /** How progress is shown. */
@@ -75,7 +77,7 @@ function workerInfo(record: WorkerRecord): WorkerInfo {
 
 /** The frontend options, as docker build sends them for the same flags. */
 export function frontendAttributes(
-  request: Omit<ClientBuildRequest, "renderer" | "address" | "secrets" | "credentials">,
+  request: Omit<ClientBuildRequest, "renderer" | "address" | "secrets" | "credentials" | "sshAgents">,
 ): Record<string, string> {
   const attrs: Record<string, string> = Object.create(null);
   if (request.specName) attrs.filename = request.specName;
@@ -142,6 +144,7 @@ export async function buildWithClient(request: ClientBuildRequest): Promise<Clie
         localDirs: { context: request.contextDir, dockerfile: request.specDir },
         secrets: request.secrets,
         ...(request.credentials ? { credentials: request.credentials } : {}),
+        ...(request.sshAgents ? { sshAgents: request.sshAgents } : {}),
       },
     });
     const ref = newSessionId();

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
 import * as http2 from "node:http2";
+import * as net from "node:net";
 import type { Duplex } from "node:stream";
 import {
   Code,
@@ -12,6 +13,7 @@ import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { Health, HealthCheckResponse_ServingStatus } from "../buildkit/gen/grpc/health/v1/health_pb.js";
 import { Secrets } from "../buildkit/gen/moby/buildkit/secrets/v1/secrets_pb.js";
 import { Auth, FileSync } from "../buildkit/gen/moby/filesync/v1/filesync_pb.js";
+import { SSH } from "../buildkit/gen/moby/sshforward/v1/ssh_pb.js";
 import { controlSessionStream } from "./control-session.js";
 import { dialHijack, dialSocket } from "./dial.js";
 import type { EngineAddress } from "./engine-address.js";
@@ -25,6 +27,8 @@ export interface SessionAttachables {
   secrets: ReadonlyMap<string, Uint8Array>;
   /** A registry host's login, for BuildKit's pulls and pushes; undefined is anonymous access. */
   credentials?: (host: string) => RegistryCredential | undefined;
+  /** `--ssh`: agent id → the agent's Unix socket. */
+  sshAgents?: ReadonlyMap<string, string>;
 }
 
 export interface ClientSession {
@@ -41,6 +45,20 @@ export const SESSION_METHODS = [
   `/${Auth.typeName}/Credentials`,
   `/${Secrets.typeName}/GetSecret`,
 ];
+
+/**
+ * Listed only when agents are forwarded: BuildKit tells a build that needs one and gets none
+ * "no SSH key forwarded", which names the fix, as it does for docker build without --ssh.
+ */
+export const SSH_METHODS = [`/${SSH.typeName}/CheckAgent`, `/${SSH.typeName}/ForwardAgent`];
+
+/** What a build needing an agent it was not given is told, with the flag that gives it. */
+function noAgent(id: string): string {
+  return `no SSH agent forwarded for id ${JSON.stringify(id)}: give one with pyfront build --ssh ${id === "default" ? "default" : `${id}=SOCKET`}`;
+}
+
+/** The request metadata naming the agent a ForwardAgent stream is for. */
+const SSH_ID_HEADER = "buildkit.ssh.id";
 
 /** A session id in BuildKit's own form (identity.NewID: 25 lowercase base-36 characters). */
 export function newSessionId(): string {
@@ -89,6 +107,21 @@ function routes(attachables: SessionAttachables) {
           : { Username: credential.username ?? "", Secret: credential.password ?? "" };
       },
     });
+    router.service(SSH, {
+      checkAgent(request) {
+        const id = request.ID || "default";
+        if (!attachables.sshAgents?.has(id)) throw new ConnectError(noAgent(id), Code.NotFound);
+        return {};
+      },
+      forwardAgent(requests, context) {
+        const id =
+          context.values.get(rawHeadersKey).find(([name]) => name.toLowerCase() === SSH_ID_HEADER)?.[1] ||
+          "default";
+        const path = attachables.sshAgents?.get(id);
+        if (path === undefined) throw new ConnectError(noAgent(id), Code.NotFound);
+        return forwardToAgent(path, requests);
+      },
+    });
     router.service(Secrets, {
       getSecret(request) {
         const data = attachables.secrets.get(request.ID);
@@ -97,6 +130,33 @@ function routes(attachables: SessionAttachables) {
       },
     });
   };
+}
+
+/**
+ * One ForwardAgent stream: the agent protocol's bytes, copied both ways between BuildKit's stream
+ * and a fresh connection to the agent's socket, until either side ends.
+ */
+async function* forwardToAgent(path: string, requests: AsyncIterable<{ data: Uint8Array }>) {
+  const agent = net.connect(path);
+  await new Promise<void>((resolve, reject) => {
+    agent.once("connect", resolve);
+    agent.once("error", (error) =>
+      reject(new ConnectError(`cannot reach the SSH agent at ${path}: ${error.message}`, Code.Unavailable)),
+    );
+  });
+  const upstream = (async () => {
+    try {
+      for await (const message of requests) agent.write(message.data);
+    } finally {
+      agent.end();
+    }
+  })();
+  upstream.catch(() => agent.destroy());
+  try {
+    for await (const chunk of agent) yield { data: chunk as Buffer };
+  } finally {
+    agent.destroy();
+  }
 }
 
 function pairs(raw: readonly string[]): [string, string][] {
@@ -135,7 +195,10 @@ function sessionHeaders(id: string, options: SessionOptions): Record<string, str
     "X-Docker-Expose-Session-Uuid": id,
     "X-Docker-Expose-Session-Name": options.name,
     "X-Docker-Expose-Session-Sharedkey": options.sharedKey,
-    "X-Docker-Expose-Session-Grpc-Method": SESSION_METHODS,
+    "X-Docker-Expose-Session-Grpc-Method": [
+      ...SESSION_METHODS,
+      ...(options.attachables.sshAgents?.size ? SSH_METHODS : []),
+    ],
   };
 }
 
