@@ -30,6 +30,10 @@ export interface BuildFlags {
   cacheFrom: string[];
   cacheTo: string[];
   ssh: string[];
+  tlscacert?: string;
+  tlscert?: string;
+  tlskey?: string;
+  tlsservername?: string;
   network: "default" | "host" | "none";
   secret: string[];
   builder?: string;
@@ -110,7 +114,17 @@ export async function runBuild(
   let sshAgents: Map<string, string>;
   try {
     secrets = loadSecrets(flags.secret.map(parseSecretFlag), io.env, io.cwd);
-    address = resolveEngineAddress(flags.builder, { env: io.env, readFile: readIfExists });
+    const inCwd = (path: string | undefined) => (path === undefined ? undefined : resolve(io.cwd, path));
+    address = resolveEngineAddress(
+      flags.builder,
+      { env: io.env, readFile: readIfExists },
+      {
+        ...(flags.tlscacert !== undefined ? { caCert: inCwd(flags.tlscacert) } : {}),
+        ...(flags.tlscert !== undefined ? { cert: inCwd(flags.tlscert) } : {}),
+        ...(flags.tlskey !== undefined ? { key: inCwd(flags.tlskey) } : {}),
+        ...(flags.tlsservername !== undefined ? { serverName: flags.tlsservername } : {}),
+      },
+    );
     outputs = [...(flags.push ? [{ kind: "push" as const }] : []), ...flags.output.map(parseOutputFlag)];
     cacheImports = flags.cacheFrom.map((v) => parseCacheFlag("--cache-from", v));
     cacheExports = flags.cacheTo.map((v) => parseCacheFlag("--cache-to", v));

@@ -218,6 +218,10 @@ export function buildProgram(io: CliIo, report: DiagnosticReport): Command {
         .argParser(repeatable)
         .default([], "none"),
     )
+    .option("--tlscacert <file>", "CA certificate of a --builder tcp:// BuildKit (TLS)")
+    .option("--tlscert <file>", "client certificate for a --builder tcp:// BuildKit (mutual TLS)")
+    .option("--tlskey <file>", "the client certificate's key")
+    .option("--tlsservername <name>", "the name the BuildKit's certificate must carry")
     .option(
       "--builder <address>",
       "a standalone BuildKit: unix:///path or tcp://host:port (also BUILDKIT_HOST)",

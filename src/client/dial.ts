@@ -1,5 +1,7 @@
 import * as http from "node:http";
+import * as https from "node:https";
 import * as net from "node:net";
+import * as tls from "node:tls";
 import { describeSocket, type EngineAddress, type SocketAddress } from "./engine-address.js";
 
 /** How long reaching the engine may take before the build gives up with a message. */
@@ -22,15 +24,31 @@ function connectOptions(socket: SocketAddress): net.NetConnectOpts {
   return socket.kind === "unix" ? { path: socket.path } : { host: socket.host, port: socket.port };
 }
 
-/** A plain socket to the engine, for a standalone BuildKit's h2c gRPC. */
+/** Node's TLS options for the engine's files: its CA replaces the system's, as docker's does. */
+export function tlsOptions(address: EngineAddress): tls.ConnectionOptions {
+  const files = address.tls ?? {};
+  const host = address.socket.kind === "tcp" ? address.socket.host : undefined;
+  const serverName = files.serverName ?? (host && net.isIP(host) === 0 ? host : undefined);
+  return {
+    ...(files.ca !== undefined ? { ca: files.ca } : {}),
+    ...(files.cert !== undefined ? { cert: files.cert } : {}),
+    ...(files.key !== undefined ? { key: files.key } : {}),
+    ...(serverName ? { servername: serverName } : {}),
+  };
+}
+
+/** A socket to the engine, for a standalone BuildKit's gRPC: h2c, or HTTP/2 over TLS (ALPN h2). */
 export function dialSocket(address: EngineAddress, timeoutMs = CONNECT_TIMEOUT_MS): Promise<net.Socket> {
   return new Promise((resolve, reject) => {
-    const socket = net.connect(connectOptions(address.socket));
+    const secure = address.tls !== undefined && address.socket.kind === "tcp";
+    const socket = secure
+      ? tls.connect({ ...connectOptions(address.socket), ...tlsOptions(address), ALPNProtocols: ["h2"] })
+      : net.connect(connectOptions(address.socket));
     const timer = setTimeout(() => {
       socket.destroy();
       reject(new EngineUnreachableError(address, `no connection within ${timeoutMs / 1000} s`));
     }, timeoutMs);
-    socket.once("connect", () => {
+    socket.once(secure ? "secureConnect" : "connect", () => {
       clearTimeout(timer);
       socket.removeAllListeners("error");
       resolve(socket);
@@ -40,6 +58,15 @@ export function dialSocket(address: EngineAddress, timeoutMs = CONNECT_TIMEOUT_M
       reject(new EngineUnreachableError(address, error.message));
     });
   });
+}
+
+/** An HTTP request to a Docker daemon: its Unix socket, TCP, or TCP with TLS (DOCKER_TLS_VERIFY). */
+export function engineRequest(address: EngineAddress, options: http.RequestOptions): http.ClientRequest {
+  if (address.socket.kind === "unix") return http.request({ ...options, socketPath: address.socket.path });
+  const target = { ...options, host: address.socket.host, port: address.socket.port };
+  return address.tls
+    ? https.request({ ...target, ...tlsOptions(address), agent: false })
+    : http.request(target);
 }
 
 /**
@@ -62,10 +89,7 @@ export function dialHijack(
       request.destroy();
       reject(new EngineUnreachableError(address, detail));
     };
-    const request = http.request({
-      ...(address.socket.kind === "unix"
-        ? { socketPath: address.socket.path }
-        : { host: address.socket.host, port: address.socket.port }),
+    const request = engineRequest(address, {
       method: "POST",
       path,
       headers: { ...headers, Connection: "Upgrade", Upgrade: "h2c" },

@@ -1,6 +1,6 @@
-import * as http from "node:http";
+import type * as http from "node:http";
 import type { Readable } from "node:stream";
-import { CONNECT_TIMEOUT_MS, EngineUnreachableError } from "./dial.js";
+import { CONNECT_TIMEOUT_MS, EngineUnreachableError, engineRequest } from "./dial.js";
 import type { EngineAddress } from "./engine-address.js";
 
 /**
@@ -26,14 +26,7 @@ function request(
   headers: Record<string, string> = {},
 ): Promise<http.IncomingMessage> {
   return new Promise((resolve, reject) => {
-    const req = http.request({
-      ...(address.socket.kind === "unix"
-        ? { socketPath: address.socket.path }
-        : { host: address.socket.host, port: address.socket.port }),
-      method,
-      path,
-      headers: { Host: "docker", ...headers },
-    });
+    const req = engineRequest(address, { method, path, headers: { Host: "docker", ...headers } });
     const timer = setTimeout(() => {
       req.destroy();
       reject(

@@ -16,6 +16,23 @@ export interface EngineAddress {
   source: string;
   /** The address as written, for messages. */
   written: string;
+  /** TLS to a tcp:// engine: PEM texts, and the name the server's certificate must carry. */
+  tls?: EngineTls;
+}
+
+export interface EngineTls {
+  ca?: string;
+  cert?: string;
+  key?: string;
+  serverName?: string;
+}
+
+/** Where TLS files for a `--builder tcp://` engine are, as buildctl's flags name them. */
+export interface BuilderTlsFiles {
+  caCert?: string;
+  cert?: string;
+  key?: string;
+  serverName?: string;
 }
 
 /** The file reads address resolution needs; tests hand in their own. */
@@ -47,11 +64,41 @@ const DEFAULT_DOCKER_HOST = "unix:///var/run/docker.sock";
 export function resolveEngineAddress(
   builder: string | undefined,
   environment: AddressEnvironment,
+  builderTls: BuilderTlsFiles = {},
 ): EngineAddress {
-  if (builder !== undefined && builder !== "") return buildkitAddress(builder, "--builder");
-  const buildkitHost = environment.env.BUILDKIT_HOST;
-  if (buildkitHost) return buildkitAddress(buildkitHost, "BUILDKIT_HOST");
-  return dockerAddress(environment);
+  const tlsAsked = Object.values(builderTls).some((v) => v !== undefined);
+  let address: EngineAddress | undefined;
+  if (builder !== undefined && builder !== "") address = buildkitAddress(builder, "--builder");
+  else if (environment.env.BUILDKIT_HOST)
+    address = buildkitAddress(environment.env.BUILDKIT_HOST, "BUILDKIT_HOST");
+  if (address === undefined) {
+    if (tlsAsked)
+      throw new EngineAddressError(
+        "--tlscacert, --tlscert, --tlskey and --tlsservername are for a standalone BuildKit (--builder tcp://…)",
+        "for a Docker daemon over TLS, set DOCKER_TLS_VERIFY=1 and DOCKER_CERT_PATH as for the docker command",
+      );
+    return dockerAddress(environment);
+  }
+  if (!tlsAsked) return address;
+  if (address.socket.kind !== "tcp")
+    throw new EngineAddressError(`${address.source} is ${address.written}: TLS needs a tcp:// address`);
+  const read = (path: string | undefined, what: string) => {
+    if (path === undefined) return undefined;
+    const text = environment.readFile(path);
+    if (text === undefined) throw new EngineAddressError(`${what} ${path} cannot be read`);
+    return text;
+  };
+  if ((builderTls.cert === undefined) !== (builderTls.key === undefined))
+    throw new EngineAddressError("--tlscert and --tlskey go together: the client certificate and its key");
+  const tls: EngineTls = {};
+  const ca = read(builderTls.caCert, "--tlscacert");
+  const cert = read(builderTls.cert, "--tlscert");
+  const key = read(builderTls.key, "--tlskey");
+  if (ca !== undefined) tls.ca = ca;
+  if (cert !== undefined) tls.cert = cert;
+  if (key !== undefined) tls.key = key;
+  if (builderTls.serverName) tls.serverName = builderTls.serverName;
+  return { ...address, tls };
 }
 
 function buildkitAddress(written: string, source: string): EngineAddress {
@@ -61,7 +108,7 @@ function buildkitAddress(written: string, source: string): EngineAddress {
 /** The docker CLI's order (cli/command/cli.go resolveContextName): DOCKER_HOST beats any context. */
 function dockerAddress(environment: AddressEnvironment): EngineAddress {
   const { env } = environment;
-  if (env.DOCKER_HOST) return dockerHost(env.DOCKER_HOST, "DOCKER_HOST", env);
+  if (env.DOCKER_HOST) return dockerHost(env.DOCKER_HOST, "DOCKER_HOST", environment);
   const configDir = env.DOCKER_CONFIG || join(environment.homeDir ?? homedir(), ".docker");
   let context = env.DOCKER_CONTEXT;
   let contextSource = "DOCKER_CONTEXT";
@@ -81,12 +128,10 @@ function dockerAddress(environment: AddressEnvironment): EngineAddress {
       }
     }
   }
-  if (!context || context === "default") return dockerHost(DEFAULT_DOCKER_HOST, "the default socket", env);
-  return dockerHost(
-    contextHost(configDir, context, contextSource, environment),
-    `docker context "${context}"`,
-    env,
-  );
+  if (!context || context === "default")
+    return dockerHost(DEFAULT_DOCKER_HOST, "the default socket", environment);
+  const endpoint = contextHost(configDir, context, contextSource, environment);
+  return dockerHost(endpoint.host, `docker context "${context}"`, environment, endpoint.tlsDir);
 }
 
 /** The docker endpoint of a named context: contexts/meta/<sha256 of the name>/meta.json. */
@@ -95,7 +140,7 @@ function contextHost(
   name: string,
   source: string,
   environment: AddressEnvironment,
-): string {
+): { host: string; tlsDir?: string } {
   const metaPath = join(
     configDir,
     "contexts",
@@ -129,26 +174,52 @@ function contextHost(
     createHash("sha256").update(name).digest("hex"),
     "docker",
   );
-  if (
+  const usesTls =
     environment.readFile(join(tlsDir, "ca.pem")) !== undefined ||
-    environment.readFile(join(tlsDir, "cert.pem")) !== undefined
-  ) {
-    throw new EngineAddressError(
-      `the docker context "${name}" uses TLS, which pyfront build does not support yet`,
-      "build on a local socket, or through `docker build` with pyfront's frontend",
-    );
-  }
-  return host;
+    environment.readFile(join(tlsDir, "cert.pem")) !== undefined;
+  return usesTls ? { host, tlsDir } : { host };
 }
 
-function dockerHost(written: string, source: string, env: AddressEnvironment["env"]): EngineAddress {
-  if (written.startsWith("tcp://") && env.DOCKER_TLS_VERIFY) {
+/**
+ * A Docker daemon's address; over tcp:// with DOCKER_TLS_VERIFY, TLS with the docker CLI's
+ * files: ca.pem, cert.pem and key.pem in DOCKER_CERT_PATH (default: the config folder).
+ */
+function dockerHost(
+  written: string,
+  source: string,
+  environment: AddressEnvironment,
+  tlsDir?: string,
+): EngineAddress {
+  const { env } = environment;
+  const socket = parseSocketUrl(written, source, env.DOCKER_TLS_VERIFY ? 2376 : 2375);
+  const address: EngineAddress = { kind: "docker", socket, source, written };
+  const certDir =
+    tlsDir ?? (env.DOCKER_TLS_VERIFY ? env.DOCKER_CERT_PATH || configFolder(environment) : undefined);
+  if (socket.kind !== "tcp" || certDir === undefined) return address;
+  const files = {
+    ca: environment.readFile(join(certDir, "ca.pem")),
+    cert: environment.readFile(join(certDir, "cert.pem")),
+    key: environment.readFile(join(certDir, "key.pem")),
+  };
+  if (tlsDir === undefined && files.ca === undefined)
     throw new EngineAddressError(
-      `${source} is ${written} with DOCKER_TLS_VERIFY set: pyfront build does not support TLS yet`,
-      "build on a local socket, or through `docker build` with pyfront's frontend",
+      `${source} is ${written} with DOCKER_TLS_VERIFY set, and ${join(certDir, "ca.pem")} cannot be read`,
+      "point DOCKER_CERT_PATH at the folder with ca.pem, cert.pem and key.pem",
     );
-  }
-  return { kind: "docker", socket: parseSocketUrl(written, source, 2375), source, written };
+  if ((files.cert === undefined) !== (files.key === undefined))
+    throw new EngineAddressError(
+      `${certDir} has only one of cert.pem and key.pem`,
+      "a client certificate needs its key",
+    );
+  const tls: EngineTls = {};
+  if (files.ca !== undefined) tls.ca = files.ca;
+  if (files.cert !== undefined) tls.cert = files.cert;
+  if (files.key !== undefined) tls.key = files.key;
+  return { ...address, tls };
+}
+
+function configFolder(environment: AddressEnvironment): string {
+  return environment.env.DOCKER_CONFIG || join(environment.homeDir ?? homedir(), ".docker");
 }
 
 /** `unix:///path` or `tcp://host:port`; anything else is refused by name. */

@@ -1,7 +1,8 @@
 import { createHash, randomBytes } from "node:crypto";
 import * as http2 from "node:http2";
 import * as net from "node:net";
-import type { Duplex } from "node:stream";
+import { Duplex } from "node:stream";
+import { TLSSocket } from "node:tls";
 import {
   Code,
   ConnectError,
@@ -178,8 +179,13 @@ export function serveSession(socket: Duplex, attachables: SessionAttachables): P
   const closed = new Promise<void>((resolve) => {
     socket.once("close", () => resolve());
   });
-  // The server never listens: it serves this one connection.
-  server.emit("connection", socket);
+  // The server never listens: it serves this one connection. A session upgraded inside TLS (a
+  // Docker daemon with DOCKER_TLS_VERIFY) is h2c within it: Node's HTTP/2 server answers a TLS
+  // socket that negotiated no ALPN with an HTTP/1.0 403, so it is handed a plain duplex of it.
+  server.emit(
+    "connection",
+    socket instanceof TLSSocket ? Duplex.from({ readable: socket, writable: socket }) : socket,
+  );
   return closed;
 }
 

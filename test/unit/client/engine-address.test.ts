@@ -58,17 +58,66 @@ describe("engine address, chosen as the docker CLI and buildx choose it", () => 
     });
   });
 
-  it("names a context that does not exist, and a context with TLS it cannot use", () => {
+  it("names a context that does not exist; a context with TLS files and DOCKER_TLS_VERIFY use TLS", () => {
     expect(() => resolveWith({ DOCKER_CONTEXT: "gone" })).toThrow(
       /docker context "gone" \(from DOCKER_CONTEXT\) does not exist/,
     );
-    const tls = {
+    const tlsDir = `${home}/.docker/contexts/tls/${createHash("sha256").update("secure").digest("hex")}/docker`;
+    const context = {
       [metaPath("secure")]: JSON.stringify({ Endpoints: { docker: { Host: "tcp://h:2376" } } }),
-      [`${home}/.docker/contexts/tls/${createHash("sha256").update("secure").digest("hex")}/docker/ca.pem`]:
-        "x",
+      [`${tlsDir}/ca.pem`]: "CA",
+      [`${tlsDir}/cert.pem`]: "CERT",
+      [`${tlsDir}/key.pem`]: "KEY",
     };
-    expect(() => resolveWith({ DOCKER_CONTEXT: "secure" }, tls)).toThrow(/uses TLS/);
-    expect(() => resolveWith({ DOCKER_HOST: "tcp://h:2376", DOCKER_TLS_VERIFY: "1" })).toThrow(/TLS/);
+    expect(resolveWith({ DOCKER_CONTEXT: "secure" }, context)).toMatchObject({
+      kind: "docker",
+      socket: { kind: "tcp", host: "h", port: 2376 },
+      tls: { ca: "CA", cert: "CERT", key: "KEY" },
+    });
+    const certs = { "/certs/ca.pem": "CA2", "/certs/cert.pem": "C2", "/certs/key.pem": "K2" };
+    expect(
+      resolveWith({ DOCKER_HOST: "tcp://h", DOCKER_TLS_VERIFY: "1", DOCKER_CERT_PATH: "/certs" }, certs),
+    ).toMatchObject({ socket: { port: 2376 }, tls: { ca: "CA2", cert: "C2", key: "K2" } });
+    expect(() => resolveWith({ DOCKER_HOST: "tcp://h:2376", DOCKER_TLS_VERIFY: "1" })).toThrow(
+      /ca\.pem cannot be read/,
+    );
+    expect(() =>
+      resolveWith(
+        { DOCKER_HOST: "tcp://h", DOCKER_TLS_VERIFY: "1", DOCKER_CERT_PATH: "/certs" },
+        {
+          "/certs/ca.pem": "CA",
+          "/certs/cert.pem": "C",
+        },
+      ),
+    ).toThrow(/only one of cert.pem and key.pem/);
+  });
+
+  it("takes buildctl's TLS files for a --builder tcp:// BuildKit, and refuses them elsewhere", () => {
+    const environment = {
+      env: {},
+      readFile: (path: string) => ({ "/t/ca.pem": "CA", "/t/c.pem": "C", "/t/k.pem": "K" })[path],
+      homeDir: home,
+    };
+    expect(
+      resolveEngineAddress("tcp://bk:1234", environment, {
+        caCert: "/t/ca.pem",
+        cert: "/t/c.pem",
+        key: "/t/k.pem",
+        serverName: "buildkitd",
+      }),
+    ).toMatchObject({ kind: "buildkit", tls: { ca: "CA", cert: "C", key: "K", serverName: "buildkitd" } });
+    expect(() => resolveEngineAddress(undefined, environment, { caCert: "/t/ca.pem" })).toThrow(
+      /for a standalone BuildKit/,
+    );
+    expect(() => resolveEngineAddress("unix:///bk.sock", environment, { caCert: "/t/ca.pem" })).toThrow(
+      /TLS needs a tcp:\/\/ address/,
+    );
+    expect(() => resolveEngineAddress("tcp://bk:1234", environment, { cert: "/t/c.pem" })).toThrow(
+      /go together/,
+    );
+    expect(() => resolveEngineAddress("tcp://bk:1234", environment, { caCert: "/t/none.pem" })).toThrow(
+      /--tlscacert \/t\/none.pem cannot be read/,
+    );
   });
 
   it("takes --builder, then BUILDKIT_HOST, as a standalone BuildKit", () => {
