@@ -21,11 +21,18 @@ export const FRONTEND_REPOSITORY = "pyfront/frontend";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 
-export async function bundleFrontend(outDir = join(root, "dist", "frontend")): Promise<string> {
+/**
+ * Bundles the frontend (or another entry point, such as the benchmark's do-nothing frontend) into
+ * outDir/pyfront-frontend.mjs, the one file docker/frontend.Dockerfile copies.
+ */
+export async function bundleFrontend(
+  outDir = join(root, "dist", "frontend"),
+  entryPoint = join(root, "src", "frontend", "main.ts"),
+): Promise<string> {
   mkdirSync(outDir, { recursive: true });
   const outfile = join(outDir, "pyfront-frontend.mjs");
   await build({
-    entryPoints: [join(root, "src", "frontend", "main.ts")],
+    entryPoints: [entryPoint],
     outfile,
     bundle: true,
     platform: "node",
@@ -124,6 +131,33 @@ async function main(): Promise<void> {
   });
   try {
     await buildImage(plan, await bundleFrontend(contextDir));
+  } finally {
+    rmSync(contextDir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Builds another entry point (the benchmark's do-nothing frontend) into an image on the frontend's
+ * own base and Dockerfile, tagged `tag` alone.
+ */
+export async function buildEntryPointImage(
+  entryPoint: string,
+  tag: string,
+  nodeImage?: string,
+): Promise<void> {
+  mkdirSync(join(root, "dist"), { recursive: true });
+  const contextDir = mkdtempSync(join(root, "dist", "frontend-"));
+  const argv = ["--tag", tag, ...(nodeImage ? ["--node-image", nodeImage] : [])];
+  const plan = planFrontendImage(argv, {
+    version: packageVersion(),
+    dockerfile: join(root, "docker", "frontend.Dockerfile"),
+    contextDir,
+  });
+  // Only the one tag: the version tag names pyfront's own frontend.
+  const versionTag = `${FRONTEND_REPOSITORY}:${packageVersion()}`;
+  const build = plan.build.filter((arg, i, all) => arg !== versionTag && all[i + 1] !== versionTag);
+  try {
+    await buildImage({ build, tags: [tag], publish: [] }, await bundleFrontend(contextDir, entryPoint));
   } finally {
     rmSync(contextDir, { recursive: true, force: true });
   }
