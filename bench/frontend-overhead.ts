@@ -63,10 +63,12 @@ export interface TracedRun {
   gatewayCalls: number;
   gatewayMs: number;
   restMs: number;
+  /** The process's CPU time (user and system) at Return, when the trace tells it. */
+  cpuMs?: number;
 }
 
 const DONE_LINE =
-  /pyfront trace: [\d.]+ ms done: ([\d.]+) ms from process start to Return answered; node bootstrap ([\d.]+) ms, (\d+) gateway calls outstanding for ([\d.]+) ms, the rest \(bundle load, spec, plan, render\) (-?[\d.]+) ms/g;
+  /pyfront trace: [\d.]+ ms done: ([\d.]+) ms from process start to Return answered; node bootstrap ([\d.]+) ms, (\d+) gateway calls outstanding for ([\d.]+) ms, the rest \(bundle load, spec, plan, render\) (-?[\d.]+) ms(?:; cpu ([\d.]+) ms)?/g;
 
 /** Every `done:` line in a piece of log, in order. */
 export function parseTraceDone(log: string): TracedRun[] {
@@ -76,6 +78,7 @@ export function parseTraceDone(log: string): TracedRun[] {
     gatewayCalls: Number(m[3]),
     gatewayMs: Number(m[4]),
     restMs: Number(m[5]),
+    ...(m[6] !== undefined ? { cpuMs: Number(m[6]) } : {}),
   }));
 }
 
@@ -221,6 +224,7 @@ async function main(): Promise<void> {
             runs: list,
             totalMs: summarize(list.map((r) => r.totalMs)),
             gatewayMs: summarize(list.map((r) => r.gatewayMs)),
+            cpuMs: summarize(list.flatMap((r) => (r.cpuMs === undefined ? [] : [r.cpuMs]))),
           },
         ]),
       ),
@@ -235,12 +239,12 @@ async function main(): Promise<void> {
     const floor = cached.floor!.median;
     const stock = cached.stock!.median;
     const lines = [
-      `| engine ${engine}, ${example}, ${runs} runs | cached rebuild | ×floor | ×stock | image, compressed | start-up in the image | own time, start to Return (traced) |`,
+      `| engine ${engine}, ${example}, ${runs} runs | cached rebuild | ×floor | ×stock | image, compressed | start-up in the image | own time, start to Return (traced), and its CPU time |`,
       "| --- | --- | --- | --- | --- | --- | --- |",
       ...frontends.map((image) => {
         const c = cached[image]!;
         const t = result.traced[image];
-        return `| ${image} | ${fmt(c)} | ×${(c.median / floor).toFixed(2)} | ×${(c.median / stock).toFixed(2)} | ${(compressed[image]! / 1e6).toFixed(1)} MB | ${fmt(startup[image]!)} | ${t?.runs.length ? fmtMs(t.totalMs) : "not traced"} |`;
+        return `| ${image} | ${fmt(c)} | ×${(c.median / floor).toFixed(2)} | ×${(c.median / stock).toFixed(2)} | ${(compressed[image]! / 1e6).toFixed(1)} MB | ${fmt(startup[image]!)} | ${t?.runs.length ? `${fmtMs(t.totalMs)}${t.cpuMs.samples.length ? `, cpu ${fmtMs(t.cpuMs)}` : ""}` : "not traced"} |`;
       }),
       `| do-nothing frontend (floor) | ${fmt(cached.floor!)} | ×1.00 | ×${(floor / stock).toFixed(2)} | ${(compressed[FLOOR_IMAGE]! / 1e6).toFixed(1)} MB | ${fmt(startup[FLOOR_IMAGE]!)} | |`,
       `| stock Dockerfile frontend, generated Dockerfile | ${fmt(cached.stock!)} | ×${(stock / floor).toFixed(2)} | ×1.00 | | | |`,

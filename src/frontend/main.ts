@@ -5,12 +5,15 @@
 import { performance } from "node:perf_hooks";
 import { connectGatewayOverStdio, readGatewayEnv } from "../buildkit/index.js";
 import { runFrontend } from "./frontend.js";
-import { FrontendTrace, traceRequested } from "./trace.js";
+import { FrontendTrace, processCpuMs, traceRequested } from "./trace.js";
 
 async function main(): Promise<number> {
   const env = readGatewayEnv(process.env);
   const trace = traceRequested(env.opts, process.env)
-    ? new FrontendTrace((line) => process.stderr.write(line), performance)
+    ? new FrontendTrace((line) => process.stderr.write(line), {
+        now: () => performance.now(),
+        cpu: processCpuMs,
+      })
     : undefined;
   const startup = { bootstrapComplete: performance.nodeTiming.bootstrapComplete };
   trace?.startup(startup);

@@ -27,6 +27,17 @@ export interface StartupTiming {
 export interface TraceClock {
   /** ms since the process's time origin (performance.now()). */
   now(): number;
+  /**
+   * CPU time the process has used so far, in ms (user and system). Shown next to the wall-clock
+   * times: on a busy machine it tells the frontend's own work from waiting for a core.
+   */
+  cpu?(): number;
+}
+
+/** The process's CPU time in ms, for TraceClock.cpu. */
+export function processCpuMs(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
 }
 
 interface CallRecord {
@@ -74,7 +85,9 @@ export class FrontendTrace {
   startup(timing: StartupTiming): void {
     const now = this.#clock.now();
     this.#line(`${ms(timing.bootstrapComplete)} node bootstrap done`);
-    this.#line(`${ms(now)} bundle loaded (${ms(now - timing.bootstrapComplete)} after bootstrap)`);
+    this.#line(
+      `${ms(now)} bundle loaded (${ms(now - timing.bootstrapComplete)} after bootstrap)${this.#cpu()}`,
+    );
   }
 
   /**
@@ -116,8 +129,13 @@ export class FrontendTrace {
       `${ms(total)} done: ${ms(total)} from process start to Return answered; ` +
         `node bootstrap ${ms(timing.bootstrapComplete)}, ` +
         `${this.#calls.length} gateway calls outstanding for ${ms(this.#gatewayMs)}, ` +
-        `the rest (bundle load, spec, plan, render) ${ms(total - timing.bootstrapComplete - this.#gatewayMs)}`,
+        `the rest (bundle load, spec, plan, render) ${ms(total - timing.bootstrapComplete - this.#gatewayMs)}` +
+        this.#cpu(),
     );
+  }
+
+  #cpu(): string {
+    return this.#clock.cpu ? `; cpu ${ms(this.#clock.cpu())}` : "";
   }
 
   #line(text: string): void {

@@ -78,4 +78,15 @@ describe("FrontendTrace", () => {
       { totalMs: 13.5, bootstrapMs: 2, gatewayCalls: 1, gatewayMs: 0, restMs: 11.5 },
     ]);
   });
+
+  it("adds the process's CPU time when the clock tells it, and the benchmark reads it", () => {
+    const lines: string[] = [];
+    const trace = new FrontendTrace((line) => lines.push(line), { now: () => 50, cpu: () => 42.25 });
+    trace.startup({ bootstrapComplete: 10 });
+    trace.finish({ bootstrapComplete: 10 });
+    expect(lines[1]).toBe("pyfront trace: 50.0 ms bundle loaded (40.0 ms after bootstrap); cpu 42.3 ms\n");
+    expect(parseTraceDone(lines.join(""))).toEqual([
+      { totalMs: 50, bootstrapMs: 10, gatewayCalls: 0, gatewayMs: 0, restMs: 40, cpuMs: 42.3 },
+    ]);
+  });
 });
