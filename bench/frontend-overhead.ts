@@ -13,12 +13,13 @@
  *    src/frontend/trace.ts): the frontend's own time from process start to Return.
  *
  *   eval "$(scripts/engine env A)"; npx tsx bench/frontend-overhead.ts [--runs N] [--example webapp]
- *     [--frontend TAG]... [--node-image IMAGE] [--skip-frontend-image] [--daemon-log FILE]
+ *     [--frontend TAG]... [--floor-node-image IMAGE]... [--skip-frontend-image] [--daemon-log FILE]
  *
  * --frontend (repeatable) names the images to compare, first is the one the ratios are about
  * (default pyfront/frontend:dev, built from the checkout first unless --skip-frontend-image);
- * --node-image is the base the floor frontend is built on (the frontend image's default when
- * omitted). Writes bench/results/frontend-overhead-<engine>.json and prints a Markdown table.
+ * --floor-node-image (repeatable) names the bases a floor frontend is built on, the frontend
+ * image's default base when omitted; the first floor is the one the ×floor ratios are about, the
+ * others get a ratio column each (a frontend on another base is compared with the floor on its own). Writes bench/results/frontend-overhead-<engine>.json and prints a Markdown table.
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import {
@@ -40,7 +41,10 @@ import { buildEntryPointImage } from "../scripts/frontend-image.js";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const DEFAULT_FRONTEND = "pyfront/frontend:dev";
-const FLOOR_IMAGE = "pyfront-bench/floor-frontend:latest";
+/** The floor frontend's tag on a base: the default base's, or one per --floor-node-image. */
+function floorImage(base: string | undefined): string {
+  return `pyfront-bench/floor-frontend:${base ? base.replace(/[^a-zA-Z0-9_.-]+/g, "-").slice(0, 100) : "default-base"}`;
+}
 
 interface Summary {
   median: number;
@@ -124,7 +128,7 @@ async function main(): Promise<void> {
       runs: { type: "string", default: "7" },
       example: { type: "string", default: "webapp" },
       frontend: { type: "string", multiple: true },
-      "node-image": { type: "string" },
+      "floor-node-image": { type: "string", multiple: true },
       "skip-frontend-image": { type: "boolean", default: false },
       "daemon-log": { type: "string" },
     },
@@ -143,7 +147,13 @@ async function main(): Promise<void> {
       },
     );
   }
-  await buildEntryPointImage(join(root, "bench", "floor-frontend.ts"), FLOOR_IMAGE, values["node-image"]);
+  const floorBases: (string | undefined)[] = values["floor-node-image"]?.length
+    ? values["floor-node-image"]
+    : [undefined];
+  const floors = floorBases.map((base) => ({ base: base ?? "default base", image: floorImage(base) }));
+  for (const [i, base] of floorBases.entries()) {
+    await buildEntryPointImage(join(root, "bench", "floor-frontend.ts"), floors[i]!.image, base);
+  }
 
   const work = mkdtempSync(join(tmpdir(), "pyfront-bench-fe-"));
   try {
@@ -174,7 +184,10 @@ async function main(): Promise<void> {
         name: image,
         args: throughFrontend(image, `pyfront-bench-fe-${i}`),
       })),
-      { name: "floor", args: throughFrontend(FLOOR_IMAGE, "pyfront-bench-floor") },
+      ...floors.map((f, i) => ({
+        name: f.image,
+        args: throughFrontend(f.image, `pyfront-bench-floor-${i}`),
+      })),
       {
         name: "stock",
         args: ["build", "--network", "host", "-f", dockerfile, "-t", "pyfront-bench-df", context],
@@ -199,7 +212,7 @@ async function main(): Promise<void> {
       }
     }
 
-    const images = [...frontends, FLOOR_IMAGE];
+    const images = [...frontends, ...floors.map((f) => f.image)];
     const compressed = Object.fromEntries(
       images.map((image) => [image, gzipSync(docker(["save", image])).length]),
     );
@@ -214,6 +227,7 @@ async function main(): Promise<void> {
       runs,
       date: new Date().toISOString(),
       frontends,
+      floors,
       cachedRebuild: cached,
       frontendImageCompressedBytes: compressed,
       frontendStartup: startup,
@@ -236,18 +250,27 @@ async function main(): Promise<void> {
     );
     const fmt = (s: Summary) => `${s.median.toFixed(2)} s (${s.min.toFixed(2)}–${s.max.toFixed(2)})`;
     const fmtMs = (s: Summary) => `${s.median.toFixed(0)} ms (${s.min.toFixed(0)}–${s.max.toFixed(0)})`;
-    const floor = cached.floor!.median;
     const stock = cached.stock!.median;
+    const floorColumns = floors.map((f) => ` ×floor (${f.base}) |`).join("");
+    const ratios = (median: number) =>
+      floors.map((f) => ` ×${(median / cached[f.image]!.median).toFixed(2)} |`).join("");
+    const traceCell = (image: string) => {
+      const t = result.traced[image];
+      if (!t?.runs.length) return "not traced";
+      return `${fmtMs(t.totalMs)}${t.cpuMs.samples.length ? `, cpu ${fmtMs(t.cpuMs)}` : ""}`;
+    };
     const lines = [
-      `| engine ${engine}, ${example}, ${runs} runs | cached rebuild | ×floor | ×stock | image, compressed | start-up in the image | own time, start to Return (traced), and its CPU time |`,
-      "| --- | --- | --- | --- | --- | --- | --- |",
+      `| engine ${engine}, ${example}, ${runs} runs | cached rebuild |${floorColumns} ×stock | image, compressed | start-up in the image | own time, start to Return (traced), and its CPU time |`,
+      `| --- | --- |${floors.map(() => " --- |").join("")} --- | --- | --- | --- |`,
       ...frontends.map((image) => {
         const c = cached[image]!;
-        const t = result.traced[image];
-        return `| ${image} | ${fmt(c)} | ×${(c.median / floor).toFixed(2)} | ×${(c.median / stock).toFixed(2)} | ${(compressed[image]! / 1e6).toFixed(1)} MB | ${fmt(startup[image]!)} | ${t?.runs.length ? `${fmtMs(t.totalMs)}${t.cpuMs.samples.length ? `, cpu ${fmtMs(t.cpuMs)}` : ""}` : "not traced"} |`;
+        return `| ${image} | ${fmt(c)} |${ratios(c.median)} ×${(c.median / stock).toFixed(2)} | ${(compressed[image]! / 1e6).toFixed(1)} MB | ${fmt(startup[image]!)} | ${traceCell(image)} |`;
       }),
-      `| do-nothing frontend (floor) | ${fmt(cached.floor!)} | ×1.00 | ×${(floor / stock).toFixed(2)} | ${(compressed[FLOOR_IMAGE]! / 1e6).toFixed(1)} MB | ${fmt(startup[FLOOR_IMAGE]!)} | |`,
-      `| stock Dockerfile frontend, generated Dockerfile | ${fmt(cached.stock!)} | ×${(stock / floor).toFixed(2)} | ×1.00 | | | |`,
+      ...floors.map((f) => {
+        const c = cached[f.image]!;
+        return `| do-nothing frontend on ${f.base} (floor) | ${fmt(c)} |${ratios(c.median)} ×${(c.median / stock).toFixed(2)} | ${(compressed[f.image]! / 1e6).toFixed(1)} MB | ${fmt(startup[f.image]!)} | |`;
+      }),
+      `| stock Dockerfile frontend, generated Dockerfile | ${fmt(cached.stock!)} |${ratios(stock)} ×1.00 | | | |`,
       "",
     ];
     process.stdout.write(lines.join("\n"));
