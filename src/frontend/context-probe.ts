@@ -8,12 +8,62 @@ export type ProbedEntry =
   | { kind: "other" }
   | { kind: "missing" };
 
+export type EntryKind = "file" | "directory" | "other";
+
 /** The asynchronous context BuildKit offers a frontend (a solved `local://context`). */
 export interface AsyncContext {
-  stat(path: string): Promise<"file" | "directory" | "other" | "missing">;
+  stat(path: string): Promise<EntryKind | "missing">;
   readFile(path: string): Promise<string>;
   /** The directory's entries; undefined when it is missing or not a directory. */
   listDirectory(path: string): Promise<DirectoryEntry[] | undefined>;
+  /**
+   * Every entry of a directory by name, with its kind as stat() would give it (not cut at any
+   * length); undefined when it is missing or not a directory. When offered, the paths a round
+   * asks about are answered with one listing per folder instead of one stat per path: a loader
+   * checks a dozen candidate files at once, and each gateway call costs a round trip (on
+   * BuildKit 0.8, a mount of the context).
+   */
+  entryKinds?(path: string): Promise<Map<string, EntryKind> | undefined>;
+}
+
+/** A path as folder and name, when it is a plain relative path a listing can answer for. */
+export function splitProbePath(path: string): { folder: string; name: string } | undefined {
+  const segments = path.split("/");
+  if (segments.some((s) => s === "" || s === "." || s === "..")) return undefined;
+  const name = segments.pop()!;
+  return { folder: segments.length === 0 ? "." : segments.join("/"), name };
+}
+
+type FolderListings = Map<string, Promise<Map<string, EntryKind> | undefined>>;
+
+/**
+ * The kind of each path: one listing per folder where the context lists (each folder listed once
+ * per probe, whichever round asks), one stat per path otherwise.
+ */
+async function kindsOf(
+  context: AsyncContext,
+  paths: readonly string[],
+  folders: FolderListings,
+): Promise<Map<string, EntryKind | "missing">> {
+  const kinds = new Map<string, EntryKind | "missing">();
+  const byFolder = new Map<string, { path: string; name: string }[]>();
+  const stats: string[] = [];
+  for (const path of paths) {
+    const split = context.entryKinds ? splitProbePath(path) : undefined;
+    if (split === undefined) stats.push(path);
+    else byFolder.set(split.folder, [...(byFolder.get(split.folder) ?? []), { path, name: split.name }]);
+  }
+  await Promise.all([
+    ...stats.map(async (path) => {
+      kinds.set(path, await context.stat(path));
+    }),
+    ...[...byFolder].map(async ([folder, entries]) => {
+      if (!folders.has(folder)) folders.set(folder, context.entryKinds!(folder));
+      const listed = await folders.get(folder);
+      for (const { path, name } of entries) kinds.set(path, listed?.get(name) ?? "missing");
+    }),
+  ]);
+  return kinds;
 }
 
 /** Rounds of look-ups before giving up: a loader that keeps asking for new paths is a bug. */
@@ -31,6 +81,7 @@ export async function withProbedContext<T>(
 ): Promise<T> {
   const known = new Map<string, ProbedEntry>();
   const listings = new Map<string, DirectoryEntry[] | undefined>();
+  const folders: FolderListings = new Map();
   for (let round = 0; round < MAX_ROUNDS; round++) {
     const wanted = new Map<string, { text: boolean }>();
     const wantedListings = new Set<string>();
@@ -81,18 +132,24 @@ export async function withProbedContext<T>(
       if (failure !== undefined) throw failure;
       return result as T;
     }
-    await Promise.all(
-      [...wanted].map(async ([path, { text }]) => {
-        const kind = await context.stat(path);
-        if (kind === "file") known.set(path, text ? { kind, text: await context.readFile(path) } : { kind });
-        else known.set(path, { kind });
-      }),
-    );
-    await Promise.all(
-      [...wantedListings].map(async (path) => {
+    // Paths and listings at once: each is a gateway round trip of its own.
+    const probePaths = async () => {
+      const kinds = await kindsOf(context, [...wanted.keys()], folders);
+      await Promise.all(
+        [...wanted].map(async ([path, { text }]) => {
+          const kind = kinds.get(path) ?? "missing";
+          if (kind === "file")
+            known.set(path, text ? { kind, text: await context.readFile(path) } : { kind });
+          else known.set(path, { kind });
+        }),
+      );
+    };
+    await Promise.all([
+      probePaths(),
+      ...[...wantedListings].map(async (path) => {
         listings.set(path, await context.listDirectory(path));
       }),
-    );
+    ]);
   }
   throw new Error(`spec loading kept asking for new context paths after ${MAX_ROUNDS} rounds`);
 }

@@ -366,9 +366,12 @@ async function readDefinitionFiles(
     customName: `[internal] load build definition from ${filename}`,
   });
   const specRef = await solveState(gateway, caps, specSource, inputs.dockerfile);
-  const specBytes = await readLimited(gateway, specRef, filename, filename);
+  // Both reads at once: each is a round trip.
+  const [specBytes, ownIgnore] = await Promise.all([
+    readLimited(gateway, specRef, filename, filename),
+    readOptional(gateway, specRef, `${filename}.dockerignore`),
+  ]);
   const spec = decode(specBytes);
-  const ownIgnore = await readOptional(gateway, specRef, `${filename}.dockerignore`);
   if (ownIgnore !== undefined) {
     return {
       spec,
@@ -563,6 +566,13 @@ function gatewayContext(gateway: GatewayClient, ref: string): AsyncContext {
         }))
         .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     },
+    async entryKinds(path) {
+      const entries = await unlessMissing(() => gateway.readDir(ref, path));
+      if (entries === undefined) return undefined;
+      return new Map(
+        entries.map((entry) => [entry.path.slice(entry.path.lastIndexOf("/") + 1), statKind(entry.mode)]),
+      );
+    },
     async readFile(path) {
       return decode(await readLimited(gateway, ref, path, path));
     },
@@ -578,22 +588,28 @@ async function resolveBaseImages(
   sessionId: string,
 ): Promise<Record<string, ResolvedBaseImage>> {
   const refs = [...new Set(plan.stages.flatMap((s) => (s.base.kind === "image" ? [s.base.ref] : [])))].sort();
-  const images: Record<string, ResolvedBaseImage> = {};
-  for (const ref of refs) {
-    let resolved: Awaited<ReturnType<GatewayClient["resolveImageConfig"]>>;
-    try {
-      resolved = await gateway.resolveImageConfig(ref, {
+  // All at once, as the Dockerfile frontend resolves its FROM lines; the first failure in
+  // `refs` order is the one reported.
+  const settled = await Promise.allSettled(
+    refs.map((ref) =>
+      gateway.resolveImageConfig(ref, {
         resolveMode: options.imageResolveMode,
         logName: `[internal] load metadata for ${ref}`,
         sessionId,
-      });
-    } catch (error) {
+      }),
+    ),
+  );
+  const images: Record<string, ResolvedBaseImage> = {};
+  for (const [i, ref] of refs.entries()) {
+    const outcome = settled[i]!;
+    if (outcome.status === "rejected") {
+      const error = outcome.reason as unknown;
       if (error instanceof GatewayError) throw unavailableBaseImage(spec, ref, error);
       throw error;
     }
     images[ref] = {
-      config: JSON.parse(decode(resolved.config)) as ImageConfigJson,
-      ...(resolved.digest ? { digest: resolved.digest } : {}),
+      config: JSON.parse(decode(outcome.value.config)) as ImageConfigJson,
+      ...(outcome.value.digest ? { digest: outcome.value.digest } : {}),
     };
   }
   return images;

@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { type AsyncContext, withProbedContext } from "../../../src/frontend/context-probe.js";
+import {
+  type AsyncContext,
+  type EntryKind,
+  splitProbePath,
+  withProbedContext,
+} from "../../../src/frontend/context-probe.js";
 
 function fakeContext(files: Record<string, string>, dirs: string[]): AsyncContext & { calls: string[] } {
   const calls: string[] = [];
@@ -73,5 +78,77 @@ describe("withProbedContext", () => {
       reader.exists("req.txt") ? reader.readFile("req.txt") : undefined,
     );
     expect(text).toBe("flask\n");
+  });
+
+  it("answers the paths of a round with one listing per folder when the context lists", async () => {
+    const base = fakeContext({ "pyproject.toml": "[project]\n", "requirements/prod.txt": "flask\n" }, [
+      ".",
+      "requirements",
+    ]);
+    const context: AsyncContext & { calls: string[] } = {
+      ...base,
+      async entryKinds(path) {
+        base.calls.push(`kinds ${path}`);
+        const listed = await base.listDirectory(path);
+        if (listed === undefined) return undefined;
+        const kinds = new Map<string, EntryKind>(listed.map((e) => [e.name, e.kind]));
+        if (path === ".") kinds.set("requirements", "directory");
+        return kinds;
+      },
+    };
+    const result = await withProbedContext(context, (reader) => ({
+      lock: reader.exists("uv.lock"),
+      spec: reader.isFile?.("pyproject.toml"),
+      requirements: reader.isDirectory("requirements"),
+      prod: reader.readFile("requirements/prod.txt"),
+      base: reader.exists("requirements/base.txt"),
+      nested: reader.exists("missing/deeper/file.txt"),
+      // Asked in a later round: its folder is not listed again.
+      later: reader.exists("uv.lock") ? "lock" : reader.exists("poetry.lock"),
+    }));
+    expect(result).toEqual({
+      lock: false,
+      spec: true,
+      requirements: true,
+      prod: "flask\n",
+      base: false,
+      nested: false,
+      later: false,
+    });
+    expect(context.calls.filter((c) => !c.startsWith("list")).sort()).toEqual([
+      "kinds .",
+      "kinds missing/deeper",
+      "kinds requirements",
+      "read requirements/prod.txt",
+    ]);
+  });
+
+  it("stats a path no listing can answer for", async () => {
+    const base = fakeContext({ "a.txt": "x" }, []);
+    const context: AsyncContext & { calls: string[] } = {
+      ...base,
+      async entryKinds(path) {
+        base.calls.push(`kinds ${path}`);
+        return new Map();
+      },
+    };
+    await withProbedContext(context, (reader) => [reader.exists("./a.txt"), reader.exists("b//c")]);
+    expect(context.calls.sort()).toEqual(["stat ./a.txt", "stat b//c"]);
+  });
+});
+
+describe("splitProbePath", () => {
+  it("splits a plain relative path into its folder and name", () => {
+    expect(splitProbePath("uv.lock")).toEqual({ folder: ".", name: "uv.lock" });
+    expect(splitProbePath("services/api/pyproject.toml")).toEqual({
+      folder: "services/api",
+      name: "pyproject.toml",
+    });
+  });
+
+  it("leaves paths with empty, . or .. segments to a stat", () => {
+    for (const path of ["", "/etc/passwd", "a/", "./a", "a/../b", "a//b", "."]) {
+      expect(splitProbePath(path)).toBeUndefined();
+    }
   });
 });

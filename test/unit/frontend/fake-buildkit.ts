@@ -53,8 +53,8 @@ export interface FakeBuildKitOptions {
   release?: number;
   /** Base images that fail to resolve, the way engine B says so without a registry. */
   missingImages?: string[];
-  /** Paths whose StatFile fails this many times (a gateway error that is not "not found") before it answers. */
-  failingStats?: Record<string, number>;
+  /** Folders whose ReadDir fails this many times (a gateway error that is not "not found") before it answers. */
+  failingListings?: Record<string, number>;
 }
 
 export async function startFakeBuildKit(options: FakeBuildKitOptions): Promise<FakeBuildKit> {
@@ -99,11 +99,6 @@ export async function startFakeBuildKit(options: FakeBuildKitOptions): Promise<F
         return { Data: bytes.subarray(offset, offset + length) };
       },
       statFile: (req) => {
-        const failures = options.failingStats?.[req.Path] ?? 0;
-        if (failures > 0) {
-          options.failingStats![req.Path] = failures - 1;
-          throw new ConnectError("rpc error: transport is closing", Code.Unavailable);
-        }
         const files = filesOf(req.Ref);
         const text = files[req.Path];
         if (text !== undefined) {
@@ -115,6 +110,11 @@ export async function startFakeBuildKit(options: FakeBuildKitOptions): Promise<F
         throw new ConnectError(`no such file ${req.Path}`, Code.NotFound);
       },
       readDir: (req) => {
+        const failures = options.failingListings?.[req.DirPath] ?? 0;
+        if (failures > 0) {
+          options.failingListings![req.DirPath] = failures - 1;
+          throw new ConnectError("rpc error: transport is closing", Code.Unavailable);
+        }
         const files = filesOf(req.Ref);
         const dir = req.DirPath === "." || req.DirPath === "" ? "" : req.DirPath;
         if (!isFolder(files, dir)) throw new ConnectError(`no such folder ${req.DirPath}`, Code.NotFound);

@@ -305,7 +305,8 @@ describe("runFrontend when the gateway fails to read the context", () => {
     const bridge = await startFakeBuildKit({
       dockerfile: files,
       context: files,
-      failingStats: { "main.py": 2 },
+      // The context's paths are answered by listing their folder: the root's listing fails twice.
+      failingListings: { ".": 2 },
     });
     try {
       const result = await runFrontend(bridge.gateway, env({}));
@@ -323,7 +324,7 @@ describe("runFrontend when the gateway fails to read the context", () => {
     const bridge = await startFakeBuildKit({
       dockerfile: files,
       context: files,
-      failingStats: { "main.py": 10 },
+      failingListings: { ".": 10 },
     });
     try {
       const result = await runFrontend(bridge.gateway, env({}));

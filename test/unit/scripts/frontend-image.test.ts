@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { planFrontendImage, UsageError } from "../../../scripts/frontend-image.js";
+import { integrityOf, NODE_RUNTIME, planFrontendImage, UsageError } from "../../../scripts/frontend-image.js";
 
 const options = {
   version: "1.2.3",
@@ -40,10 +40,26 @@ describe("npm run frontend:image", () => {
     ]);
   });
 
-  it("passes --node-image and --tag on", () => {
+  it("passes --node-image and --tag on, and then builds no Node base of its own", () => {
     const p = plan("--node-image", "mirror.example/node:20-slim", "--tag", "me/frontend:try");
     expect(p.build).toContain("NODE_IMAGE=mirror.example/node:20-slim");
     expect(p.tags).toEqual(["me/frontend:try", "pyfront/frontend:1.2.3"]);
+    expect(p.nodeRuntime).toBe(false);
+  });
+
+  it("builds on the default Node base, which it builds first, without --node-image", () => {
+    expect(plan().nodeRuntime).toBe(true);
+    expect(plan().build.join(" ")).not.toContain("NODE_IMAGE");
+    // The Dockerfile's default base is the image the script builds.
+    const dockerfile = readFileSync(join(import.meta.dirname, "../../../docker/frontend.Dockerfile"), "utf8");
+    expect(dockerfile).toContain(`ARG NODE_IMAGE=${NODE_RUNTIME.image}`);
+    expect(NODE_RUNTIME.image).toBe(`pyfront/node-runtime:${NODE_RUNTIME.version}`);
+  });
+
+  it("checks the Node package by its npm integrity (sha512, base64)", () => {
+    expect(integrityOf(new TextEncoder().encode("abc"))).toBe(
+      "sha512-3a81oZNherrMQXNJriBBMRLm+k6JqX6iCp7u5ktV05ohkpkqJ0/BqDa6PCOj/uu9RU1EI2Q86A4qmslPpUyknw==",
+    );
   });
 
   it.each([
