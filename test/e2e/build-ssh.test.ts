@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pyfrontOnEngine } from "./support/cli.js";
 import { engineEnv, removeImage, run } from "./support/engine.js";
 import { combined } from "./support/examples.js";
+import { git } from "./support/git.js";
 import { occurrences, saveImage } from "./support/image-search.js";
 
 const env = engineEnv();
@@ -28,20 +29,6 @@ let privateKey = "";
 function write(path: string, content: string): void {
   mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, content);
-}
-
-function git(cwd: string, args: string[]): string {
-  return execFileSync("git", args, {
-    cwd,
-    encoding: "utf8",
-    env: {
-      ...process.env,
-      GIT_AUTHOR_NAME: "pyfront test",
-      GIT_AUTHOR_EMAIL: "test@example.org",
-      GIT_COMMITTER_NAME: "pyfront test",
-      GIT_COMMITTER_EMAIL: "test@example.org",
-    },
-  }).trim();
 }
 
 async function freePort(): Promise<number> {

@@ -28,10 +28,9 @@ function openssl(args: string[]): void {
   execFileSync("openssl", args, { cwd: certs, stdio: "ignore" });
 }
 
-/** A CA, a server certificate for 127.0.0.1 and localhost, and a client certificate, all signed by it. */
-function makeCertificates(dir: string, prefix = ""): void {
-  const run = (args: string[]) => execFileSync("openssl", args, { cwd: dir, stdio: "ignore" });
-  run([
+/** A self-signed CA certificate: NAME.pem, and its key NAME-key.pem. */
+function newCa(name: string, subject: string): void {
+  openssl([
     "req",
     "-x509",
     "-newkey",
@@ -42,18 +41,23 @@ function makeCertificates(dir: string, prefix = ""): void {
     "-days",
     "2",
     "-subj",
-    "/CN=pyfront e2e CA",
+    `/CN=${subject}`,
     "-keyout",
-    `${prefix}ca-key.pem`,
+    `${name}-key.pem`,
     "-out",
-    `${prefix}ca.pem`,
+    `${name}.pem`,
   ]);
+}
+
+/** A CA, a server certificate for 127.0.0.1 and localhost, and a client certificate, all signed by it. */
+function makeCertificates(): void {
+  newCa("ca", "pyfront e2e CA");
   for (const [name, ext] of [
     ["server", "subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth"],
     ["client", "extendedKeyUsage=clientAuth"],
   ] as const) {
-    writeFileSync(join(dir, `${prefix}${name}.ext`), `${ext}\n`);
-    run([
+    writeFileSync(join(certs, `${name}.ext`), `${ext}\n`);
+    openssl([
       "req",
       "-newkey",
       "ec",
@@ -63,26 +67,26 @@ function makeCertificates(dir: string, prefix = ""): void {
       "-subj",
       `/CN=${name}`,
       "-keyout",
-      `${prefix}${name}-key.pem`,
+      `${name}-key.pem`,
       "-out",
-      `${prefix}${name}.csr`,
+      `${name}.csr`,
     ]);
-    run([
+    openssl([
       "x509",
       "-req",
       "-in",
-      `${prefix}${name}.csr`,
+      `${name}.csr`,
       "-CA",
-      `${prefix}ca.pem`,
+      "ca.pem",
       "-CAkey",
-      `${prefix}ca-key.pem`,
+      "ca-key.pem",
       "-CAcreateserial",
       "-days",
       "2",
       "-extfile",
-      `${prefix}${name}.ext`,
+      `${name}.ext`,
       "-out",
-      `${prefix}${name}.pem`,
+      `${name}.pem`,
     ]);
   }
 }
@@ -126,25 +130,9 @@ let buildkitUrl = "";
 let dockerUrl = "";
 
 beforeAll(async () => {
-  makeCertificates(certs);
+  makeCertificates();
   // Another CA that signed nothing here: a client trusting only it must refuse the server.
-  openssl([
-    "req",
-    "-x509",
-    "-newkey",
-    "ec",
-    "-pkeyopt",
-    "ec_paramgen_curve:P-256",
-    "-nodes",
-    "-days",
-    "2",
-    "-subj",
-    "/CN=another CA",
-    "-keyout",
-    "other-ca-key.pem",
-    "-out",
-    "other-ca.pem",
-  ]);
+  newCa("other-ca", "another CA");
   const daemon = resolveEngineAddress(undefined, { env: env.vars, readFile: () => undefined });
   const socketPath = daemon.socket.kind === "unix" ? daemon.socket.path : "";
   buildkitUrl = await tlsEndpoint(["h2"], (client) => {

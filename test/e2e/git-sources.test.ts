@@ -2,7 +2,6 @@
 // branch's newest one, from uv.lock and from pylock.toml. The repository is served by the test
 // itself over git's "dumb" HTTP protocol (static files after `git update-server-info`), on
 // loopback, which the build reaches with --network host as it reaches the local index.
-import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -14,6 +13,7 @@ import { planBuild } from "../../src/plan/plan-build.js";
 import { build, engineEnv, removeImage, run } from "./support/engine.js";
 import { combined } from "./support/examples.js";
 import { ensureFrontendImage, FRONTEND_IMAGE } from "./support/frontend.js";
+import { git } from "./support/git.js";
 
 const env = engineEnv();
 const engineTag = env.engine.toLowerCase();
@@ -36,20 +36,6 @@ function write(root: string, files: Record<string, string>): void {
     mkdirSync(dirname(join(root, path)), { recursive: true });
     writeFileSync(join(root, path), content);
   }
-}
-
-function git(cwd: string, args: string[]): string {
-  return execFileSync("git", args, {
-    cwd,
-    encoding: "utf8",
-    env: {
-      ...process.env,
-      GIT_AUTHOR_NAME: "pyfront test",
-      GIT_AUTHOR_EMAIL: "test@example.org",
-      GIT_COMMITTER_NAME: "pyfront test",
-      GIT_COMMITTER_EMAIL: "test@example.org",
-    },
-  }).trim();
 }
 
 /** A flit project whose version is the one given: what the image reports tells the commits apart. */
