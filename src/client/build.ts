@@ -1,6 +1,12 @@
 import { basename } from "node:path";
 import type { WorkerRecord } from "../buildkit/gen/moby/buildkit/v1/types/worker_pb.js";
-import { statusFromError, type WorkerInfo } from "../buildkit/index.js";
+import {
+  type GatewayClient,
+  type GatewayEnv,
+  type ReturnInput,
+  statusFromError,
+  type WorkerInfo,
+} from "../buildkit/index.js";
 import { type FrontendHooks, runFrontend } from "../frontend/frontend.js";
 import { connectControl, probeWorkers } from "./control.js";
 import { describeSocket, type EngineAddress } from "./engine-address.js";
@@ -38,6 +44,13 @@ export interface ClientBuildRequest {
   sessionVia?: "docker-endpoint" | "control";
   /** Ctrl-C: cancels the build on the engine. */
   signal?: AbortSignal;
+  /**
+   * The build run as the frontend, in place of pyfront's own (src/frontend): `pyfront images build`
+   * solves an images-as-code definition through the same client, session and progress.
+   */
+  frontend?: (gateway: GatewayClient, env: GatewayEnv) => Promise<ReturnInput>;
+  /** The exporter in place of the default one (see exporterFor), e.g. the image exporter with push=true. */
+  exporter?: { type: string; attrs: Record<string, string> };
 }
 
 export interface ClientBuildResult {
@@ -131,7 +144,7 @@ export async function buildWithClient(request: ClientBuildRequest): Promise<Clie
     });
     const ref = newSessionId();
     const attrs = frontendAttributes(request);
-    const exporter = exporterFor(request);
+    const exporter = request.exporter ?? exporterFor(request);
 
     const status = (async () => {
       try {
@@ -168,11 +181,15 @@ export async function buildWithClient(request: ClientBuildRequest): Promise<Clie
     // Runs alongside Solve, as buildkit's client.Build runs its build function.
     const frontend = (async () => {
       const gateway = connection.gatewayFor(ref);
-      const result = await runFrontend(
-        gateway,
-        { opts: attrs, sessionId: session.id, workers: workers.map(workerInfo), product: "pyfront" },
-        request.hooks,
-      );
+      const env: GatewayEnv = {
+        opts: attrs,
+        sessionId: session.id,
+        workers: workers.map(workerInfo),
+        product: "pyfront",
+      };
+      const result = request.frontend
+        ? await request.frontend(gateway, env)
+        : await runFrontend(gateway, env, request.hooks);
       await gateway.return(result);
     })();
 
