@@ -22,6 +22,7 @@ import {
   lockWithNewVersions,
   parseLock,
 } from "../images/lock.js";
+import { publishedImage, RegistryReadError } from "../images/registry-client.js";
 import type { DiagnosticReport } from "./diagnostic-report.js";
 import type { CliIo } from "./main.js";
 import { usageError } from "./project-input.js";
@@ -115,13 +116,21 @@ interface EngineFlags {
   progress: "plain" | "quiet";
 }
 
+type BuildFlagsOf = EngineFlags & {
+  platform?: string[];
+  baseSource?: string;
+  network: "default" | "host" | "none";
+};
+
+/** Builds through src/client's build; resolves to the exporter's response, or undefined when it failed. */
 async function buildVersion(
   version: ImageVersion,
   tag: string,
-  flags: EngineFlags & { platform?: string[]; baseSource?: string; network: "default" | "host" | "none" },
+  flags: BuildFlagsOf,
   images: LoadedImages,
   ctx: ImagesCommandContext,
-): Promise<boolean> {
+  push?: { name: string },
+): Promise<Record<string, string> | undefined> {
   const env = ctx.io.env;
   let address: ReturnType<typeof resolveEngineAddress>;
   try {
@@ -147,7 +156,9 @@ async function buildVersion(
       address,
       contextDir: images.root,
       specDir: images.root,
-      tags: [tag],
+      tags: push ? [] : [tag],
+      // Publishing pushes by the image exporter (push=true), as `docker buildx build --push` does.
+      ...(push ? { exporter: { type: "image", attrs: { name: push.name, push: "true" } } } : {}),
       buildArgs: {},
       noCache: false,
       network: flags.network,
@@ -166,19 +177,19 @@ async function buildVersion(
         {
           code: "build-failed",
           severity: "error",
-          message: `pyfront images build ${version.name}: ${result.error}`,
+          message: `pyfront images ${push ? "publish" : "build"} ${version.name}: ${result.error}`,
         },
       ]);
-      return false;
+      return undefined;
     }
-    write(`pyfront images: built ${version.name} as ${tag}\n`);
-    return true;
+    if (!push) write(`pyfront images: built ${version.name} as ${tag}\n`);
+    return result.exporterResponse;
   } catch (error) {
     if (error instanceof EngineUnreachableError) {
       ctx.report.add([
         { code: "engine-unreachable", severity: "error", message: `pyfront images: ${error.message}` },
       ]);
-      return false;
+      return undefined;
     }
     throw error;
   }
@@ -294,6 +305,62 @@ export function registerImagesCommands(program: Command, ctx: ImagesCommandConte
       const version = versionOf(loaded, reference);
       if (!(await checkVersion(version, flags.image ?? version.name, loaded, ctx))) ctx.exit(1);
     });
+
+  engineOptions(
+    images
+      .command("publish")
+      .description(
+        "build a released version, run its checks, and push it as REGISTRY/NAME:VERSION (refused when the registry holds that tag built from another definition)",
+      )
+      .argument("<name>", "NAME or NAME:VERSION")
+      .requiredOption(
+        "--registry <host/path>",
+        "where to push, e.g. registry.example.com/team or localhost:5000/team",
+      )
+      .addOption(moduleOption()),
+  ).action(async (reference: string, flags: BuildFlagsOf & { module?: string; registry: string }) => {
+    const loaded = await loadImagesModule(flags.module, cwd());
+    requireLockedHistory(loaded);
+    const version = versionOf(loaded, reference);
+    const recorded = loaded.lock.families[version.family]?.[version.version.text];
+    if (recorded === undefined)
+      throw usageError(
+        `${version.name} is not released: ${LOCK_FILE_NAME} does not record it`,
+        "record it with pyfront images generate, commit, then publish",
+      );
+    const repository = `${flags.registry.replace(/\/+$/, "")}/${version.family}`;
+    const remote = `${repository}:${version.version.text}`;
+    let held: Awaited<ReturnType<typeof publishedImage>>;
+    try {
+      held = await publishedImage(repository, version.version.text);
+    } catch (error) {
+      if (error instanceof RegistryReadError) throw usageError(error.message);
+      throw error;
+    }
+    if (held && held.definition === recorded) {
+      ctx.io.stdout.write(
+        `pyfront images: ${remote} is already published from this definition (${held.digest}); nothing to push\n`,
+      );
+      return;
+    }
+    if (held)
+      throw usageError(
+        `${remote} is already in the registry (${held.digest}) built from ${held.definition ? `another definition, ${held.definition}` : "no pyfront definition"}; ${version.name} is ${recorded}`,
+        "a published version is never replaced: declare a new version",
+      );
+    const local = version.name;
+    if (!(await buildVersion(version, local, flags, loaded, ctx))) ctx.exit(1);
+    if (!(await checkVersion(version, local, loaded, ctx))) {
+      ctx.io.stderr.write(`pyfront images: ${version.name} failed its checks; nothing was pushed\n`);
+      ctx.exit(1);
+    }
+    const pushed = await buildVersion(version, local, { ...flags, progress: "quiet" }, loaded, ctx, {
+      name: remote,
+    });
+    if (!pushed) ctx.exit(1);
+    const digest = pushed["containerimage.digest"];
+    ctx.io.stdout.write(`pyfront images: published ${remote}${digest ? `@${digest}` : ""}\n`);
+  });
 
   images
     .command("generate")

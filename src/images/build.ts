@@ -14,6 +14,7 @@ import {
 import type { ImageConfigJson } from "../render/llb-image-config.js";
 import { compileContainer, pinnedBaseRef } from "./compile.js";
 import type { ImageVersion } from "./family.js";
+import { versionLabels } from "./lock.js";
 
 export interface VersionBuildOptions {
   /** Platforms to build; default the version's own. */
@@ -60,6 +61,7 @@ export function versionFrontend(version: ImageVersion, options: VersionBuildOpti
         const compiled = compileContainer(version.container, {
           baseConfig,
           platform,
+          labels: versionLabels(version),
           ...(options.baseSource ? { baseSource: options.baseSource } : {}),
           ...(options.network ? { network: options.network } : {}),
         });

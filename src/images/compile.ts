@@ -16,6 +16,8 @@ export interface CompileOptions {
   platform?: Platform;
   /** The network of every run, as `docker build --network` sets it; not part of the definition. */
   network?: "sandbox" | "host" | "none";
+  /** Labels set after the steps (a version's identity labels, see versionLabels). */
+  labels?: readonly (readonly [string, string])[];
 }
 
 export interface CompiledContainer {
@@ -76,6 +78,8 @@ export function compileContainer(container: Container, options: CompileOptions =
   if (options.network && options.network !== "sandbox") state = state.network(options.network);
 
   for (const step of container.steps) state = applyStep(state, config, c, step);
+  for (const [name, value] of options.labels ?? [])
+    state = applyStep(state, config, c, { kind: "label", name, value });
   if (platform) withPlatform(config, platform);
   return { state, imageConfig: config };
 }

@@ -10,6 +10,7 @@ import {
 import { pinnedBaseRef } from "./compile.js";
 import type { ContainerStep, FileOwner } from "./container.js";
 import type { ImageVersion } from "./family.js";
+import { versionLabels } from "./lock.js";
 
 /** A generated Dockerfile and the files its COPY lines bring from its folder. */
 export interface GeneratedDockerfile {
@@ -38,6 +39,8 @@ export function renderVersionDockerfile(version: ImageVersion): GeneratedDockerf
   let fileNumber = 0;
   for (const step of version.container.steps)
     lines.push(instruction(step, () => `files/${++fileNumber}`, files));
+  for (const [name, value] of versionLabels(version))
+    lines.push(`LABEL ${doubleQuoted(name)}=${doubleQuoted(value)}`);
   return { dockerfile: `${lines.join("\n")}\n`, files };
 }
 

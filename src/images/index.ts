@@ -51,6 +51,7 @@ export {
 } from "./family.js";
 export { GENERATED_DIR, generatedFiles, staleGeneratedFiles, writeGeneratedFiles } from "./generate.js";
 export {
+  DEFINITION_LABEL,
   definitionDigest,
   emptyLock,
   formatLock,
@@ -62,5 +63,6 @@ export {
   parseLock,
   unreleasedVersions,
   verifyLock,
+  versionLabels,
 } from "./lock.js";
 export { compareSemver, parseSemver, type SemanticVersion, SemverError } from "./semver.js";

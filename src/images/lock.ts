@@ -140,3 +140,18 @@ export function lockWithNewVersions(registry: ImageRegistry, lock: ImagesLock, f
 export function unreleasedVersions(registry: ImageRegistry, lock: ImagesLock): ImageVersion[] {
   return registry.list().filter((v) => lock.families[v.family]?.[v.version.text] === undefined);
 }
+
+/** The label that carries a version's definition digest, so a pushed image says what it was built from. */
+export const DEFINITION_LABEL = "org.pyfront.images.definition";
+
+/**
+ * The labels every build of a version carries, through LLB and the generated Dockerfile alike:
+ * its version and its definition digest (publish compares the latter with what a registry holds).
+ */
+export function versionLabels(version: ImageVersion): [string, string][] {
+  return [
+    ["org.opencontainers.image.version", version.version.text],
+    ["org.opencontainers.image.base.name", `${version.container.base.ref}@${version.container.base.digest}`],
+    [DEFINITION_LABEL, definitionDigest(version)],
+  ];
+}
