@@ -4,11 +4,11 @@ import { pathToFileURL } from "node:url";
 import { type Command, Option } from "commander";
 import { buildWithClient } from "../client/build.js";
 import { EngineUnreachableError } from "../client/dial.js";
-import { EngineAddressError, resolveEngineAddress } from "../client/engine-address.js";
+import { type EngineAddress, EngineAddressError, resolveEngineAddress } from "../client/engine-address.js";
 import { plainRenderer, QUIET_RENDERER } from "../client/progress.js";
 import { versionFrontend } from "../images/build.js";
 import { formatCheckReport, runChecks } from "../images/checks.js";
-import { DockerImageProbe, dockerCliFrom } from "../images/docker-probe.js";
+import { DockerImageProbe, dockerCliFrom, runDockerCli } from "../images/docker-probe.js";
 import { ImageRegistry, type ImageVersion } from "../images/family.js";
 import { staleGeneratedFiles, writeGeneratedFiles } from "../images/generate.js";
 import {
@@ -122,19 +122,9 @@ type BuildFlagsOf = EngineFlags & {
   network: "default" | "host" | "none";
 };
 
-/** Builds through src/client's build; resolves to the exporter's response, or undefined when it failed. */
-async function buildVersion(
-  version: ImageVersion,
-  tag: string,
-  flags: BuildFlagsOf,
-  images: LoadedImages,
-  ctx: ImagesCommandContext,
-  push?: { name: string },
-): Promise<Record<string, string> | undefined> {
-  const env = ctx.io.env;
-  let address: ReturnType<typeof resolveEngineAddress>;
+function engineAddress(flags: EngineFlags, env: NodeJS.ProcessEnv): EngineAddress {
   try {
-    address = resolveEngineAddress(flags.builder, {
+    return resolveEngineAddress(flags.builder, {
       env,
       readFile: (p) => (existsSync(p) ? readFileSync(p, "utf8") : undefined),
     });
@@ -142,6 +132,17 @@ async function buildVersion(
     if (error instanceof EngineAddressError) throw usageError(error.message, error.hint);
     throw error;
   }
+}
+
+/** Builds through src/client's build, as `pyfront build` does; false when it failed (reported). */
+async function buildVersion(
+  version: ImageVersion,
+  tags: readonly string[],
+  flags: BuildFlagsOf,
+  images: LoadedImages,
+  ctx: ImagesCommandContext,
+): Promise<boolean> {
+  const address = engineAddress(flags, ctx.io.env);
   if (flags.baseSource)
     ctx.report.add([
       {
@@ -156,9 +157,7 @@ async function buildVersion(
       address,
       contextDir: images.root,
       specDir: images.root,
-      tags: push ? [] : [tag],
-      // Publishing pushes by the image exporter (push=true), as `docker buildx build --push` does.
-      ...(push ? { exporter: { type: "image", attrs: { name: push.name, push: "true" } } } : {}),
+      tags,
       buildArgs: {},
       noCache: false,
       network: flags.network,
@@ -177,19 +176,19 @@ async function buildVersion(
         {
           code: "build-failed",
           severity: "error",
-          message: `pyfront images ${push ? "publish" : "build"} ${version.name}: ${result.error}`,
+          message: `pyfront images: the build of ${version.name} failed: ${result.error}`,
         },
       ]);
-      return undefined;
+      return false;
     }
-    if (!push) write(`pyfront images: built ${version.name} as ${tag}\n`);
-    return result.exporterResponse;
+    write(`pyfront images: built ${version.name} as ${tags.join(", ")}\n`);
+    return true;
   } catch (error) {
     if (error instanceof EngineUnreachableError) {
       ctx.report.add([
         { code: "engine-unreachable", severity: "error", message: `pyfront images: ${error.message}` },
       ]);
-      return undefined;
+      return false;
     }
     throw error;
   }
@@ -290,7 +289,7 @@ export function registerImagesCommands(program: Command, ctx: ImagesCommandConte
       const loaded = await loadImagesModule(flags.module, cwd());
       requireLockedHistory(loaded);
       const version = versionOf(loaded, reference);
-      if (!(await buildVersion(version, flags.tag ?? version.name, flags, loaded, ctx))) ctx.exit(1);
+      if (!(await buildVersion(version, [flags.tag ?? version.name], flags, loaded, ctx))) ctx.exit(1);
     },
   );
 
@@ -348,17 +347,31 @@ export function registerImagesCommands(program: Command, ctx: ImagesCommandConte
         `${remote} is already in the registry (${held.digest}) built from ${held.definition ? `another definition, ${held.definition}` : "no pyfront definition"}; ${version.name} is ${recorded}`,
         "a published version is never replaced: declare a new version",
       );
-    const local = version.name;
-    if (!(await buildVersion(version, local, flags, loaded, ctx))) ctx.exit(1);
-    if (!(await checkVersion(version, local, loaded, ctx))) {
+    // Checks run with the docker CLI, on the image in the engine's store: a Docker engine.
+    const address = engineAddress(flags, ctx.io.env);
+    if (address.kind !== "docker")
+      throw usageError(
+        "pyfront images publish runs the checks with docker on the built image, so it builds on a Docker engine",
+        "leave out --builder (and BUILDKIT_HOST) to use the Docker engine of DOCKER_HOST",
+      );
+    if (!(await buildVersion(version, [version.name, remote], flags, loaded, ctx))) ctx.exit(1);
+    if (!(await checkVersion(version, remote, loaded, ctx))) {
       ctx.io.stderr.write(`pyfront images: ${version.name} failed its checks; nothing was pushed\n`);
       ctx.exit(1);
     }
-    const pushed = await buildVersion(version, local, { ...flags, progress: "quiet" }, loaded, ctx, {
-      name: remote,
-    });
-    if (!pushed) ctx.exit(1);
-    const digest = pushed["containerimage.digest"];
+    // Docker's image exporter (moby) does not push, even with push=true: the daemon pushes.
+    const pushed = await runDockerCli(dockerCliFrom(ctx.io.env), ["push", remote]);
+    if (pushed.code !== 0) {
+      ctx.report.add([
+        {
+          code: "push-failed",
+          severity: "error",
+          message: `pyfront images: docker push ${remote} failed: ${pushed.stderr.trim()}`,
+        },
+      ]);
+      ctx.exit(1);
+    }
+    const digest = /digest: (sha256:[0-9a-f]{64})/.exec(pushed.stdout)?.[1];
     ctx.io.stdout.write(`pyfront images: published ${remote}${digest ? `@${digest}` : ""}\n`);
   });
 

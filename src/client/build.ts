@@ -49,8 +49,6 @@ export interface ClientBuildRequest {
    * solves an images-as-code definition through the same client, session and progress.
    */
   frontend?: (gateway: GatewayClient, env: GatewayEnv) => Promise<ReturnInput>;
-  /** The exporter in place of the default one (see exporterFor), e.g. the image exporter with push=true. */
-  exporter?: { type: string; attrs: Record<string, string> };
 }
 
 export interface ClientBuildResult {
@@ -144,7 +142,7 @@ export async function buildWithClient(request: ClientBuildRequest): Promise<Clie
     });
     const ref = newSessionId();
     const attrs = frontendAttributes(request);
-    const exporter = request.exporter ?? exporterFor(request);
+    const exporter = exporterFor(request);
 
     const status = (async () => {
       try {

@@ -12,6 +12,15 @@ export function dockerCliFrom(env: NodeJS.ProcessEnv): DockerCli {
   return { command: env.PYFRONT_DOCKER || "docker", env };
 }
 
+/** Runs the docker client with an argv (never a shell); never throws on a non-zero exit. */
+export async function runDockerCli(
+  cli: DockerCli,
+  args: readonly string[],
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const result = await runDocker(cli, args);
+  return { code: result.code, stdout: result.stdout.toString("utf8"), stderr: result.stderr };
+}
+
 function runDocker(
   cli: DockerCli,
   args: readonly string[],
@@ -119,7 +128,8 @@ export class DockerImageProbe implements ImageProbe {
     const container = await this.#created();
     const result = await runDocker(this.#cli, ["cp", ...(follow ? ["-L"] : []), `${container}:${path}`, "-"]);
     if (result.code !== 0) {
-      if (/no such file|not found|could not find/i.test(result.stderr)) return undefined;
+      if (/no such file|no such container:path|not found|could not find/i.test(result.stderr))
+        return undefined;
       throw new Error(`docker cp ${path}: ${result.stderr.trim()}`);
     }
     return firstTarEntry(result.stdout);
