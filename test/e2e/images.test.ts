@@ -10,6 +10,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:f
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { docCommands } from "../support/doc-commands.js";
 import { pyfrontOnEngine } from "./support/cli.js";
 import { build, docker, engineEnv, imageInspect, removeImage, repoRoot } from "./support/engine.js";
 import { combined } from "./support/examples.js";
@@ -25,6 +26,8 @@ const BASE = ["--base-source", "python:3.13-slim"];
 /** One registry path per engine: both suites may run at once. */
 const REGISTRY = `${env.registry}/pyfront-e2e-images-${engine}`;
 const REPOSITORY = `pyfront-e2e-images-${engine}/${FAMILY}`;
+/** Where docs/images.md's publish goes in place of registry.example.com/team. */
+const DOCS_REGISTRY_PATH = `pyfront-e2e-images-docs-${engine}`;
 
 const images: string[] = [];
 const scratch: string[] = [];
@@ -42,9 +45,11 @@ function tempDir(): string {
 }
 
 async function clearRegistry(): Promise<void> {
-  for (const t of await registryTags(REPOSITORY)) {
-    const { digest } = await registryImage(REPOSITORY, t);
-    await deleteRegistryManifest(REPOSITORY, digest);
+  for (const repository of [REPOSITORY, `${DOCS_REGISTRY_PATH}/app-base`]) {
+    for (const t of await registryTags(repository)) {
+      const { digest } = await registryImage(repository, t);
+      await deleteRegistryManifest(repository, digest);
+    }
   }
 }
 
@@ -200,5 +205,57 @@ describe(`pyfront images on engine ${env.engine}`, () => {
     // apt's and dpkg's logs hold times of their own; everything else must match path for path.
     const tree = async (image: string) => (await fileTree(image)).filter((line) => !/ var\/log\//.test(line));
     expect(await tree(fromDockerfile)).toEqual(await tree(tag("1.1.0")));
+  });
+
+  it("refuses a platform the engine cannot build, naming what it can", async () => {
+    const refused = await images_([
+      "build",
+      `${FAMILY}:1.0.0`,
+      "--platform",
+      "linux/arm64",
+      "-t",
+      tag("arm64"),
+      ...BASE,
+    ]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/this engine cannot build linux\/arm64: its workers run linux\/amd64/);
+  });
+
+  it("runs docs/images.md's example as the doc shows it", async () => {
+    const doc = readFileSync(join(repoRoot, "docs", "images.md"), "utf8");
+    const blocks = [...doc.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]!);
+    expect(blocks).toHaveLength(1);
+    const dir = tempDir();
+    // The doc's import of the installed package, here the checkout's sources.
+    const module = blocks[0]!.replace(
+      'from "pyfront/images"',
+      `from ${JSON.stringify(join(repoRoot, "src", "images", "index.ts"))}`,
+    );
+    expect(module).not.toBe(blocks[0]);
+    writeFileSync(join(dir, "images.config.ts"), module);
+    writeFileSync(join(dir, "package.json"), '{"type": "module"}\n');
+    const commands = docCommands().filter((c) => c.where.startsWith("docs/images.md: "));
+    expect(commands.map((c) => c.words.slice(0, 3).join(" "))).toEqual([
+      "pyfront images list",
+      "pyfront images generate",
+      "pyfront images build",
+      "pyfront images check",
+      "pyfront images generate",
+      "pyfront images publish",
+    ]);
+    for (const command of commands) {
+      // This machine's stand-ins: the engine's python:3.13-slim, the local registry; and tags of the test's own.
+      const words = command.words
+        .slice(1)
+        .map((w) => w.replace("registry.example.com/team", `${env.registry}/${DOCS_REGISTRY_PATH}`));
+      if (words[1] === "build" || words[1] === "publish") words.push(...BASE);
+      images.push("app-base:1.1.0", `${env.registry}/${DOCS_REGISTRY_PATH}/app-base:1.1.0`);
+      const result = await pyfrontOnEngine(words, {}, dir);
+      expect(result.code, `${command.text}\n${combined(result)}`).toBe(0);
+      if (words[1] === "check" || words[1] === "publish")
+        expect(result.stdout).toMatch(/app-base:1\.1\.0 \(.*\): 5 checks, all passed/);
+    }
+    expect(readFileSync(join(dir, "generated", "changelogs", "app-base.md"), "utf8")).toContain("| 1.1.0 |");
+    expect(await registryTags(`${DOCS_REGISTRY_PATH}/app-base`)).toEqual(["1.1.0"]);
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { definitionToJson, marshalDefinition } from "../../../src/buildkit/llb/index.js";
+import { unbuildablePlatforms } from "../../../src/images/build.js";
 import {
   Container,
   compareSemver,
@@ -15,6 +16,7 @@ import {
   parseSemver,
   renderChangelog,
   renderVersionDockerfile,
+  versionLabels,
 } from "../../../src/images/index.js";
 
 const DIGEST = `sha256:${"a".repeat(64)}`;
@@ -227,6 +229,33 @@ describe("compiling to LLB", () => {
     );
     expect(json).toContain('docker-image://docker.io/library/python:3.13-slim"');
     expect(json).not.toContain(DIGEST);
+  });
+});
+
+describe("building a version", () => {
+  const workers = (platforms: string[]) => ({
+    opts: {},
+    sessionId: undefined,
+    product: undefined,
+    workers: [{ ID: "w", Labels: {}, Platforms: platforms.map((p) => ({ os: "linux", architecture: p })) }],
+  });
+
+  it("refuses a platform no worker runs, naming what the engine offers", () => {
+    const arm = [{ os: "linux", architecture: "arm64" }];
+    expect(unbuildablePlatforms(arm, workers(["amd64", "386"]))).toBe(
+      "this engine cannot build linux/arm64: its workers run linux/amd64, linux/386 (an engine with QEMU emulation registered, or a native worker, can)",
+    );
+    expect(unbuildablePlatforms(arm, workers(["amd64", "arm64"]))).toBeUndefined();
+  });
+
+  it("labels the image with its version, base and definition digest", () => {
+    const v = family().versions[0]!;
+    const config = compileContainer(v.container, { labels: versionLabels(v) }).imageConfig.config;
+    expect(config?.Labels).toEqual({
+      "org.opencontainers.image.base.name": `python:3.13-slim@${DIGEST}`,
+      "org.opencontainers.image.version": "1.0.0",
+      "org.pyfront.images.definition": definitionDigest(v),
+    });
   });
 });
 
