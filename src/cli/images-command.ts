@@ -152,8 +152,13 @@ async function buildVersion(
       },
     ]);
   const write = (text: string) => ctx.io.stderr.write(text);
+  // Ctrl-C cancels the build on the engine, as in pyfront build.
+  const cancel = new AbortController();
+  const onSigint = () => cancel.abort();
+  process.once("SIGINT", onSigint);
   try {
     const result = await buildWithClient({
+      signal: cancel.signal,
       address,
       contextDir: images.root,
       specDir: images.root,
@@ -191,6 +196,8 @@ async function buildVersion(
       return false;
     }
     throw error;
+  } finally {
+    process.removeListener("SIGINT", onSigint);
   }
 }
 
