@@ -1,7 +1,7 @@
 // What a user gets from npm: pack the package (prepack builds it), install the tarball globally into
 // a temporary prefix, and run the installed command. No engine; npm's cache serves the dependencies
 // npm ci fetched, so no network is needed once the checkout is installed.
-import { execFile, execFileSync, spawnSync } from "node:child_process";
+import { execFile, spawnSync } from "node:child_process";
 import {
   cpSync,
   mkdirSync,
@@ -24,13 +24,25 @@ const prefix = join(work, "prefix");
 const pyfront = join(prefix, "bin", "pyfront");
 let packed: string[] = [];
 
-/** npm without the checkout's own settings getting in the way; a user's machine has none of them. */
-function npm(args: string[], cwd: string): string {
-  return execFileSync("npm", [...args, "--no-audit", "--no-fund", "--loglevel=error"], {
-    cwd,
-    encoding: "utf8",
-    stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, npm_config_update_notifier: "false" },
+/**
+ * npm without the checkout's own settings getting in the way; a user's machine has none of them.
+ * Asynchronous: packing compiles the package, and a worker blocked for a minute or more makes
+ * vitest's own RPC time out.
+ */
+function npm(args: string[], cwd: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      "npm",
+      [...args, "--no-audit", "--no-fund", "--loglevel=error"],
+      {
+        cwd,
+        encoding: "utf8",
+        env: { ...process.env, npm_config_update_notifier: "false" },
+        maxBuffer: 64 * 1024 * 1024,
+      },
+      (error, stdout, stderr) =>
+        error ? reject(new Error(`npm ${args.join(" ")}: ${stderr || error.message}`)) : resolve(stdout),
+    );
   });
 }
 
@@ -43,13 +55,16 @@ function run(args: string[], cwd = work) {
   });
 }
 
-beforeAll(() => {
-  const report = JSON.parse(npm(["pack", "--json", "--pack-destination", work], repoRoot)) as Array<{
+beforeAll(async () => {
+  const report = JSON.parse(await npm(["pack", "--json", "--pack-destination", work], repoRoot)) as Array<{
     filename: string;
     files: Array<{ path: string }>;
   }>;
   packed = report[0]!.files.map((f) => f.path);
-  npm(["install", "--global", "--prefix", prefix, "--prefer-offline", join(work, report[0]!.filename)], work);
+  await npm(
+    ["install", "--global", "--prefix", prefix, "--prefer-offline", join(work, report[0]!.filename)],
+    work,
+  );
 }, 300_000);
 
 afterAll(() => rmSync(work, { recursive: true, force: true }));
