@@ -61,6 +61,11 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const image of images) await removeImage(image);
+  // What a push leaves behind once its tag moved on: images known only by their registry digest.
+  for (const reference of [`${REGISTRY}/*`, `${env.registry}/${DOCS_REGISTRY_PATH}/*`]) {
+    const listed = await docker(["images", "--quiet", "--filter", `reference=${reference}`]);
+    for (const id of new Set(listed.stdout.split("\n").filter(Boolean))) await removeImage(id);
+  }
   for (const dir of scratch) rmSync(dir, { recursive: true, force: true });
   await clearRegistry();
 });
