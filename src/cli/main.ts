@@ -5,6 +5,7 @@ import { SpecError } from "../spec/index.js";
 import { type BuildFlags, runBuild } from "./build-command.js";
 import { COMPLETION_SHELLS, type CompletionShell, completionScript } from "./completion.js";
 import { DiagnosticReport, REPORT_FORMATS, type ReportFormat } from "./diagnostic-report.js";
+import { registerImagesCommands } from "./images-command.js";
 import { packageVersion } from "./package-info.js";
 import { FORMAT_DOCS_URL, initProject } from "./project-init.js";
 import { type LoadedProject, loadProject, usageError } from "./project-input.js";
@@ -270,6 +271,14 @@ export function buildProgram(io: CliIo, report: DiagnosticReport): Command {
         if (code !== 0) throw new BuildFailed(code);
       },
     );
+
+  registerImagesCommands(program, {
+    io,
+    report,
+    exit: (code) => {
+      throw new BuildFailed(code);
+    },
+  });
 
   program
     .command("init")

@@ -1,6 +1,12 @@
 import { basename } from "node:path";
 import type { WorkerRecord } from "../buildkit/gen/moby/buildkit/v1/types/worker_pb.js";
-import { statusFromError, type WorkerInfo } from "../buildkit/index.js";
+import {
+  type GatewayClient,
+  type GatewayEnv,
+  type ReturnInput,
+  statusFromError,
+  type WorkerInfo,
+} from "../buildkit/index.js";
 import { type FrontendHooks, runFrontend } from "../frontend/frontend.js";
 import { type CacheEntry, cacheImportsAttr } from "./cache-flag.js";
 import { connectControl, probeWorkers } from "./control.js";
@@ -51,6 +57,11 @@ export interface ClientBuildRequest {
   sessionVia?: "docker-endpoint" | "control";
   /** Ctrl-C: cancels the build on the engine. */
   signal?: AbortSignal;
+  /**
+   * The build run as the frontend, in place of pyfront's own (src/frontend): `pyfront images build`
+   * solves an images-as-code definition through the same client, session and progress.
+   */
+  frontend?: (gateway: GatewayClient, env: GatewayEnv) => Promise<ReturnInput>;
 }
 
 export interface ClientBuildResult {
@@ -190,11 +201,15 @@ export async function buildWithClient(request: ClientBuildRequest): Promise<Clie
     // Runs alongside Solve, as buildkit's client.Build runs its build function.
     const frontend = (async () => {
       const gateway = connection.gatewayFor(ref);
-      const result = await runFrontend(
-        gateway,
-        { opts: attrs, sessionId: session.id, workers: workers.map(workerInfo), product: "pyfront" },
-        request.hooks,
-      );
+      const env: GatewayEnv = {
+        opts: attrs,
+        sessionId: session.id,
+        workers: workers.map(workerInfo),
+        product: "pyfront",
+      };
+      const result = request.frontend
+        ? await request.frontend(gateway, env)
+        : await runFrontend(gateway, env, request.hooks);
       await gateway.return(result);
     })();
 

@@ -71,6 +71,10 @@ const RUN_ELSEWHERE: { matches: (c: DocCommand) => boolean; by: string }[] = [
       (c.words[0] === "npx" && c.words[1] === "pyfront" && c.words[2] === "build"),
     by: "test/e2e/build-client.test.ts runs the README's pyfront build commands and checks their images",
   },
+  {
+    matches: (c) => c.words[0] === "pyfront" && c.words[1] === "images",
+    by: "test/e2e/images.test.ts runs docs/images.md's example module and its commands, in order",
+  },
   { matches: (c) => c.text === "npm pack", by: "test/package/install.test.ts packs the checkout" },
   {
     matches: (c) => c.text === `npm install -g ./pyfront-${version}.tgz`,

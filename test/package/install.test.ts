@@ -1,8 +1,17 @@
 // What a user gets from npm: pack the package (prepack builds it), install the tarball globally into
 // a temporary prefix, and run the installed command. No engine; npm's cache serves the dependencies
 // npm ci fetched, so no network is needed once the checkout is installed.
-import { execFileSync, spawnSync } from "node:child_process";
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { execFile, spawnSync } from "node:child_process";
+import {
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -15,13 +24,25 @@ const prefix = join(work, "prefix");
 const pyfront = join(prefix, "bin", "pyfront");
 let packed: string[] = [];
 
-/** npm without the checkout's own settings getting in the way; a user's machine has none of them. */
-function npm(args: string[], cwd: string): string {
-  return execFileSync("npm", [...args, "--no-audit", "--no-fund", "--loglevel=error"], {
-    cwd,
-    encoding: "utf8",
-    stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, npm_config_update_notifier: "false" },
+/**
+ * npm without the checkout's own settings getting in the way; a user's machine has none of them.
+ * Asynchronous: packing compiles the package, and a worker blocked for a minute or more makes
+ * vitest's own RPC time out.
+ */
+function npm(args: string[], cwd: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      "npm",
+      [...args, "--no-audit", "--no-fund", "--loglevel=error"],
+      {
+        cwd,
+        encoding: "utf8",
+        env: { ...process.env, npm_config_update_notifier: "false" },
+        maxBuffer: 64 * 1024 * 1024,
+      },
+      (error, stdout, stderr) =>
+        error ? reject(new Error(`npm ${args.join(" ")}: ${stderr || error.message}`)) : resolve(stdout),
+    );
   });
 }
 
@@ -34,23 +55,32 @@ function run(args: string[], cwd = work) {
   });
 }
 
-beforeAll(() => {
-  const report = JSON.parse(npm(["pack", "--json", "--pack-destination", work], repoRoot)) as Array<{
+beforeAll(async () => {
+  const report = JSON.parse(await npm(["pack", "--json", "--pack-destination", work], repoRoot)) as Array<{
     filename: string;
     files: Array<{ path: string }>;
   }>;
   packed = report[0]!.files.map((f) => f.path);
-  npm(["install", "--global", "--prefix", prefix, "--prefer-offline", join(work, report[0]!.filename)], work);
+  await npm(
+    ["install", "--global", "--prefix", prefix, "--prefer-offline", join(work, report[0]!.filename)],
+    work,
+  );
 }, 300_000);
 
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 describe("the npm package", () => {
-  it("ships the compiled CLI and the schema, and no source maps, declarations or sources", () => {
+  it("ships the compiled CLI, the images API with its declarations and the schema, and no source maps or sources", () => {
     expect(packed).toContain("bin/pyfront.js");
     expect(packed).toContain("dist/cli/run.js");
+    expect(packed).toContain("dist/images/index.js");
+    expect(packed).toContain("dist/images/index.d.ts");
     expect(packed).toContain("schema/pyfront.schema.json");
-    expect(packed.filter((p) => /\.(map|d\.ts|ts)$/.test(p) || p.startsWith("src/"))).toEqual([]);
+    expect(
+      packed.filter(
+        (p) => /\.map$/.test(p) || (/\.ts$/.test(p) && !/\.d\.ts$/.test(p)) || p.startsWith("src/"),
+      ),
+    ).toEqual([]);
     // `pyfront build` runs the frontend's build in the CLI; the image's own entry point stays out.
     expect(packed).toContain("dist/frontend/frontend.js");
     expect(packed).not.toContain("dist/frontend/main.js");
@@ -81,6 +111,62 @@ describe("the npm package", () => {
     expect(build.status).toBe(1);
     expect(build.stderr).toContain("cannot reach the BuildKit daemon at unix:///nonexistent/buildkitd.sock");
     expect(build.stderr).not.toMatch(/ERR_MODULE_NOT_FOUND|Cannot find module/);
+  });
+
+  // tsc runs asynchronously: a minute of blocked worker makes vitest's own RPC time out.
+  it("exports pyfront/images with its types: a consumer imports it, type-checks against it and runs it", async () => {
+    const consumer = join(work, "consumer");
+    mkdirSync(join(consumer, "node_modules"), { recursive: true });
+    symlinkSync(join(prefix, "lib", "node_modules", "pyfront"), join(consumer, "node_modules", "pyfront"));
+    writeFileSync(join(consumer, "package.json"), '{"type": "module"}\n');
+    const source = [
+      'import { Container, type ImageVersion, imageFamily, imageRegistry, renderVersionDockerfile } from "pyfront/images";',
+      "const family = imageFamily({",
+      '  name: "demo",',
+      '  description: "d",',
+      `  versions: [{ version: "1.0.0", changelog: "first", container: Container.from("python:3.13-slim@sha256:${"a".repeat(64)}").withExec(["true"]) }],`,
+      "});",
+      'const version: ImageVersion = imageRegistry([family]).get("demo:1.0.0");',
+      "process.stdout.write(renderVersionDockerfile(version).dockerfile);",
+      "",
+    ].join("\n");
+    writeFileSync(join(consumer, "images.config.ts"), source);
+    writeFileSync(
+      join(consumer, "tsconfig.json"),
+      JSON.stringify({
+        compilerOptions: {
+          module: "NodeNext",
+          moduleResolution: "NodeNext",
+          target: "ES2022",
+          strict: true,
+          noEmit: true,
+          types: ["node"],
+          typeRoots: [join(repoRoot, "node_modules", "@types")],
+        },
+        files: ["images.config.ts"],
+      }),
+    );
+    const tsc = await new Promise<{ code: number; output: string }>((resolve) => {
+      execFile(
+        process.execPath,
+        [join(repoRoot, "node_modules", "typescript", "bin", "tsc"), "-p", consumer],
+        (error, stdout, stderr) =>
+          resolve({
+            code: typeof error?.code === "number" ? error.code : error ? 1 : 0,
+            output: stdout + stderr,
+          }),
+      );
+    });
+    expect(tsc.output).toBe("");
+    expect(tsc.code).toBe(0);
+    // Types stripped by hand (the one annotation), as a user's build step would.
+    writeFileSync(
+      join(consumer, "run.mjs"),
+      source.replace(", type ImageVersion", "").replace("const version: ImageVersion", "const version"),
+    );
+    const ran = spawnSync(process.execPath, [join(consumer, "run.mjs")], { encoding: "utf8", cwd: consumer });
+    expect(ran.stderr).toBe("");
+    expect(ran.stdout).toContain('RUN ["true"]');
   });
 
   it("runs pyfront init and plan on a copy of an example", () => {
