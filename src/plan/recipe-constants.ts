@@ -20,6 +20,13 @@ export const DOWNLOADS_DIR = "/pyfront/downloads";
 export const SECRETS_DIR = "/run/secrets";
 export const PIP_CACHE_DIR = "/root/.cache/pip";
 
+/**
+ * The user the recipe's steps run as in a stage built on an image: root, since they install
+ * packages and create the runtime user; a base that ends as a non-root USER (a hardened base, one
+ * of pyfront's own image families) would otherwise fail them. The image runs as RUNTIME_UID.
+ */
+export const STEPS_USER = "root";
+
 export const RUNTIME_UID = 65532;
 export const RUNTIME_GID = 65532;
 export const RUNTIME_USER_NAME = "nonroot";

@@ -9,6 +9,7 @@ import type {
   Stage,
   Step,
 } from "../plan/build-plan.js";
+import { STEPS_USER } from "../plan/recipe-constants.js";
 import {
   commentLine,
   copyArguments,
@@ -91,6 +92,8 @@ function renderStage(stage: Stage): string[] {
       ? checked(stage.base.ref, IMAGE_REF, "image reference")
       : checked(stage.base.name, STAGE_NAME, "stage name");
   const lines = [`FROM ${base} AS ${checked(stage.name, STAGE_NAME, "stage name")}`];
+  // The recipe's steps install packages and create users: root, whatever USER the base image left.
+  if (stage.base.kind === "image") lines.push(`USER ${STEPS_USER}`);
   for (const step of stage.steps) lines.push(...renderStep(step));
   return lines;
 }

@@ -1,5 +1,6 @@
 import { posix } from "node:path";
 import type { BuildPlan, EnvVar, ImageConfig, Stage, Step } from "../plan/build-plan.js";
+import { STEPS_USER } from "../plan/recipe-constants.js";
 import { expandTemplate, type Lookup } from "../plan/substitute-build-args.js";
 
 /*
@@ -99,6 +100,12 @@ export function stageStartConfig(base: ImageConfigJson | undefined, ref: string)
   config.Env = envValue(env, "PATH") === undefined ? [...env, `PATH=${DEFAULT_PATH_ENV}`] : [...env];
   cloned.config = config;
   return cloned;
+}
+
+/** The Dockerfile's `USER root` after an image's FROM: the user, and its history entry. */
+export function runStepsAsRoot(config: ImageConfigJson): void {
+  config.config = { ...config.config, User: STEPS_USER };
+  history(config, `USER ${STEPS_USER}`, false);
 }
 
 /** Whether the base image has no layers (dockerfile2llb then starts from scratch). */
@@ -277,6 +284,7 @@ export function imageConfigFor(
   const chain = stageChain(plan, last);
   const root = chain[0]!;
   const config = stageStartConfig(baseConfig, root.base.kind === "image" ? root.base.ref : root.name);
+  if (root.base.kind === "image") runStepsAsRoot(config);
   for (const stage of chain) for (const step of stage.steps) applyStep(config, step);
   applyImageSettings(config, plan.image);
   if (platform) withPlatform(config, platform);

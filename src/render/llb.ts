@@ -32,6 +32,7 @@ import {
   type ImageConfigJson,
   imageConfigFor,
   resolvedEnvValue,
+  runStepsAsRoot,
   stageStartConfig,
 } from "./llb-image-config.js";
 
@@ -174,6 +175,8 @@ function stageBase(ctx: RenderContext, stage: Stage): StageResult {
   const ref = stage.base.ref;
   const resolved = ctx.options.baseImages?.[ref];
   const config = stageStartConfig(resolved?.config, ref);
+  // As the Dockerfile's `USER root` after FROM: the recipe's steps run as root, whatever the base left.
+  runStepsAsRoot(config);
   let state = hasNoLayers(resolved?.config)
     ? scratch().platform(ctx.platform)
     : imageSource(ctx, pinned(ref, resolved?.digest), `[${stage.name}] FROM ${ref}`);

@@ -193,6 +193,38 @@ describe(`pyfront images on engine ${env.engine}`, () => {
     );
   });
 
+  it("serves as an app's runtime_image: the published 1.1.0, whose USER is app, under the web app", async () => {
+    // Issue 14 item 6: pyfront's own family as a project's runtime base, pulled from the registry
+    // it was published to. Its USER is app (uid 1000): the recipe's steps still run as root.
+    const dir = tempDir();
+    cpSync(join(repoRoot, "examples", "webapp"), dir, { recursive: true });
+    const spec = join(dir, "pyproject.toml");
+    const text = readFileSync(spec, "utf8");
+    writeFileSync(
+      spec,
+      text
+        .replace('python_version = "3.11"', 'python_version = "3.13"')
+        .replace("[tool.pyfront]\n", `[tool.pyfront]\nruntime_image = "${REGISTRY}/${FAMILY}:1.1.0"\n`),
+    );
+    const app = tag("webapp", "-app");
+    const built = await pyfrontOnEngine(["build", dir, "-t", app, "--network", "host"]);
+    expect(built.code, combined(built)).toBe(0);
+    const inspected = await imageInspect(app);
+    expect(inspected?.Config.User).toBe("65532:65532");
+    // The family's own settings stay under the app's: its UTC clock and its title label.
+    expect(inspected?.Config.Env).toContain("TZ=Etc/UTC");
+    const ran = await docker([
+      "run",
+      "--rm",
+      "--entrypoint",
+      "python",
+      app,
+      "-c",
+      "import flask, time; print(time.strftime('%Z'), flask.__name__)",
+    ]);
+    expect(ran.stdout.trim(), combined(ran)).toBe("UTC flask");
+  });
+
   it("builds 1.1.0's generated Dockerfile with the stock frontend into an equivalent image", async () => {
     const dir = tempDir();
     cpSync(join(EXAMPLE, "generated", "dockerfiles", FAMILY, "1.1.0"), dir, { recursive: true });

@@ -2,6 +2,7 @@
 # Uses the SSH agent for git+ssh dependencies: pass --ssh default.
 
 FROM python:3.11 AS builder
+USER root
 ENV PIP_DISABLE_PIP_VERSION_CHECK="1"
 ENV PIP_NO_INPUT="1"
 ENV PIP_ROOT_USER_ACTION="ignore"
@@ -17,6 +18,7 @@ COPY app /app
 RUN ["/opt/venv/bin/python","-m","compileall","-q","/app"]
 
 FROM python:3.11-slim AS runtime
+USER root
 # create the user nonroot (65532:65532)
 RUN ["sh","-c","set -eu\ntouch /tmp/.pyfront-before-user\ngetent group 65532 >/dev/null || groupadd --gid 65532 nonroot\ngetent passwd 65532 >/dev/null || useradd --no-log-init --uid 65532 --gid 65532 --home-dir /home/nonroot --create-home --shell /usr/sbin/nologin nonroot\nif [ -n \"${SOURCE_DATE_EPOCH:-}\" ]; then find /etc /home -xdev -newer /tmp/.pyfront-before-user ! -name hosts ! -name hostname ! -name resolv.conf -exec touch -h -d \"@$SOURCE_DATE_EPOCH\" {} +; fi\nrm /tmp/.pyfront-before-user\nif [ -n \"${SOURCE_DATE_EPOCH:-}\" ]; then touch -h -d \"@$SOURCE_DATE_EPOCH\" /tmp; fi"]
 COPY --from=builder /opt/venv /opt/venv

@@ -193,6 +193,8 @@ function expectedInstructions(plan: BuildPlan): string[] {
   };
   for (const stage of plan.stages) {
     out.push("FROM");
+    // The renderer's USER root after an image FROM (the recipe's steps run as root).
+    if (stage.base.kind === "image") out.push("USER");
     stage.steps.forEach(step);
   }
   const image = plan.image;

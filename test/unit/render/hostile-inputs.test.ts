@@ -98,6 +98,7 @@ describe("hostile values cannot change a command", () => {
     const instructions = lines.filter((l) => l !== "" && !l.startsWith("#")).map((l) => l.split(" ")[0]);
     const expected = [
       "FROM",
+      "USER",
       "RUN",
       "ENV",
       "ENV",

@@ -92,7 +92,8 @@ describe("renderLlb: run steps", () => {
       "SSH_AUTH_SOCK=/run/buildkit/ssh_agent.0",
     ]);
     expect(e.meta?.cwd).toBe("/pyfront/context");
-    expect(e.meta?.user).toBe("");
+    // The Dockerfile's USER root after FROM: the recipe's steps run as root.
+    expect(e.meta?.user).toBe("root");
     expect(e.network).toBe(NetMode.UNSET);
   });
 
@@ -301,7 +302,7 @@ describe("renderLlb: file steps", () => {
     expect(downloadFilename("https://x.example/a%2Fb")).toBe("__unnamed__");
   });
 
-  it("WORKDIR makes the directory with parents, owned by the stage's user; the image workdir too", () => {
+  it("WORKDIR makes the directory with parents, owned by root, the steps' user, whatever USER the base left", () => {
     const { def } = render();
     const mk = opOfCase(opNamed(def, "[builder] WORKDIR /pyfront/context"), "file").actions[0]!;
     expect(mk.action.case === "mkdir" && mk.action.value).toMatchObject({
@@ -309,7 +310,10 @@ describe("renderLlb: file steps", () => {
       mode: 0o755,
       makeParents: true,
     });
-    expect(mk.action.case === "mkdir" && mk.action.value.owner).toBeUndefined();
+    expect(mk.action.case === "mkdir" && mk.action.value.owner?.user?.user).toEqual({
+      case: "byID",
+      value: 0,
+    });
     const head = decodeOps(def).find((o) => o.digest === def.head)!.op;
     const app = opOfCase(head, "file").actions[0]!;
     expect(app.action.case === "mkdir" && app.action.value.path).toBe("/app");
@@ -322,8 +326,9 @@ describe("renderLlb: file steps", () => {
     const owned = opOfCase(decodeOps(withUser).find((o) => o.digest === withUser.head)!.op, "file")
       .actions[0]!;
     const owner = owned.action.case === "mkdir" ? owned.action.value.owner : undefined;
-    expect(owner?.user?.user).toEqual({ case: "byName", value: expect.objectContaining({ name: "app" }) });
-    expect(owner?.group?.user).toEqual({ case: "byName", value: expect.objectContaining({ name: "staff" }) });
+    // A base that ends as app:staff: the recipe's USER root comes first, so root owns /app too.
+    expect(owner?.user?.user).toEqual({ case: "byID", value: 0 });
+    expect(owner?.group).toBeUndefined();
     expect(ownerFromUser("root:1000")).toEqual({ user: 0, group: 1000 });
     expect(ownerFromUser("65532")).toEqual({ user: 65532 });
   });

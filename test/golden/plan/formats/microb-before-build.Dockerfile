@@ -4,11 +4,13 @@
 # Uses the SSH agent for git+ssh dependencies: pass --ssh default.
 
 FROM python:3.12 AS downloads
+USER root
 ADD https://example.org/pip/pip.conf /pyfront/downloads/before-build-0/pip.conf
 # verify the download
 RUN ["sh","-c","set -eu\necho \"$1  $2\" | sha256sum -c -\nchmod \"$3\" \"$2\"","sh","2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae","/pyfront/downloads/before-build-0/pip.conf","0644"]
 
 FROM python:3.12 AS builder
+USER root
 ENV PIP_DISABLE_PIP_VERSION_CHECK="1"
 ENV PIP_NO_INPUT="1"
 ENV PIP_ROOT_USER_ACTION="ignore"
@@ -28,6 +30,7 @@ RUN --mount=type=cache,id=pyfront-pip-3.12,target=/root/.cache/pip,sharing=share
 RUN --mount=type=cache,id=pyfront-pip-3.12,target=/root/.cache/pip,sharing=shared --mount=type=secret,id=feed_user,target=/run/secrets/pyfront-index-0-username,required=false --mount=type=secret,id=feed_token,target=/run/secrets/pyfront-index-0-password,required=false --mount=type=secret,id=feed_token,target=/run/secrets/pyfront-index-1-username,required=false --mount=type=ssh,id=default,required=true --mount=type=bind,source=ssh/known_hosts,target=/pyfront/ssh/known_hosts,rw=false --mount=type=bind,source=.,target=/pyfront/context,rw=true ["env","GIT_SSH_COMMAND=ssh -o UserKnownHostsFile=/pyfront/ssh/known_hosts -o StrictHostKeyChecking=yes","PYTHONPATH=/pyfront/build-backend","python3","-c","import os, sys, urllib.parse as u\na = sys.argv[1:]\nprimary, extra = None, []\ndef secret(path, sid, holds):\n    if not os.path.exists(path):\n        if not sid:\n            return None\n        sys.exit(\"pyfront: the build secret %r (credentials for a package index) was not passed to the build; \"\n                 \"pass it with --secret id=%s,src=FILE, where FILE holds %s\" % (sid, sid, holds))\n    with open(path) as f:\n        return f.read().rstrip(\"\\r\\n\")\ndef q(text):\n    return u.quote(text, safe=\"\")\nwhile a[0] != \"--\":\n    kind, url, a = a[0], a[1], a[2:]\n    auth = None\n    if kind.endswith(\"-split\"):\n        (user, uid, password, pid), a = a[:4], a[4:]\n        auth = q(secret(user, uid, \"the user name or a token\"))\n        if password:\n            auth += \":\" + q(secret(password, pid, \"the password\"))\n        kind = kind[: -len(\"-split\")]\n    else:\n        (path, sid), a = a[:2], a[2:]\n        found = secret(path, sid, \"user:password or a token\") if path else None\n        if found is not None:\n            user, sep, password = found.partition(\":\")\n            auth = q(user) + (\":\" + q(password) if sep else \"\")\n    if auth is not None:\n        p = u.urlsplit(url)\n        url = u.urlunsplit((p.scheme, auth + \"@\" + p.netloc, p.path, p.query, p.fragment))\n    if kind == \"primary\":\n        primary = url\n    else:\n        extra.append(url)\nif primary:\n    os.environ[\"PIP_INDEX_URL\"] = primary\nif extra:\n    os.environ[\"PIP_EXTRA_INDEX_URL\"] = \" \".join(extra)\nos.execv(sys.executable, [sys.executable, \"-m\", \"pip\"] + a[1:])","extra-split","https://pkgs.example.org/simple","/run/secrets/pyfront-index-0-username","feed_user","/run/secrets/pyfront-index-0-password","feed_token","extra-split","https://tokens.example.org/simple","/run/secrets/pyfront-index-1-username","feed_token","","","--","--python","/opt/venv/bin/python","install","--no-deps","--no-build-isolation","--","/pyfront/context"]
 
 FROM python:3.12-slim AS runtime
+USER root
 # create the user nonroot (65532:65532)
 RUN ["sh","-c","set -eu\ntouch /tmp/.pyfront-before-user\ngetent group 65532 >/dev/null || groupadd --gid 65532 nonroot\ngetent passwd 65532 >/dev/null || useradd --no-log-init --uid 65532 --gid 65532 --home-dir /home/nonroot --create-home --shell /usr/sbin/nologin nonroot\nif [ -n \"${SOURCE_DATE_EPOCH:-}\" ]; then find /etc /home -xdev -newer /tmp/.pyfront-before-user ! -name hosts ! -name hostname ! -name resolv.conf -exec touch -h -d \"@$SOURCE_DATE_EPOCH\" {} +; fi\nrm /tmp/.pyfront-before-user\nif [ -n \"${SOURCE_DATE_EPOCH:-}\" ]; then touch -h -d \"@$SOURCE_DATE_EPOCH\" /tmp; fi"]
 COPY --from=builder /opt/venv /opt/venv

@@ -2,6 +2,7 @@
 # Uses the SSH agent for git+ssh dependencies: pass --ssh default.
 
 FROM python:3.11-alpine AS builder
+USER root
 # install build dependencies (apk)
 RUN --mount=type=cache,id=pyfront-apk-python-3.11-alpine,target=/var/cache/apk,sharing=locked ["sh","-c","set -eu\n[ -e /etc/apk/cache ] || ln -s /var/cache/apk /etc/apk/cache\napk add --update-cache -- \"$@\"","sh","gcc","python3-dev","musl-dev"]
 ENV PIP_DISABLE_PIP_VERSION_CHECK="1"
@@ -19,10 +20,12 @@ RUN --mount=type=cache,id=pyfront-pip-3.11-musl,target=/root/.cache/pip,sharing=
 RUN --mount=type=cache,id=pyfront-pip-3.11-musl,target=/root/.cache/pip,sharing=shared --mount=type=ssh,id=default,required=true --mount=type=bind,source=.,target=/pyfront/context,rw=true ["env","GIT_SSH_COMMAND=ssh -o StrictHostKeyChecking=yes","PYTHONPATH=/pyfront/build-backend","python3","-m","pip","--python","/opt/venv/bin/python","install","--extra-index-url","https://pypi.example.org/simple","--no-deps","--no-build-isolation","--","/pyfront/context"]
 
 FROM python:3.11-alpine AS downloads
+USER root
 ADD https://example.org/relay/routes.json /pyfront/downloads/0/routes.json
 RUN ["chmod","0644","/pyfront/downloads/0/routes.json"]
 
 FROM python:3.11-alpine AS runtime
+USER root
 # install system dependencies (apk)
 RUN ["sh","-c","set -eu\napk add --no-cache -- \"$@\"","sh","gettext"]
 # create the user nonroot (65532:65532)
