@@ -109,7 +109,7 @@ function buildkitAddress(written: string, source: string): EngineAddress {
 function dockerAddress(environment: AddressEnvironment): EngineAddress {
   const { env } = environment;
   if (env.DOCKER_HOST) return dockerHost(env.DOCKER_HOST, "DOCKER_HOST", environment);
-  const configDir = env.DOCKER_CONFIG || join(environment.homeDir ?? homedir(), ".docker");
+  const configDir = dockerConfigDir(environment);
   let context = env.DOCKER_CONTEXT;
   let contextSource = "DOCKER_CONTEXT";
   if (!context) {
@@ -194,7 +194,7 @@ function dockerHost(
   const socket = parseSocketUrl(written, source, env.DOCKER_TLS_VERIFY ? 2376 : 2375);
   const address: EngineAddress = { kind: "docker", socket, source, written };
   const certDir =
-    tlsDir ?? (env.DOCKER_TLS_VERIFY ? env.DOCKER_CERT_PATH || configFolder(environment) : undefined);
+    tlsDir ?? (env.DOCKER_TLS_VERIFY ? env.DOCKER_CERT_PATH || dockerConfigDir(environment) : undefined);
   if (socket.kind !== "tcp" || certDir === undefined) return address;
   const files = {
     ca: environment.readFile(join(certDir, "ca.pem")),
@@ -218,7 +218,8 @@ function dockerHost(
   return { ...address, tls };
 }
 
-function configFolder(environment: AddressEnvironment): string {
+/** The docker CLI's config folder: DOCKER_CONFIG, else ~/.docker. */
+export function dockerConfigDir(environment: Pick<AddressEnvironment, "env" | "homeDir">): string {
   return environment.env.DOCKER_CONFIG || join(environment.homeDir ?? homedir(), ".docker");
 }
 

@@ -1,6 +1,6 @@
 import { spawnSync } from "node:child_process";
-import { homedir } from "node:os";
 import { join } from "node:path";
+import { dockerConfigDir } from "./engine-address.js";
 
 /** A registry login, as the docker config or a credential helper gives it. Never printed. */
 export interface RegistryCredential {
@@ -79,7 +79,7 @@ export function credentialFor(
   registry: string,
   environment: AuthEnvironment,
 ): RegistryCredential | undefined {
-  const configDir = environment.env.DOCKER_CONFIG || join(environment.homeDir ?? homedir(), ".docker");
+  const configDir = dockerConfigDir(environment);
   const configPath = join(configDir, "config.json");
   const text = environment.readFile(configPath);
   if (text === undefined) return undefined;
