@@ -344,10 +344,26 @@ function runMount(ctx: RenderContext, mount: Mount, stage: string): RunMount {
       return { type: "ssh", id: mount.id, optional: !mount.required };
     case "bind": {
       const selector = rootedPath(mount.source);
+      let source = sourceState(ctx, mount.from, stage);
+      if (mount.readWrite && mount.from.kind === "context") {
+        // A writable mount is a new snapshot on top of its source, and BuildKit then seals the
+        // source for good: the context's transfer could no longer be reused by the next build,
+        // which would send every file again. A copy of the path takes the writes instead.
+        source = scratch()
+          .platform(ctx.platform)
+          .file(
+            copy(source, selector, selector, {
+              copyDirContentsOnly: true,
+              followSymlinks: true,
+              createDestPath: true,
+            }),
+            opOptions(ctx, `[${stage}] copy ${mount.source} for a writable mount`),
+          );
+      }
       return {
         type: "bind",
         target: mount.target,
-        source: sourceState(ctx, mount.from, stage),
+        source,
         ...(selector !== "/" ? { selector } : {}),
         readonly: !mount.readWrite,
         // Writes are thrown away; with no output BuildKit keeps content-based cache keys.

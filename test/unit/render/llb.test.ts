@@ -97,6 +97,29 @@ describe("renderLlb: run steps", () => {
     expect(e.network).toBe(NetMode.UNSET);
   });
 
+  it("never mounts the context itself writable: a writable mount gets a copy, so the next build reuses the transfer", () => {
+    const { def } = render();
+    const ops = decodeOps(def);
+    const byDigest = new Map(ops.map(({ digest, op }) => [digest, op]));
+    const inputOf = (op: Op, index: number) => byDigest.get(op.inputs[index]?.digest ?? "");
+    const isLocal = (op: Op | undefined) =>
+      op?.op.case === "source" && op.op.value.identifier.startsWith("local://");
+    let writableContextMounts = 0;
+    for (const { op } of ops) {
+      if (op.op.case !== "exec") continue;
+      for (const mount of op.op.value.mounts) {
+        if (mount.mountType !== MountType.BIND || mount.readonly || mount.dest === "/") continue;
+        const source = inputOf(op, Number(mount.input));
+        expect(isLocal(source), mount.dest).toBe(false);
+        if (source?.op.case === "file" && isLocal(inputOf(source, 0))) writableContextMounts += 1;
+      }
+    }
+    // The project's install (its folder) reads a copy of the context's files.
+    expect(writableContextMounts).toBeGreaterThan(0);
+    const copyOp = opOfCase(opNamed(def, "[builder] copy . for a writable mount"), "file");
+    expect(copyOp.actions[0]?.action.case).toBe("copy");
+  });
+
   it("maps cache, secret, ssh and bind mounts like RUN --mount", () => {
     const mounts = exec().mounts.map((m) => ({
       dest: m.dest,
