@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { basename, dirname, join, relative, resolve } from "node:path";
 import { buildWithClient } from "../client/build.js";
 import { type CacheEntry, CacheFlagError, cacheProblems, parseCacheFlag } from "../client/cache-flag.js";
-import { EngineUnreachableError } from "../client/dial.js";
+import { EngineUnreachableError, identifyEngine } from "../client/dial.js";
 import { DockerApiError } from "../client/docker-api.js";
 import { EngineAddressError, resolveEngineAddress } from "../client/engine-address.js";
 import { ArchiveError } from "../client/oci-archive.js";
@@ -140,6 +140,7 @@ export async function runBuild(
       throw usageError(error.message, error.hint);
     throw error;
   }
+  address = await identifyEngine(address);
   const problems = [
     ...outputProblems(outputs, flags.tag, address, io.stdout.isTTY === true),
     ...cacheProblems(cacheImports, cacheExports, address),

@@ -3,7 +3,7 @@ import { dirname, isAbsolute, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { type Command, Option } from "commander";
 import { buildWithClient } from "../client/build.js";
-import { EngineUnreachableError } from "../client/dial.js";
+import { EngineUnreachableError, identifyEngine } from "../client/dial.js";
 import { type EngineAddress, EngineAddressError, resolveEngineAddress } from "../client/engine-address.js";
 import { plainRenderer, QUIET_RENDERER } from "../client/progress.js";
 import { versionFrontend } from "../images/build.js";
@@ -122,9 +122,11 @@ type BuildFlagsOf = EngineFlags & {
   network: "default" | "host" | "none";
 };
 
-function engineAddress(flags: EngineFlags, env: NodeJS.ProcessEnv): EngineAddress {
+/** The engine, as `pyfront build` finds it (a `--builder` address may be a Docker daemon). */
+async function engineAddress(flags: EngineFlags, env: NodeJS.ProcessEnv): Promise<EngineAddress> {
+  let address: EngineAddress;
   try {
-    return resolveEngineAddress(flags.builder, {
+    address = resolveEngineAddress(flags.builder, {
       env,
       readFile: (p) => (existsSync(p) ? readFileSync(p, "utf8") : undefined),
     });
@@ -132,6 +134,7 @@ function engineAddress(flags: EngineFlags, env: NodeJS.ProcessEnv): EngineAddres
     if (error instanceof EngineAddressError) throw usageError(error.message, error.hint);
     throw error;
   }
+  return identifyEngine(address);
 }
 
 /** Builds through src/client's build, as `pyfront build` does; false when it failed (reported). */
@@ -142,7 +145,7 @@ async function buildVersion(
   images: LoadedImages,
   ctx: ImagesCommandContext,
 ): Promise<boolean> {
-  const address = engineAddress(flags, ctx.io.env);
+  const address = await engineAddress(flags, ctx.io.env);
   if (flags.baseSource)
     ctx.report.add([
       {
@@ -237,7 +240,7 @@ export function registerImagesCommands(program: Command, ctx: ImagesCommandConte
     command
       .option(
         "--builder <address>",
-        "a standalone BuildKit: unix:///path or tcp://host:port (also BUILDKIT_HOST)",
+        "the engine at unix:///path or tcp://host:port, a BuildKit or a Docker daemon (also BUILDKIT_HOST)",
       )
       .addOption(
         new Option("--progress <mode>", "build progress").choices(["plain", "quiet"]).default("plain"),
@@ -355,7 +358,7 @@ export function registerImagesCommands(program: Command, ctx: ImagesCommandConte
         "a published version is never replaced: declare a new version",
       );
     // Checks run with the docker CLI, on the image in the engine's store: a Docker engine.
-    const address = engineAddress(flags, ctx.io.env);
+    const address = await engineAddress(flags, ctx.io.env);
     if (address.kind !== "docker")
       throw usageError(
         "pyfront images publish runs the checks with docker on the built image, so it builds on a Docker engine",

@@ -225,7 +225,7 @@ export function buildProgram(io: CliIo, report: DiagnosticReport): Command {
     .option("--tlsservername <name>", "the name the BuildKit's certificate must carry")
     .option(
       "--builder <address>",
-      "a standalone BuildKit: unix:///path or tcp://host:port (also BUILDKIT_HOST)",
+      "the engine at unix:///path or tcp://host:port, a BuildKit or a Docker daemon (also BUILDKIT_HOST)",
     )
     .addOption(
       new Option("--progress <mode>", "how progress is shown: auto is tty on a terminal, else plain")

@@ -126,3 +126,39 @@ export function dialHijack(
     request.end();
   });
 }
+
+/** How long the `--builder` probe waits for a Docker daemon's answer before taking a BuildKit. */
+const PROBE_TIMEOUT_MS = 3_000;
+
+/**
+ * `--builder ADDRESS` (or BUILDKIT_HOST) may name a Docker daemon as well as a BuildKit: the daemon
+ * answers `GET /_ping` over HTTP/1.1 with an `Api-Version` header, which BuildKit's gRPC server
+ * never does (it closes a connection that does not open with HTTP/2's preface). Anything else,
+ * an unreachable address included, stays a BuildKit, for the build's own connection to report.
+ */
+export async function identifyEngine(address: EngineAddress): Promise<EngineAddress> {
+  if (address.kind !== "buildkit") return address;
+  const isDocker = await new Promise<boolean>((resolve) => {
+    const request = engineRequest(address, {
+      method: "GET",
+      path: "/_ping",
+      headers: { Host: "docker" },
+      agent: false,
+    });
+    const timer = setTimeout(() => {
+      request.destroy();
+      resolve(false);
+    }, PROBE_TIMEOUT_MS);
+    request.once("response", (response) => {
+      clearTimeout(timer);
+      response.resume();
+      resolve(response.headers["api-version"] !== undefined);
+    });
+    request.once("error", () => {
+      clearTimeout(timer);
+      resolve(false);
+    });
+    request.end();
+  });
+  return isDocker ? { ...address, kind: "docker" } : address;
+}
