@@ -6,6 +6,10 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { build } from "esbuild";
 
+/** Some bundled CommonJS dependencies call require(); an ESM bundle gives them one. */
+export const NODE_ESM_REQUIRE_BANNER =
+  "import { createRequire as __pyfrontRequire } from 'node:module'; const require = __pyfrontRequire(import.meta.url);";
+
 export async function bundleEntry(entryPoint: string, outfile: string): Promise<string> {
   mkdirSync(dirname(outfile), { recursive: true });
   await build({
@@ -17,10 +21,7 @@ export async function bundleEntry(entryPoint: string, outfile: string): Promise<
     format: "esm",
     minify: true,
     legalComments: "none",
-    // Some bundled CommonJS dependencies call require(); give the ESM bundle one.
-    banner: {
-      js: "import { createRequire as __pyfrontRequire } from 'node:module'; const require = __pyfrontRequire(import.meta.url);",
-    },
+    banner: { js: NODE_ESM_REQUIRE_BANNER },
     logLevel: "warning",
   });
   return outfile;

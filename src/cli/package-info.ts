@@ -1,7 +1,24 @@
 import { readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 
-/** pyfront's own package.json: two levels up from src/cli/ in a checkout and from dist/cli/ when installed. */
+/**
+ * pyfront's own package.json: the nearest one above this module named "pyfront", wherever the
+ * module sits (src/cli/ in a checkout, dist/cli/ compiled, dist/cli/bundle/ or its chunks/ bundled).
+ */
 export function packageVersion(): string {
-  const text = readFileSync(new URL("../../package.json", import.meta.url), "utf8");
-  return (JSON.parse(text) as { version: string }).version;
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let level = 0; level < 6; level++) {
+    try {
+      const manifest = JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as {
+        name?: string;
+        version: string;
+      };
+      if (manifest.name === "pyfront") return manifest.version;
+    } catch {
+      // No package.json here (or not JSON): look one folder up.
+    }
+    dir = dirname(dir);
+  }
+  throw new Error("pyfront's package.json was not found above its own code");
 }

@@ -4,6 +4,7 @@
 import { execFile, spawnSync } from "node:child_process";
 import {
   cpSync,
+  existsSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
@@ -73,6 +74,8 @@ describe("the npm package", () => {
   it("ships the compiled CLI, the images API with its declarations and the schema, and no source maps or sources", () => {
     expect(packed).toContain("bin/pyfront.js");
     expect(packed).toContain("dist/cli/run.js");
+    // The command's bundle (bin/pyfront.js runs it): its start-up code, split at its dynamic imports.
+    expect(packed).toContain("dist/cli/bundle/pyfront.mjs");
     expect(packed).toContain("dist/images/index.js");
     expect(packed).toContain("dist/images/index.d.ts");
     expect(packed).toContain("schema/pyfront.schema.json");
@@ -98,6 +101,27 @@ describe("the npm package", () => {
     const versionRun = run(["--version"]);
     expect(versionRun.stderr).toBe("");
     expect(versionRun.stdout.trim()).toBe(version);
+    // The bundle alone, without the package's node_modules, is the whole command.
+    const bundle = join(prefix, "lib", "node_modules", "pyfront", "dist", "cli", "bundle", "pyfront.mjs");
+    const alone = mkdtempSync(join(tmpdir(), "pyfront-bundle-"));
+    try {
+      cpSync(bundle, join(alone, "dist", "cli", "bundle", "pyfront.mjs"), { recursive: true });
+      const chunks = join(bundle, "..", "chunks");
+      if (existsSync(chunks))
+        cpSync(chunks, join(alone, "dist", "cli", "bundle", "chunks"), { recursive: true });
+      writeFileSync(join(alone, "package.json"), JSON.stringify({ name: "pyfront", version }));
+      const bundled = spawnSync(
+        process.execPath,
+        [join(alone, "dist", "cli", "bundle", "pyfront.mjs"), "--version"],
+        {
+          encoding: "utf8",
+        },
+      );
+      expect(bundled.stderr).toBe("");
+      expect(bundled.stdout.trim()).toBe(version);
+    } finally {
+      rmSync(alone, { recursive: true, force: true });
+    }
     const help = run(["--help"]);
     expect(help.status).toBe(0);
     expect(help.stdout).toContain("init");
