@@ -43,6 +43,7 @@ import { redactSpecText } from "../spec/value-rules.js";
 import { type AsyncContext, withProbedContext } from "./context-probe.js";
 import { type FrontendOptions, readFrontendOptions } from "./options.js";
 import { buildPyenvDockerfile } from "./pyenv-forward.js";
+import { SBOM_UNSUPPORTED, sbomAttestation, sbomState } from "./sbom.js";
 import { locateSpec, type SpecSearchContext } from "./spec-location.js";
 import {
   describeAnswer,
@@ -177,10 +178,26 @@ export async function runFrontend(
     const evaluate = caps.frontend.has(GatewayCap.solveEvaluate);
     const solved = await gateway.solve({ definition }, { evaluate, cacheImports: options.cacheImports });
     const config = withCreated(withClientLabels(rendered.imageConfig, options.labels), plan.sourceDateEpoch);
-    return {
-      ref: solved.ref ?? "",
-      metadata: { "containerimage.config": JSON.stringify(config) },
-    };
+    const image = { ref: solved.ref ?? "", metadata: { "containerimage.config": JSON.stringify(config) } };
+    if (!options.sbom) return image;
+    if (!caps.frontend.has(GatewayCap.attestations)) {
+      await warn(SBOM_UNSUPPORTED, spec);
+      return image;
+    }
+    const sbom = sbomState({
+      plan: built,
+      image: rendered.state,
+      baseImages,
+      platform: rendered.platform,
+      noCache: options.noCache,
+    });
+    const sbomSolved = await gateway.solve(
+      { definition: marshalDefinition(sbom, { caps, platform: rendered.platform }).definition },
+      { evaluate },
+    );
+    // BuildKit's exporters look an attestation up by the image's platform key, as they parse it
+    // from the image config (exptypes.ParsePlatforms).
+    return { ...image, attestations: { [platformKey(config)]: [sbomAttestation(sbomSolved.ref ?? "")] } };
   } catch (error) {
     if (error instanceof SpecError) hooks.specError?.(error.diagnostics);
     // Lint answers for a spec that does not load: its errors are the findings.
@@ -655,10 +672,23 @@ function withClientLabels(image: ImageConfigJson, labels: Record<string, string>
   return { ...image, config: { ...image.config, Labels: sorted } };
 }
 
+/** `os/arch[/variant]`, as containerd's platforms.Format writes a normalized platform. */
+function platformKey(config: ImageConfigJson): string {
+  const os = config.os ?? "linux";
+  const architecture = config.architecture ?? "amd64";
+  // Normalized, arm64's v8 is the default variant and is left out.
+  const variant = architecture === "arm64" && config.variant === "v8" ? undefined : config.variant;
+  return variant ? `${os}/${architecture}/${variant}` : `${os}/${architecture}`;
+}
+
 /** The creation time: the plan's SOURCE_DATE_EPOCH when the build is reproducible, else now. */
 function withCreated(image: ImageConfigJson, epochSeconds: number | undefined): ImageConfigJson {
-  const created = epochSeconds === undefined ? new Date() : new Date(epochSeconds * 1000);
-  return { ...image, created: created.toISOString() };
+  const created = (epochSeconds === undefined ? new Date() : new Date(epochSeconds * 1000)).toISOString();
+  if (epochSeconds === undefined) return { ...image, created };
+  // Reproducible: the build's own history entries are dated by the epoch too. Undated, Docker's
+  // image store dates each by the time its layer was made, and the image's id changes per build.
+  const history = image.history?.map((entry) => (entry.created ? entry : { ...entry, created }));
+  return { ...image, created, ...(history ? { history } : {}) };
 }
 
 async function reportWarning(

@@ -23,6 +23,11 @@ export interface FrontendOptions {
   cacheImports: CacheImport[];
   /** `--build-context NAME=VALUE`: name → value as sent (`docker-image://REF`, `local:NAME`, ...). */
   namedContexts: Record<string, string>;
+  /**
+   * An SBOM attestation was asked for: `attest:sbom` (buildx `--sbom=true`, `--attest type=sbom`)
+   * or the build arg `BUILDKIT_ATTEST_SBOM`, both read by BuildKit's own attestation parser.
+   */
+  sbom: boolean;
 }
 
 export interface CacheImport {
@@ -70,7 +75,21 @@ export function readFrontendOptions(opts: Record<string, string>): FrontendOptio
     ...(opts.requestid ? { requestId: opts.requestid } : {}),
     cacheImports: readCacheImports(opts),
     namedContexts,
+    sbom: sbomRequested(opts),
   };
+}
+
+/**
+ * Whether the client asked for an SBOM, as BuildKit's `attestations.Parse` reads it: the option
+ * `attest:sbom` or the build arg `BUILDKIT_ATTEST_SBOM`, whose value is comma-separated
+ * `key=value` fields (`generator=IMAGE` names a scanner, which pyfront does not need). buildx
+ * drops a disabled attestation itself; `disabled=true` is honoured here too.
+ */
+function sbomRequested(opts: Record<string, string>): boolean {
+  const value = opts["attest:sbom"] ?? opts["build-arg:BUILDKIT_ATTEST_SBOM"];
+  if (value === undefined) return false;
+  const fields = value.split(",").map((field) => field.trim().toLowerCase());
+  return !fields.some((field) => field === "disabled=true" || field === "disabled=1");
 }
 
 /**

@@ -289,10 +289,43 @@ function copyStep(ctx: RenderContext, state: State, step: CopyStep, stage: strin
       ? actions.copy(from, rootedPath(src), dest, options)
       : copy(from, rootedPath(src), dest, options);
   }
+  if (step.timestamp !== undefined && !step.sources.some((src) => /[*?[]/.test(src))) {
+    actions = withDatedParents(actions!, dest, new Date(step.timestamp * 1000));
+  }
   const verb = step.unpackArchives ? "ADD" : "COPY";
   const name = `[${stage}] ${verb} ${[...step.sources, step.dest].join(" ")}`;
   return state.file(actions!, opOptions(ctx, name));
 }
+
+/**
+ * A copy's times are the epoch's, but putting a new entry into a folder that was there before
+ * (`/opt` for `/opt/venv`) sets that folder's time to the build's clock, and the layer changes
+ * with every build. So the copy ends by copying an empty folder onto each folder above the
+ * destination (and onto the destination when it is a folder the files go into): BuildKit's copy
+ * then gives an existing folder the copy's time and leaves its owner and mode as they are
+ * (BuildKit 0.13's fsutil, `restoreFileTimestamp`; BuildKit 0.8's copy leaves it untouched, so
+ * there it changes nothing). "/" is left alone: a layer does not record it.
+ */
+function withDatedParents(actions: FileActions, dest: string, time: Date): FileActions {
+  const folders: string[] = [];
+  const parts = dest.split("/").filter((part) => part !== "");
+  const upTo = dest.endsWith("/") ? parts.length : parts.length - 1;
+  for (let i = 1; i <= upTo; i++) folders.push(`/${parts.slice(0, i).join("/")}`);
+  let dated = actions;
+  for (const folder of folders) {
+    dated = dated.copy(EMPTY_FOLDER.state(time), EMPTY_FOLDER.path, folder, {
+      copyDirContentsOnly: true,
+      createdTime: time,
+    });
+  }
+  return dated;
+}
+
+/** An empty folder to copy onto existing ones, dated (a state of its own; cached like any). */
+const EMPTY_FOLDER = {
+  path: "/empty",
+  state: (time: Date): State => scratch().file(mkdir("/empty", { mode: 0o755, createdTime: time })),
+};
 
 /** dockerfile2llb's destination: absolute against the working directory, trailing "/" kept. */
 function destPath(state: State, dest: string): string {

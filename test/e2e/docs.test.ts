@@ -75,6 +75,12 @@ const RUN_ELSEWHERE: { matches: (c: DocCommand) => boolean; by: string }[] = [
     matches: (c) => c.words[0] === "pyfront" && c.words[1] === "images",
     by: "test/e2e/images.test.ts runs docs/images.md's example module and its commands, in order",
   },
+  {
+    matches: (c) =>
+      c.text ===
+      "docker buildx build --build-arg BUILDKIT_ATTEST_SBOM=true --output type=tar,dest=image.tar -f pyproject.toml .",
+    by: "test/e2e/sbom.test.ts builds this way (on the protected index) and reads the SBOM from the tar",
+  },
   { matches: (c) => c.text === "npm pack", by: "test/package/install.test.ts packs the checkout" },
   {
     matches: (c) => c.text === `npm install -g ./pyfront-${version}.tgz`,

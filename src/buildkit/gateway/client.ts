@@ -4,6 +4,7 @@ import { type Client, createClient, type Transport } from "@connectrpc/connect";
 import type { Stat } from "../gen/fsutil/types/stat_pb.js";
 import { type Status, StatusSchema } from "../gen/google/rpc/status_pb.js";
 import {
+  AttestationKind,
   LLBBridge,
   type Result,
   ResultSchema,
@@ -67,11 +68,24 @@ export interface WarnInput {
   ranges?: { start: number; end?: number }[];
 }
 
+/**
+ * An in-toto attestation of the result (BuildKit v0.11+, cap reference.attestations): the file at
+ * `path` in the solved `ref` is the predicate; its subject is the image (BuildKit fills it in).
+ */
+export interface AttestationInput {
+  ref: string;
+  path: string;
+  predicateType: string;
+  metadata?: Record<string, string>;
+}
+
 export type ReturnInput =
   | {
       ref?: string;
       refs?: Record<string, string>;
       metadata?: Record<string, Uint8Array | string>;
+      /** By platform key (`linux/amd64`), as BuildKit's exporters look them up. */
+      attestations?: Record<string, AttestationInput[]>;
     }
   | { result: Result }
   | { error: Status };
@@ -287,13 +301,45 @@ export class GatewayClient {
     for (const [k, v] of Object.entries(sortedEntries(input.metadata ?? {}))) {
       metadata[k] = typeof v === "string" ? enc.encode(v) : v;
     }
+    const attestations = input.attestations ?? {};
+    if (Object.keys(attestations).length > 0) {
+      this.#require(GatewayCap.attestations, "returning attestations");
+    }
+    const attestationsPb = Object.fromEntries(
+      Object.keys(attestations)
+        .sort()
+        .map((key) => [
+          key,
+          {
+            attestation: (attestations[key] ?? []).map((a) => ({
+              kind: AttestationKind.InToto,
+              ref: { id: a.ref },
+              path: a.path,
+              inTotoPredicateType: a.predicateType,
+              metadata: Object.fromEntries(
+                Object.keys(a.metadata ?? {})
+                  .sort()
+                  .map((k) => [k, enc.encode(a.metadata?.[k] ?? "")]),
+              ),
+            })),
+          },
+        ]),
+    );
     let result: Result;
     if (input.refs) {
       const refs: Record<string, { id: string }> = {};
       for (const [k, id] of Object.entries(sortedEntries(input.refs))) refs[k] = { id };
-      result = create(ResultSchema, { result: { case: "refs", value: { refs } }, metadata });
+      result = create(ResultSchema, {
+        result: { case: "refs", value: { refs } },
+        metadata,
+        attestations: attestationsPb,
+      });
     } else {
-      result = create(ResultSchema, { result: { case: "ref", value: { id: input.ref ?? "" } }, metadata });
+      result = create(ResultSchema, {
+        result: { case: "ref", value: { id: input.ref ?? "" } },
+        metadata,
+        attestations: attestationsPb,
+      });
     }
     await this.#call("Return", () => this.#rpc.return({ result }));
   }

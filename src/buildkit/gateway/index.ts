@@ -1,4 +1,5 @@
 export {
+  type AttestationInput,
   connectGatewayOverStdio,
   createGatewayClient,
   createGatewayClientOverDuplex,

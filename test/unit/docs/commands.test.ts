@@ -55,9 +55,11 @@ writeFileSync(join(scratch, "reqs", "snowpark-reqs.txt"), "click\n");
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 const DOCKER_BUILD_FLAGS = new Set(["-f", "-t", "--secret", "--build-arg", "--network", "--target", "--ssh"]);
+const BUILDX_BUILD_FLAGS = new Set(["-f", "-t", "--build-arg", "--output"]);
 /** The build args a docker build in the docs may pass: the ones BuildKit or pyfront reads. */
 const KNOWN_BUILD_ARGS = new Set([
   "BUILDKIT_SYNTAX",
+  "BUILDKIT_ATTEST_SBOM",
   MICROB_TARGET_ARG,
   INDEX_URL_ARG,
   EXTRA_INDEX_URL_ARG,
@@ -122,6 +124,16 @@ describe("commands shown in README.md and docs/", () => {
     }
     if (first?.startsWith("./scripts/")) {
       accessSync(join(repoRoot, first), constants.X_OK);
+      return;
+    }
+    if (first === "docker" && rest[0] === "buildx" && rest[1] === "build") {
+      // Built for real by test/e2e/sbom.test.ts (docs/frontend.md's SBOM export), which needs an engine.
+      const flags = rest.filter((w) => w.startsWith("-"));
+      for (const flag of flags) expect(BUILDX_BUILD_FLAGS).toContain(flag);
+      rest.forEach((word, i) => {
+        if (rest[i - 1] === "--build-arg") expect(KNOWN_BUILD_ARGS).toContain(word.split("=")[0]);
+        if (rest[i - 1] === "--output") expect(word).toMatch(/^type=(tar|local),dest=\S+$/);
+      });
       return;
     }
     if (first === "docker" && rest[0] === "build") {

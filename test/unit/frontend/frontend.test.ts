@@ -36,6 +36,23 @@ describe("runFrontend against a fake BuildKit", () => {
     expect(bridge.solves.at(-1)?.Evaluate).toBe(true);
   });
 
+  it("dates the image and every history entry it adds by SOURCE_DATE_EPOCH", async () => {
+    const bridge = await startBridge({
+      "pyproject.toml": '[tool.pyfront]\npython_version = "3.11"\n',
+      "main.py": "print('hi')\n",
+    });
+    close = bridge.close;
+    const result = (await runFrontend(
+      bridge.gateway,
+      env({ "build-arg:SOURCE_DATE_EPOCH": "1700000000" }),
+    )) as Extract<ReturnInput, { ref?: string }>;
+    const config = JSON.parse(String(result.metadata?.["containerimage.config"]));
+    expect(config.created).toBe("2023-11-14T22:13:20.000Z");
+    expect(config.history.length).toBeGreaterThan(3);
+    // Undated, Docker's image store would date each entry by when its layer was made.
+    for (const entry of config.history) expect(entry.created).toBe("2023-11-14T22:13:20.000Z");
+  });
+
   it("turns a spec mistake into a readable error pointing at the line, not a crash", async () => {
     const spec = '[tool.pyfront]\npython_version = "3.11"\nbuild_deps = ["gcc; rm -rf /"]\n';
     const bridge = await startBridge({ "pyproject.toml": spec, "main.py": "" });

@@ -14,6 +14,7 @@ describe("readFrontendOptions", () => {
       imageResolveMode: "default",
       cacheImports: [],
       namedContexts: {},
+      sbom: false,
     });
   });
 
@@ -49,7 +50,18 @@ describe("readFrontendOptions", () => {
         { type: "registry", attrs: { ref: "registry.example.org/app:main" } },
       ],
       namedContexts: { "python:3.13-slim": "docker-image://mirror.example.org/python:3.13-slim" },
+      sbom: false,
     });
+  });
+
+  it("reads an SBOM request as BuildKit does: attest:sbom or the BUILDKIT_ATTEST_SBOM build arg", () => {
+    // buildx --sbom=true sends an empty value; --attest type=sbom,generator=IMAGE sends the fields.
+    expect(readFrontendOptions({ "attest:sbom": "" }).sbom).toBe(true);
+    expect(readFrontendOptions({ "attest:sbom": "generator=docker/buildkit-syft-scanner" }).sbom).toBe(true);
+    expect(readFrontendOptions({ "build-arg:BUILDKIT_ATTEST_SBOM": "true" }).sbom).toBe(true);
+    expect(readFrontendOptions({ "attest:sbom": "type=sbom,disabled=true" }).sbom).toBe(false);
+    // Provenance is BuildKit's own: it asks nothing of the frontend.
+    expect(readFrontendOptions({ "attest:provenance": "mode=min,inline-only=true" }).sbom).toBe(false);
   });
 
   it("reads buildx's cache-imports (JSON) before the older cache-from, and refuses one it cannot read", () => {

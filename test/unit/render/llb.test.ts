@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { CacheSharingOpt, MountType, NetMode, type Op } from "../../../src/buildkit/gen/pb/ops_pb.js";
 import { type MarshalledDefinition, marshalDefinition } from "../../../src/buildkit/llb/index.js";
 import { planBuild } from "../../../src/plan/plan-build.js";
+import { withSourceDateEpoch } from "../../../src/plan/source-date-epoch.js";
 import {
   contextSource,
   downloadFilename,
@@ -257,6 +258,28 @@ describe("renderLlb: secrets", () => {
 });
 
 describe("renderLlb: file steps", () => {
+  it("with SOURCE_DATE_EPOCH, a copy dates the folders above its destination, in the same op", () => {
+    const epoch = 1_700_000_000;
+    const { def } = render({}, withSourceDateEpoch(samplePlan(), epoch));
+    const venv = opOfCase(opNamed(def, "[runtime] COPY /opt/venv /opt/venv"), "file").actions;
+    const copies = venv.map((a) => (a.action.case === "copy" ? a.action.value : undefined));
+    expect(copies.map((c) => [c?.src, c?.dest])).toEqual([
+      ["/opt/venv", "/opt/venv"],
+      // An empty folder copied onto /opt: BuildKit gives an existing folder the copy's time.
+      ["/empty", "/opt"],
+    ]);
+    const nanoseconds = BigInt(epoch) * 1_000_000_000n;
+    expect(copies.map((c) => c?.timestamp)).toEqual([nanoseconds, nanoseconds]);
+    expect(copies[1]).toMatchObject({ dirCopyContents: true, createDestPath: false });
+    // The destination itself is dated when the files go into it (a "/"-ended folder), and a
+    // glob, which may match nothing, creates no folders to date.
+    const conf = opOfCase(opNamed(def, "COPY conf/*.ini /etc/app/"), "file").actions;
+    expect(conf).toHaveLength(1);
+    // Without the epoch, a copy is the one action, as before.
+    const plain = opOfCase(opNamed(render().def, "[runtime] COPY /opt/venv /opt/venv"), "file").actions;
+    expect(plain).toHaveLength(1);
+  });
+
   it("copies with the Dockerfile COPY attributes, one FileOp per step", () => {
     const { def } = render();
     const venv = opOfCase(opNamed(def, "[runtime] COPY /opt/venv /opt/venv"), "file").actions;
