@@ -1,16 +1,20 @@
 import { posix } from "node:path";
 import { Argument, Command, CommanderError, Option } from "commander";
 import { MAX_INPUT_FILE_BYTES } from "../context/regular-file.js";
-import { SpecError } from "../spec/index.js";
-import { type BuildFlags, runBuild } from "./build-command.js";
+import { SpecError } from "../spec/diagnostics.js";
+import type { BuildFlags } from "./build-command.js";
 import { COMPLETION_SHELLS, type CompletionShell, completionScript } from "./completion.js";
 import { DiagnosticReport, REPORT_FORMATS, type ReportFormat } from "./diagnostic-report.js";
 import { registerImagesCommands } from "./images-command.js";
-import { packageVersion } from "./package-info.js";
-import { FORMAT_DOCS_URL, initProject } from "./project-init.js";
-import { type LoadedProject, loadProject, usageError } from "./project-input.js";
-import { renderProjectDockerfile, renderProjectLlb, renderProjectPlan } from "./renderings.js";
+import { FORMAT_DOCS_URL, packageVersion } from "./package-info.js";
+import type { LoadedProject } from "./project-input.js";
 import { styleFor } from "./terminal-style.js";
+import { usageError } from "./usage-error.js";
+
+// What a command runs is imported when it runs: `pyfront --help` loads the command table only,
+// `pyfront plan` no build client (docs/packaging.md; bench/cli-start.ts measures it).
+const projectInput = () => import("./project-input.js");
+const renderings = () => import("./renderings.js");
 
 /** Exit codes: 2 for anything the user can fix, 1 for pyfront's own failures. */
 export const EXIT_USER_ERROR = 2;
@@ -111,6 +115,7 @@ export function buildProgram(io: CliIo, report: DiagnosticReport): Command {
           " (a target of the spec is --target NAME)",
       );
     }
+    const { loadProject } = await projectInput();
     const project = loadProject({
       dir,
       buildArgs: parseBuildArgs(flags.buildArg, io.env),
@@ -125,12 +130,14 @@ export function buildProgram(io: CliIo, report: DiagnosticReport): Command {
 
   projectCommand("dockerfile", "print the Dockerfile equivalent to the project's spec").action(
     async (dir: string, flags: ProjectFlags) => {
-      io.stdout.write(renderProjectDockerfile(await load(dir, flags, "dockerfile")));
+      const project = await load(dir, flags, "dockerfile");
+      io.stdout.write((await renderings()).renderProjectDockerfile(project));
     },
   );
 
   projectCommand("plan", "print the build plan as JSON").action(async (dir: string, flags: ProjectFlags) => {
-    io.stdout.write(renderProjectPlan(await load(dir, flags, "plan")));
+    const project = await load(dir, flags, "plan");
+    io.stdout.write((await renderings()).renderProjectPlan(project));
   });
 
   projectCommand("llb", "print the LLB definition (binary, for buildctl build; --json for people)")
@@ -144,7 +151,8 @@ export function buildProgram(io: CliIo, report: DiagnosticReport): Command {
           `add --json to read it, or redirect it: pyfront llb ${dir} > build.llb, or pipe it to buildctl build`,
         );
       }
-      io.stdout.write(renderProjectLlb(await load(dir, flags, "llb"), { json }));
+      const project = await load(dir, flags, "llb");
+      io.stdout.write((await renderings()).renderProjectLlb(project, { json }));
     });
 
   const repeatable = (value: string, previous: string[] = []) => [...previous, value];
@@ -256,6 +264,7 @@ export function buildProgram(io: CliIo, report: DiagnosticReport): Command {
           }
           progress = "quiet";
         }
+        const { runBuild } = await import("./build-command.js");
         const code = await runBuild(
           dir,
           {
@@ -288,6 +297,7 @@ export function buildProgram(io: CliIo, report: DiagnosticReport): Command {
     .addOption(formatOption())
     .action(async (dir: string, flags: { force?: boolean; format: ReportFormat }) => {
       report.format = flags.format;
+      const { initProject } = await import("./project-init.js");
       const result = initProject({ dir, force: flags.force === true, cwd: io.cwd ?? process.cwd() });
       report.add(result.warnings);
       for (const line of result.lines) io.stdout.write(`${line}\n`);

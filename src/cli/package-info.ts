@@ -2,6 +2,9 @@ import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
+/** Where a user finds every key of the spec formats (help texts, init's comments). */
+export const FORMAT_DOCS_URL = "docs/formats/pyfront.md in the pyfront package";
+
 /**
  * pyfront's own package.json: the nearest one above this module named "pyfront", wherever the
  * module sits (src/cli/ in a checkout, dist/cli/ compiled, dist/cli/bundle/ or its chunks/ bundled).

@@ -6,13 +6,13 @@ import { parseDockerignore } from "../context/dockerignore.js";
 import { describeUnreadable, readRegularFile } from "../context/regular-file.js";
 import { planBuild } from "../plan/plan-build.js";
 import { type BuildSpec, type Diagnostic, loadBuildSpec, SpecError } from "../spec/index.js";
+import { FORMAT_DOCS_URL } from "./package-info.js";
 import { DEFAULT_SPEC_FILES, usageError } from "./project-input.js";
 
 /** The frontend image the `#syntax=` line names; the one `npm run frontend:image` builds. */
 export const FRONTEND_REFERENCE = "pyfront/frontend:dev";
 export const SYNTAX_LINE = `#syntax=${FRONTEND_REFERENCE}`;
 /** pyfront has no web site yet: the docs ship in the package. */
-export const FORMAT_DOCS_URL = "docs/formats/pyfront.md in the pyfront package";
 
 /** Lines around what init adds to pyproject.toml, so a later `init --force` finds and replaces it. */
 export const INIT_BLOCK_START = "# >>> pyfront init >>>";

@@ -17,6 +17,7 @@ import {
   loadBuildSpec,
   SpecError,
 } from "../spec/index.js";
+import { usageError } from "./usage-error.js";
 
 /** What every command that reads a project takes from the command line. */
 export interface ProjectArguments {
@@ -271,6 +272,4 @@ function quote(text: string): string {
   return JSON.stringify(text);
 }
 
-export function usageError(message: string, hint?: string): SpecError {
-  return new SpecError([{ code: "usage", message, severity: "error", ...(hint ? { hint } : {}) }]);
-}
+export { usageError };
