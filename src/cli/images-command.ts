@@ -120,7 +120,21 @@ type BuildFlagsOf = EngineFlags & {
   platform?: string[];
   baseSource?: string;
   network: "default" | "host" | "none";
+  buildEnv?: string[];
 };
+
+/** --build-env KEY=VALUE, as pairs; a malformed one is the user's mistake. */
+function buildEnvPairs(values: readonly string[] | undefined): [string, string][] {
+  return (values ?? []).map((value) => {
+    const match = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s.exec(value);
+    if (!match)
+      throw usageError(
+        `--build-env ${JSON.stringify(value)}: write KEY=VALUE`,
+        "e.g. --build-env PIP_INDEX_URL=http://127.0.0.1:3141/simple",
+      );
+    return [match[1]!, match[2]!];
+  });
+}
 
 function engineAddress(flags: EngineFlags, env: NodeJS.ProcessEnv): EngineAddress {
   try {
@@ -143,6 +157,7 @@ async function buildVersion(
   ctx: ImagesCommandContext,
 ): Promise<boolean> {
   const address = engineAddress(flags, ctx.io.env);
+  const buildEnv = buildEnvPairs(flags.buildEnv);
   if (flags.baseSource)
     ctx.report.add([
       {
@@ -172,6 +187,7 @@ async function buildVersion(
         ...(flags.platform?.length ? { platforms: flags.platform } : {}),
         ...(flags.baseSource ? { baseSource: flags.baseSource } : {}),
         ...(flags.network !== "default" ? { network: flags.network } : {}),
+        ...(buildEnv.length > 0 ? { buildEnv } : {}),
       }),
     });
     if (!result.ok) {
@@ -256,6 +272,12 @@ export function registerImagesCommands(program: Command, ctx: ImagesCommandConte
         new Option("--network <mode>", "network of the build's runs")
           .choices(["default", "host", "none"])
           .default("default"),
+      )
+      .addOption(
+        new Option(
+          "--build-env <key=value>",
+          "environment of every run of the build, not of the image nor its definition (e.g. PIP_INDEX_URL of a mirror; not for secrets); repeatable",
+        ).argParser(repeatable),
       );
 
   images
@@ -282,23 +304,12 @@ export function registerImagesCommands(program: Command, ctx: ImagesCommandConte
       .argument("<name>", "NAME or NAME:VERSION")
       .option("-t, --tag <name>", "name of the image")
       .addOption(moduleOption()),
-  ).action(
-    async (
-      reference: string,
-      flags: EngineFlags & {
-        module?: string;
-        tag?: string;
-        platform?: string[];
-        baseSource?: string;
-        network: "default" | "host" | "none";
-      },
-    ) => {
-      const loaded = await loadImagesModule(flags.module, cwd());
-      requireLockedHistory(loaded);
-      const version = versionOf(loaded, reference);
-      if (!(await buildVersion(version, [flags.tag ?? version.name], flags, loaded, ctx))) ctx.exit(1);
-    },
-  );
+  ).action(async (reference: string, flags: BuildFlagsOf & { module?: string; tag?: string }) => {
+    const loaded = await loadImagesModule(flags.module, cwd());
+    requireLockedHistory(loaded);
+    const version = versionOf(loaded, reference);
+    if (!(await buildVersion(version, [flags.tag ?? version.name], flags, loaded, ctx))) ctx.exit(1);
+  });
 
   images
     .command("check")
