@@ -4,11 +4,13 @@ import { pathToFileURL } from "node:url";
 import { type Command, Option } from "commander";
 import { buildWithClient } from "../client/build.js";
 import { EngineUnreachableError } from "../client/dial.js";
+import { DockerApiError, pushImage } from "../client/docker-api.js";
 import { type EngineAddress, EngineAddressError, resolveEngineAddress } from "../client/engine-address.js";
 import { plainRenderer, QUIET_RENDERER } from "../client/progress.js";
+import { credentialFor, RegistryAuthError, registryAuthHeader, registryOf } from "../client/registry-auth.js";
 import { versionFrontend } from "../images/build.js";
 import { formatCheckReport, runChecks } from "../images/checks.js";
-import { DockerImageProbe, dockerCliFrom, runDockerCli } from "../images/docker-probe.js";
+import { DockerImageProbe, dockerCliFrom } from "../images/docker-probe.js";
 import { ImageRegistry, type ImageVersion } from "../images/family.js";
 import { staleGeneratedFiles, writeGeneratedFiles } from "../images/generate.js";
 import {
@@ -377,19 +379,34 @@ export function registerImagesCommands(program: Command, ctx: ImagesCommandConte
       ctx.io.stderr.write(`pyfront images: ${version.name} failed its checks; nothing was pushed\n`);
       ctx.exit(1);
     }
-    // Docker's image exporter (moby) does not push, even with push=true: the daemon pushes.
-    const pushed = await runDockerCli(dockerCliFrom(ctx.io.env), ["push", remote]);
-    if (pushed.code !== 0) {
+    // Docker's image exporter (moby) does not push, even with push=true: the daemon pushes, over
+    // the Engine API with the docker config's login for the registry (as pyfront build --push).
+    let digest: string | undefined;
+    try {
+      const registry = registryOf(remote);
+      const login = credentialFor(registry, {
+        env: ctx.io.env,
+        readFile: (p) => (existsSync(p) ? readFileSync(p, "utf8") : undefined),
+      });
+      digest = (await pushImage(address, remote, registryAuthHeader(registry, login))).digest;
+    } catch (error) {
+      if (
+        !(
+          error instanceof DockerApiError ||
+          error instanceof EngineUnreachableError ||
+          error instanceof RegistryAuthError
+        )
+      )
+        throw error;
       ctx.report.add([
         {
           code: "push-failed",
           severity: "error",
-          message: `pyfront images: docker push ${remote} failed: ${pushed.stderr.trim()}`,
+          message: `pyfront images: pushing ${remote} failed: ${error.message}`,
         },
       ]);
       ctx.exit(1);
     }
-    const digest = /digest: (sha256:[0-9a-f]{64})/.exec(pushed.stdout)?.[1];
     ctx.io.stdout.write(`pyfront images: published ${remote}${digest ? `@${digest}` : ""}\n`);
   });
 
