@@ -79,42 +79,46 @@ function withJobUser(container: Container): Container {
 }
 
 function execPython(series: "3.11" | "3.13"): Container {
-  return withJobUser(
-    Container.from(BASES[series])
-      .withEnv("PYTHONUNBUFFERED", "1")
-      .withEnv("PYTHONDONTWRITEBYTECODE", "1")
-      // A compiler and headers (Python's own are in the base) for requirements that build from source; tini as PID 1.
-      .withExec([
-        "sh",
-        "-c",
-        `${shellLine([
-          ["apt-get", "update"],
-          [...APT_INSTALL, "build-essential", "tini"],
-        ])} && rm -rf /var/lib/apt/lists/*`,
-      ])
-      .withFile(BASE_REQUIREMENTS_PATH, BASE_REQUIREMENTS)
-      // The preinstalled set: exactly the pinned packages (--no-deps), then pip check proves it complete.
-      .withExec([
-        "python",
-        "-m",
-        "pip",
-        "install",
-        "--no-input",
-        "--no-cache-dir",
-        "--disable-pip-version-check",
-        "--root-user-action=ignore",
-        "--no-deps",
-        "--requirement",
-        BASE_REQUIREMENTS_PATH,
-      ])
-      .withExec(["python", "-m", "pip", "check"])
-      .withFile(LAUNCHER_PATH, LAUNCHER, { mode: 0o755 })
-      .withFile(`${LAUNCHER_DIR}/test_pyfront_launcher.py`, LAUNCHER_TESTS),
-  )
-    .withLabel("org.opencontainers.image.title", `exec-python-${series}`)
-    .withUser(JOB_USER)
-    .withWorkdir(`/home/${JOB_USER}`)
-    .withEntrypoint(["tini", "--", "python", LAUNCHER_PATH]);
+  return (
+    withJobUser(
+      Container.from(BASES[series])
+        .withEnv("PYTHONUNBUFFERED", "1")
+        .withEnv("PYTHONDONTWRITEBYTECODE", "1")
+        // A compiler and headers (Python's own are in the base) for requirements that build from source; tini as PID 1.
+        .withExec([
+          "sh",
+          "-c",
+          `${shellLine([
+            ["apt-get", "update"],
+            [...APT_INSTALL, "build-essential", "tini"],
+          ])} && rm -rf /var/lib/apt/lists/*`,
+        ])
+        .withFile(BASE_REQUIREMENTS_PATH, BASE_REQUIREMENTS)
+        // The preinstalled set: exactly the pinned packages (--no-deps), then pip check proves it complete.
+        .withExec([
+          "python",
+          "-m",
+          "pip",
+          "install",
+          "--no-input",
+          "--no-cache-dir",
+          "--disable-pip-version-check",
+          "--root-user-action=ignore",
+          "--no-deps",
+          "--requirement",
+          BASE_REQUIREMENTS_PATH,
+        ])
+        .withExec(["python", "-m", "pip", "check"])
+        .withFile(LAUNCHER_PATH, LAUNCHER, { mode: 0o755 })
+        .withFile(`${LAUNCHER_DIR}/test_pyfront_launcher.py`, LAUNCHER_TESTS),
+    )
+      .withLabel("org.opencontainers.image.title", `exec-python-${series}`)
+      .withUser(JOB_USER)
+      .withWorkdir(`/home/${JOB_USER}`)
+      // The container's arguments are the job's command: `docker run IMAGE python main.py`. The
+      // launcher's options have defaults fit for the image; PYFRONT_JOB_CODE moves /code.
+      .withEntrypoint(["tini", "--", "python", LAUNCHER_PATH, "--"])
+  );
 }
 
 const escaped = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
@@ -165,7 +169,7 @@ function execPythonChecks(series: "3.11" | "3.13"): ImageChecks {
     metadataTest: {
       user: JOB_USER,
       workdir: `/home/${JOB_USER}`,
-      entrypoint: ["tini", "--", "python", LAUNCHER_PATH],
+      entrypoint: ["tini", "--", "python", LAUNCHER_PATH, "--"],
       envVars: [{ key: "PYTHONUNBUFFERED", value: "1" }],
     },
     functions: [
