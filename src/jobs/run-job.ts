@@ -163,7 +163,7 @@ export async function extractOutputs(
   });
   mkdirSync(root, { recursive: true });
   await pipeline(archive, extract);
-  return written;
+  return written.sort();
 }
 
 /** The image's config, pulled first when the daemon lacks it. */
