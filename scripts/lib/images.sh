@@ -53,6 +53,11 @@ NODE_BUILD="image-node-20-slim|trixie|ca-certificates libstdc++6|$HOOKS_DIR/node
 ORACLE_BUILD="image-lock-oracles-sid|sid|ca-certificates python3-poetry python3-poetry-plugin-export python3-pdm pipenv python3-packaging|$HOOKS_DIR/lock-oracles-image.sh"
 ORACLE_IMAGE="pyfront-test/lock-oracles:sid"
 
+# debian:<suite>-slim stand-ins of suites that carry no python stand-in: sid, for the exec-duckdb job
+# image (Debian's duckdb package needs sid's glibc). Made as a release's debian:<release>-slim is:
+# the minbase root snapshotted by python-release.sh's slim part (here with no packages after it).
+DEBIAN_SLIM_ONLY=(sid)
+
 # --- recipes and paths ---------------------------------------------------------------------------
 
 release_fields() {
@@ -162,6 +167,16 @@ recipe_tar() {
 }
 
 node_tar() { recipe_tar "$NODE_BUILD"; }
+
+# The directory of a DEBIAN_SLIM_ONLY suite's minbase run, named by a hash of what goes into it.
+debian_slim_dir() {
+  local suite="$1" hash
+  hash="$({
+    printf 'debian-slim v1\n%s\n%s\n%s\n' "$suite" "$DEBIAN_MIRROR" "${MMDEBSTRAP_SLIM_OPTS[*]}"
+    cat "$HOOKS_DIR/python-release.sh" "$HOOKS_DIR/snapshot.sh"
+  } | recipe_hash)"
+  echo "$ROOTFS_CACHE/debian-$suite-slim-$hash"
+}
 oracle_tar() { recipe_tar "$ORACLE_BUILD"; }
 
 # Every image: tarball|tags (space-separated)|Cmd|engines. The first tag names the image in logs.
@@ -183,6 +198,9 @@ image_list() {
       echo "$dir/python-$series.tar|$tags|python3|A B"
     done
     echo "$(release_dir "$suite" slim)/debian-slim.tar|debian:$codename-slim debian:$(debian_major "$codename")-slim|bash|A B"
+  done
+  for suite in "${DEBIAN_SLIM_ONLY[@]}"; do
+    echo "$(debian_slim_dir "$suite")/debian-slim.tar|debian:$suite-slim|bash|A B"
   done
   echo "$(node_tar)|node:20-slim|node|A B"
   echo "$(oracle_tar)|$ORACLE_IMAGE|bash|A"
@@ -387,6 +405,26 @@ build_python_images() {
   find "$ROOTFS_CACHE" -maxdepth 1 -name "images-$suite-????????????????" ! -name "$(basename "$out")" -exec rm -rf {} +
 }
 
+# debian:<suite>-slim alone (DEBIAN_SLIM_ONLY): mmdebstrap's own output is discarded (/dev/null),
+# the hook's snapshot is the image. Logs to $ROOTFS_CACHE/debian-SUITE-slim.log.
+build_debian_slim() {
+  local suite="$1" dir work logf
+  dir="$(debian_slim_dir "$suite")"
+  [ -f "$dir/done" ] && return 0
+  work="$dir.work.$$"
+  logf="$ROOTFS_CACHE/debian-$suite-slim.log"
+  rm -rf "$work"
+  mkdir -p "$work"
+  mmdebstrap_cached "$suite" minbase /dev/null "$logf" \
+    --customize-hook="sh $HOOKS_DIR/python-release.sh slim \"\$1\" $work ''" ||
+    { rm -rf "$work"; die "building debian:$suite-slim failed (log: $logf)"; }
+  [ -f "$work/debian-slim.tar" ] || { rm -rf "$work"; die "building debian:$suite-slim left no snapshot (log: $logf)"; }
+  rm -rf "$dir"
+  mv "$work" "$dir"
+  touch "$dir/done"
+  find "$ROOTFS_CACHE" -maxdepth 1 -name "debian-$suite-slim-????????????????" ! -name "$(basename "$dir")" -exec rm -rf {} +
+}
+
 # Build every missing image, one job per release plus the Node image, all in parallel.
 build_all_image_rootfs() {
   local line suite pids=() pid rc=0
@@ -395,6 +433,12 @@ build_all_image_rootfs() {
     release_ready "$suite" && continue
     log "building the $suite images: debian:$suite-slim, python $(release_fields "$suite"; echo "$REL_SERIES") ($(elapsed))"
     build_python_images "$suite" &
+    pids+=($!)
+  done
+  for suite in "${DEBIAN_SLIM_ONLY[@]}"; do
+    [ -f "$(debian_slim_dir "$suite")/done" ] && continue
+    log "building debian:$suite-slim ($(elapsed))"
+    build_debian_slim "$suite" &
     pids+=($!)
   done
   local recipe name nsuite packages hook

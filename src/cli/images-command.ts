@@ -4,11 +4,13 @@ import { pathToFileURL } from "node:url";
 import { type Command, Option } from "commander";
 import { buildWithClient } from "../client/build.js";
 import { EngineUnreachableError, identifyEngine } from "../client/dial.js";
+import { DockerApiError, pushImage } from "../client/docker-api.js";
 import { type EngineAddress, EngineAddressError, resolveEngineAddress } from "../client/engine-address.js";
 import { plainRenderer, QUIET_RENDERER } from "../client/progress.js";
+import { credentialFor, RegistryAuthError, registryAuthHeader, registryOf } from "../client/registry-auth.js";
 import { versionFrontend } from "../images/build.js";
 import { formatCheckReport, runChecks } from "../images/checks.js";
-import { DockerImageProbe, dockerCliFrom, runDockerCli } from "../images/docker-probe.js";
+import { DockerImageProbe, dockerCliFrom } from "../images/docker-probe.js";
 import { ImageRegistry, type ImageVersion } from "../images/family.js";
 import { staleGeneratedFiles, writeGeneratedFiles } from "../images/generate.js";
 import {
@@ -120,7 +122,21 @@ type BuildFlagsOf = EngineFlags & {
   platform?: string[];
   baseSource?: string;
   network: "default" | "host" | "none";
+  buildEnv?: string[];
 };
+
+/** --build-env KEY=VALUE, as pairs; a malformed one is the user's mistake. */
+function buildEnvPairs(values: readonly string[] | undefined): [string, string][] {
+  return (values ?? []).map((value) => {
+    const match = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s.exec(value);
+    if (!match)
+      throw usageError(
+        `--build-env ${JSON.stringify(value)}: write KEY=VALUE`,
+        "e.g. --build-env PIP_INDEX_URL=http://127.0.0.1:3141/simple",
+      );
+    return [match[1]!, match[2]!];
+  });
+}
 
 /** The engine, as `pyfront build` finds it (a `--builder` address may be a Docker daemon). */
 async function engineAddress(flags: EngineFlags, env: NodeJS.ProcessEnv): Promise<EngineAddress> {
@@ -146,6 +162,7 @@ async function buildVersion(
   ctx: ImagesCommandContext,
 ): Promise<boolean> {
   const address = await engineAddress(flags, ctx.io.env);
+  const buildEnv = buildEnvPairs(flags.buildEnv);
   if (flags.baseSource)
     ctx.report.add([
       {
@@ -175,6 +192,7 @@ async function buildVersion(
         ...(flags.platform?.length ? { platforms: flags.platform } : {}),
         ...(flags.baseSource ? { baseSource: flags.baseSource } : {}),
         ...(flags.network !== "default" ? { network: flags.network } : {}),
+        ...(buildEnv.length > 0 ? { buildEnv } : {}),
       }),
     });
     if (!result.ok) {
@@ -259,6 +277,12 @@ export function registerImagesCommands(program: Command, ctx: ImagesCommandConte
         new Option("--network <mode>", "network of the build's runs")
           .choices(["default", "host", "none"])
           .default("default"),
+      )
+      .addOption(
+        new Option(
+          "--build-env <key=value>",
+          "environment of every run of the build, not of the image nor its definition (e.g. PIP_INDEX_URL of a mirror; not for secrets); repeatable",
+        ).argParser(repeatable),
       );
 
   images
@@ -285,23 +309,12 @@ export function registerImagesCommands(program: Command, ctx: ImagesCommandConte
       .argument("<name>", "NAME or NAME:VERSION")
       .option("-t, --tag <name>", "name of the image")
       .addOption(moduleOption()),
-  ).action(
-    async (
-      reference: string,
-      flags: EngineFlags & {
-        module?: string;
-        tag?: string;
-        platform?: string[];
-        baseSource?: string;
-        network: "default" | "host" | "none";
-      },
-    ) => {
-      const loaded = await loadImagesModule(flags.module, cwd());
-      requireLockedHistory(loaded);
-      const version = versionOf(loaded, reference);
-      if (!(await buildVersion(version, [flags.tag ?? version.name], flags, loaded, ctx))) ctx.exit(1);
-    },
-  );
+  ).action(async (reference: string, flags: BuildFlagsOf & { module?: string; tag?: string }) => {
+    const loaded = await loadImagesModule(flags.module, cwd());
+    requireLockedHistory(loaded);
+    const version = versionOf(loaded, reference);
+    if (!(await buildVersion(version, [flags.tag ?? version.name], flags, loaded, ctx))) ctx.exit(1);
+  });
 
   images
     .command("check")
@@ -369,19 +382,34 @@ export function registerImagesCommands(program: Command, ctx: ImagesCommandConte
       ctx.io.stderr.write(`pyfront images: ${version.name} failed its checks; nothing was pushed\n`);
       ctx.exit(1);
     }
-    // Docker's image exporter (moby) does not push, even with push=true: the daemon pushes.
-    const pushed = await runDockerCli(dockerCliFrom(ctx.io.env), ["push", remote]);
-    if (pushed.code !== 0) {
+    // Docker's image exporter (moby) does not push, even with push=true: the daemon pushes, over
+    // the Engine API with the docker config's login for the registry (as pyfront build --push).
+    let digest: string | undefined;
+    try {
+      const registry = registryOf(remote);
+      const login = credentialFor(registry, {
+        env: ctx.io.env,
+        readFile: (p) => (existsSync(p) ? readFileSync(p, "utf8") : undefined),
+      });
+      digest = (await pushImage(address, remote, registryAuthHeader(registry, login))).digest;
+    } catch (error) {
+      if (
+        !(
+          error instanceof DockerApiError ||
+          error instanceof EngineUnreachableError ||
+          error instanceof RegistryAuthError
+        )
+      )
+        throw error;
       ctx.report.add([
         {
           code: "push-failed",
           severity: "error",
-          message: `pyfront images: docker push ${remote} failed: ${pushed.stderr.trim()}`,
+          message: `pyfront images: pushing ${remote} failed: ${error.message}`,
         },
       ]);
       ctx.exit(1);
     }
-    const digest = /digest: (sha256:[0-9a-f]{64})/.exec(pushed.stdout)?.[1];
     ctx.io.stdout.write(`pyfront images: published ${remote}${digest ? `@${digest}` : ""}\n`);
   });
 

@@ -6,6 +6,7 @@ import type { BuildFlags } from "./build-command.js";
 import { COMPLETION_SHELLS, type CompletionShell, completionScript } from "./completion.js";
 import { DiagnosticReport, REPORT_FORMATS, type ReportFormat } from "./diagnostic-report.js";
 import { registerImagesCommands } from "./images-command.js";
+import { registerJobCommands } from "./job-command.js";
 import { FORMAT_DOCS_URL, packageVersion } from "./package-info.js";
 import type { LoadedProject } from "./project-input.js";
 import { styleFor } from "./terminal-style.js";
@@ -282,6 +283,14 @@ export function buildProgram(io: CliIo, report: DiagnosticReport): Command {
     );
 
   registerImagesCommands(program, {
+    io,
+    report,
+    exit: (code) => {
+      throw new BuildFailed(code);
+    },
+  });
+
+  registerJobCommands(program, {
     io,
     report,
     exit: (code) => {

@@ -76,7 +76,7 @@ export function engineRequest(address: EngineAddress, options: http.RequestOptio
  */
 export function dialHijack(
   address: EngineAddress,
-  path: "/grpc" | "/session",
+  path: "/grpc" | "/session" | `/containers/${string}/attach?${string}`,
   headers: Record<string, string | string[]> = {},
   timeoutMs = CONNECT_TIMEOUT_MS,
 ): Promise<net.Socket> {
@@ -92,7 +92,12 @@ export function dialHijack(
     const request = engineRequest(address, {
       method: "POST",
       path,
-      headers: { ...headers, Connection: "Upgrade", Upgrade: "h2c" },
+      // The attach endpoint streams the container's raw output after the 101, as the docker CLI asks.
+      headers: {
+        ...headers,
+        Connection: "Upgrade",
+        Upgrade: path.startsWith("/containers/") ? "tcp" : "h2c",
+      },
     });
     const timer = setTimeout(() => fail(`no answer to POST ${path} within ${timeoutMs / 1000} s`), timeoutMs);
     request.once("upgrade", (response, socket, head) => {

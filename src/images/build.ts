@@ -22,6 +22,8 @@ export interface VersionBuildOptions {
   /** Pull this image in place of the pinned base (a mirror, a test engine's stand-in). */
   baseSource?: string;
   network?: "sandbox" | "host" | "none";
+  /** Environment of every run, not of the image (see CompileOptions.buildEnv). */
+  buildEnv?: readonly (readonly [string, string])[];
 }
 
 /** Platforms asked for that no worker of the engine runs, as a sentence; undefined when all can be built. */
@@ -64,6 +66,7 @@ export function versionFrontend(version: ImageVersion, options: VersionBuildOpti
           labels: versionLabels(version),
           ...(options.baseSource ? { baseSource: options.baseSource } : {}),
           ...(options.network ? { network: options.network } : {}),
+          ...(options.buildEnv?.length ? { buildEnv: options.buildEnv } : {}),
         });
         const { definition } = marshalDefinition(compiled.state, { caps, platform });
         const solved = await gateway.solve({ definition }, { evaluate });

@@ -16,6 +16,12 @@ export interface CompileOptions {
   platform?: Platform;
   /** The network of every run, as `docker build --network` sets it; not part of the definition. */
   network?: "sandbox" | "host" | "none";
+  /**
+   * Environment of every run, set around the definition (a package index of the build's network,
+   * as --network is); neither part of the definition nor of the image's config. Not for secrets:
+   * the values are in the LLB.
+   */
+  buildEnv?: readonly (readonly [string, string])[];
   /** Labels set after the steps (a version's identity labels, see versionLabels). */
   labels?: readonly (readonly [string, string])[];
 }
@@ -76,6 +82,7 @@ export function compileContainer(container: Container, options: CompileOptions =
     customName: `FROM ${options.baseSource ?? pinned}`,
   }).withImageConfig(c);
   if (options.network && options.network !== "sandbox") state = state.network(options.network);
+  for (const [name, value] of options.buildEnv ?? []) state = state.addEnv(name, value);
 
   for (const step of container.steps) state = applyStep(state, config, c, step);
   for (const [name, value] of options.labels ?? [])

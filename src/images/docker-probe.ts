@@ -12,15 +12,6 @@ export function dockerCliFrom(env: NodeJS.ProcessEnv): DockerCli {
   return { command: env.PYFRONT_DOCKER || "docker", env };
 }
 
-/** Runs the docker client with an argv (never a shell); never throws on a non-zero exit. */
-export async function runDockerCli(
-  cli: DockerCli,
-  args: readonly string[],
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  const result = await runDocker(cli, args);
-  return { code: result.code, stdout: result.stdout.toString("utf8"), stderr: result.stderr };
-}
-
 function runDocker(
   cli: DockerCli,
   args: readonly string[],

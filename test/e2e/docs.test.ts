@@ -72,6 +72,10 @@ const RUN_ELSEWHERE: { matches: (c: DocCommand) => boolean; by: string }[] = [
     by: "test/e2e/build-client.test.ts runs the README's pyfront build commands and checks their images",
   },
   {
+    matches: (c) => c.where.startsWith("docs/jobs.md: "),
+    by: "test/e2e/job-images.test.ts runs docs/jobs.md's commands in order, with the job and data the page describes",
+  },
+  {
     matches: (c) => c.words[0] === "pyfront" && c.words[1] === "images",
     by: "test/e2e/images.test.ts runs docs/images.md's example module and its commands, in order",
   },

@@ -3,7 +3,7 @@
 
     pyfront_launcher.py [--code PATH] [--outputs DIR] [--work DIR] -- COMMAND [ARG...]
 
-1. Unpacks the code at --code (/code): a gzip tar (.tgz/.tar.gz) or a directory, refusing members
+1. Unpacks the code at --code ($PYFRONT_JOB_CODE, else /code): a gzip tar (.tgz/.tar.gz) or a directory, refusing members
    that could leave the tree (absolute or `..` names, links pointing outside, links used as
    directories), devices and fifos, and archives over a size or member-count limit. A single top
    directory becomes the working directory.
@@ -636,7 +636,10 @@ def parse_arguments(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
         raise JobError(EXIT_USAGE, "no command: give it after `--`", "e.g. pyfront_launcher.py -- python main.py")
     split = argv.index("--")
     parser = argparse.ArgumentParser(prog="pyfront_launcher.py", exit_on_error=False)
-    parser.add_argument("--code", type=Path, default=Path("/code"), help="the code: a .tgz/.tar.gz or a directory")
+    # PYFRONT_JOB_CODE: where a runner put the code when /code itself cannot be the archive (pyfront
+    # job run copies an archive into a volume at /code, so the file is /code/<name>).
+    default_code = Path(os.environ.get("PYFRONT_JOB_CODE") or "/code")
+    parser.add_argument("--code", type=Path, default=default_code, help="the code: a .tgz/.tar.gz or a directory (default $PYFRONT_JOB_CODE, else /code)")
     parser.add_argument("--outputs", type=Path, default=Path("/outputs"), help="where requirements.log goes, if it exists")
     parser.add_argument("--work", type=Path, default=Path("/tmp/pyfront-job"), help="a writable directory for the code and the venv")
     parser.add_argument("--max-bytes", type=int, default=DEFAULT_MAX_BYTES)

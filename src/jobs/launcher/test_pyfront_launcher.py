@@ -432,6 +432,12 @@ class LauncherProcessTest(TempDirTest):
         self.assertIn("code refused: member '../evil.py'", result.stderr)
         self.assertFalse((self.tmp / "evil.py").exists())
 
+    def test_code_path_from_the_environment(self) -> None:
+        code = self.code({"main.py": "import os\nprint(os.path.basename(os.getcwd()))\n"})
+        args = [sys.executable, str(LAUNCHER), "--outputs", str(self.tmp / "outputs"), "--work", str(self.tmp / "work"), "--", "python", "main.py"]
+        result = subprocess.run(args, capture_output=True, text=True, env=dict(os.environ, PYFRONT_JOB_CODE=str(code)), timeout=60)
+        self.assertEqual((result.returncode, result.stdout), (0, "job\n"), result.stderr)
+
     def test_without_code_the_command_still_runs(self) -> None:
         result = self.launch(None, ["python", "-c", "print('plain')"])
         self.assertEqual((result.returncode, result.stdout), (0, "plain\n"), result.stderr)

@@ -230,6 +230,22 @@ describe("compiling to LLB", () => {
     expect(json).toContain('docker-image://docker.io/library/python:3.13-slim"');
     expect(json).not.toContain(DIGEST);
   });
+
+  it("gives every run the build environment, which stays out of the image's config and the definition", () => {
+    const v = imageFamily({
+      name: "env",
+      description: "d",
+      versions: [{ version: "1.0.0", changelog: "c", container }],
+    }).versions[0]!;
+    const before = definitionDigest(v);
+    const compiled = compileContainer(container, {
+      buildEnv: [["PIP_INDEX_URL", "http://127.0.0.1:3141/simple"]],
+    });
+    const json = JSON.stringify(definitionToJson(marshalDefinition(compiled.state).definition));
+    expect(json).toContain("PIP_INDEX_URL=http://127.0.0.1:3141/simple");
+    expect(JSON.stringify(compiled.imageConfig)).not.toContain("PIP_INDEX_URL");
+    expect(definitionDigest(v)).toBe(before);
+  });
 });
 
 describe("building a version", () => {
