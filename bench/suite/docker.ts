@@ -1,8 +1,11 @@
 /** The suite's only contact with the engine: docker commands as argv (never a shell string), timed. */
 import { spawn } from "node:child_process";
-import { readFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
 import { request } from "node:http";
 import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type SavedLayer, savedLayers } from "./layers.js";
 
 export interface DockerClient {
   /** Path of the docker client (PYFRONT_DOCKER). */
@@ -104,6 +107,42 @@ export async function inspectImage(client: DockerClient, image: string): Promise
   const parsed = JSON.parse(raw) as { Size?: number; RootFS?: { Layers?: string[] } };
   if (typeof parsed.Size !== "number") throw new Error(`docker image inspect ${image}: no Size`);
   return { sizeBytes: parsed.Size, layers: parsed.RootFS?.Layers?.length ?? 0 };
+}
+
+/** `RootFS.Layers` of an image. */
+export async function layerDigests(client: DockerClient, image: string): Promise<string[]> {
+  const raw = await dockerOk(client, ["image", "inspect", "--format", "{{json .RootFS.Layers}}", image]);
+  return JSON.parse(raw) as string[];
+}
+
+/** The image's layers with their sizes, from `docker save` (Docker 20.10's layout and 26's OCI one). */
+export async function imageLayers(client: DockerClient, image: string): Promise<SavedLayer[]> {
+  const dir = await mkdtemp(join(tmpdir(), "pyfront-bench-layers-"));
+  try {
+    const archive = join(dir, "image.tar");
+    await dockerOk(client, ["save", "-o", archive, image]);
+    await new Promise<void>((resolve, reject) => {
+      const tar = spawn("tar", ["-xf", archive, "-C", dir], { stdio: "ignore" });
+      tar.on("error", reject);
+      tar.on("close", (code) => (code === 0 ? resolve() : reject(new Error(`tar -xf exited with ${code}`))));
+    });
+    const [manifest] = JSON.parse(await readFile(join(dir, "manifest.json"), "utf8")) as Array<{
+      Config: string;
+      Layers: string[];
+    }>;
+    if (!manifest) throw new Error(`docker save ${image}: no manifest`);
+    const config = JSON.parse(await readFile(join(dir, manifest.Config), "utf8")) as {
+      rootfs: { diff_ids: string[] };
+    };
+    const sizes = new Map<string, number>();
+    for (const file of manifest.Layers) sizes.set(file, (await stat(join(dir, file))).size);
+    return savedLayers(
+      { layerFiles: manifest.Layers, diffIds: config.rootfs.diff_ids },
+      (file) => sizes.get(file)!,
+    );
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }
 
 /** From `docker run` to the container's first line on stdout. */

@@ -10,6 +10,7 @@ import {
   shortfallsAgainstMicrob,
   tabulate,
 } from "./results.js";
+import type { Summary } from "./stats.js";
 
 export function formatSeconds(seconds: number): string {
   return seconds >= 10 ? seconds.toFixed(1) : seconds.toFixed(2);
@@ -20,17 +21,25 @@ export function formatMegabytes(bytes: number): string {
   return (bytes / 1e6).toFixed(1);
 }
 
+/** Bytes in decimal kB below a megabyte, in MB from there. */
+export function formatBytes(bytes: number): string {
+  return bytes < 1e6 ? `${(bytes / 1e3).toFixed(1)} kB` : `${formatMegabytes(bytes)} MB`;
+}
+
 export function formatValue(measure: Measure, value: number): string {
   if (measure === "sizeBytes") return `${formatMegabytes(value)} MB`;
+  if (measure === "editLayerBytes") return formatBytes(value);
   if (measure === "layers") return Number.isInteger(value) ? String(value) : value.toFixed(1);
   return `${formatSeconds(value)} s`;
 }
 
-function formatRange(measure: Measure, cell: Cell): string {
-  const unitless = (v: number) => formatValue(measure, v).replace(/ (s|MB)$/, "");
-  const [min, max] = [unitless(cell.summary.min), unitless(cell.summary.max)];
-  // A range that rounds to one figure says nothing.
-  return min === max ? "" : ` (${min}–${max})`;
+function formatRange(measure: Measure, summary: Summary): string {
+  const [min, max] = [formatValue(measure, summary.min), formatValue(measure, summary.max)];
+  // A range that rounds to one figure says nothing; the unit is said once, after the median.
+  if (min === max) return "";
+  const unit = / (s|kB|MB)$/;
+  const sameUnit = min.match(unit)?.[1] === max.match(unit)?.[1];
+  return sameUnit ? ` (${min.replace(unit, "")}–${max.replace(unit, "")})` : ` (${min}–${max})`;
 }
 
 export function formatRatio(ratio: number | undefined): string {
@@ -40,7 +49,8 @@ export function formatRatio(ratio: number | undefined): string {
 
 /** "median (min–max) ×ratio"; the baseline row carries no ratio. */
 export function formatCell(measure: Measure, cell: Cell, isBaseline: boolean): string {
-  const base = `${formatValue(measure, cell.summary.median)}${formatRange(measure, cell)}`;
+  if (!cell.summary) return "not measured";
+  const base = `${formatValue(measure, cell.summary.median)}${formatRange(measure, cell.summary)}`;
   return isBaseline ? base : `${base} ${formatRatio(cell.ratio)}`;
 }
 

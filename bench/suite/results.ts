@@ -10,6 +10,7 @@ export const MEASURES = [
   "sizeBytes",
   "layers",
   "firstOutputSeconds",
+  "editLayerBytes",
 ] as const;
 export type Measure = (typeof MEASURES)[number];
 
@@ -21,6 +22,7 @@ export const MEASURE_LABELS: Record<Measure, string> = {
   sizeBytes: "image size",
   layers: "layers",
   firstOutputSeconds: "first output",
+  editLayerBytes: "new layer bytes after the edit",
 };
 
 /** One build-edit-run sequence of one way on one example. */
@@ -35,6 +37,11 @@ export interface Sample {
   sizeBytes: number;
   layers: number;
   firstOutputSeconds: number;
+  /**
+   * Bytes (uncompressed tars) of the image's layers that the one-line edit made new: what an
+   * export and a push send again. Absent in runs recorded before it was measured.
+   */
+  editLayerBytes?: number;
 }
 
 export interface Machine {
@@ -70,7 +77,8 @@ export interface SuiteRun {
 }
 
 export interface Cell {
-  summary: Summary;
+  /** Absent when the run did not record the measure. */
+  summary: Summary | undefined;
   /** Median of this way over the median of pyfront's frontend. */
   ratio: number | undefined;
 }
@@ -83,12 +91,15 @@ export interface ExampleTable {
 /** Medians, ranges and ratios to pyfront's frontend, per example and way, in the run's order. */
 export function tabulate(run: SuiteRun): ExampleTable[] {
   return run.examples.map((example) => {
-    const summaries = new Map<WayName, Record<Measure, Summary>>();
+    const summaries = new Map<WayName, Record<Measure, Summary | undefined>>();
     for (const way of run.ways) {
       const samples = run.samples.filter((s) => s.example === example && s.way === way);
       if (samples.length === 0) throw new Error(`no samples for ${example} / ${way}`);
-      const byMeasure = {} as Record<Measure, Summary>;
-      for (const measure of MEASURES) byMeasure[measure] = summarize(samples.map((s) => s[measure]));
+      const byMeasure = {} as Record<Measure, Summary | undefined>;
+      for (const measure of MEASURES) {
+        const values = samples.flatMap((s) => (s[measure] === undefined ? [] : [s[measure]]));
+        byMeasure[measure] = values.length > 0 ? summarize(values) : undefined;
+      }
       summaries.set(way, byMeasure);
     }
     const baseline = summaries.get("frontend");
@@ -98,10 +109,9 @@ export function tabulate(run: SuiteRun): ExampleTable[] {
         const own = summaries.get(way)!;
         const cells = {} as Record<Measure, Cell>;
         for (const measure of MEASURES) {
-          cells[measure] = {
-            summary: own[measure],
-            ratio: baseline ? ratio(own[measure], baseline[measure]) : undefined,
-          };
+          const summary = own[measure];
+          const base = baseline?.[measure];
+          cells[measure] = { summary, ratio: summary && base ? ratio(summary, base) : undefined };
         }
         return { way, cells };
       }),
@@ -125,9 +135,9 @@ export function shortfallsAgainstMicrob(run: SuiteRun): Shortfall[] {
     const theirs = table.rows.find((r) => r.way === "microb");
     if (!ours || !theirs) continue;
     for (const measure of MEASURES) {
-      const pyfront = ours.cells[measure].summary.median;
-      const microb = theirs.cells[measure].summary.median;
-      if (pyfront > microb)
+      const pyfront = ours.cells[measure].summary?.median;
+      const microb = theirs.cells[measure].summary?.median;
+      if (pyfront !== undefined && microb !== undefined && pyfront > microb)
         out.push({ engine: run.engine, example: table.example, measure, pyfront, microb });
     }
   }

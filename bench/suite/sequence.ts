@@ -11,7 +11,9 @@ import {
   type DockerClient,
   docker,
   dockerOk,
+  imageLayers,
   inspectImage,
+  layerDigests,
   timedBuild,
   timedClientBuild,
   timeToFirstLine,
@@ -19,6 +21,7 @@ import {
 } from "./docker.js";
 import { renderMicrobDockerfile, renderNaiveDockerfile } from "./dockerfiles.js";
 import { ADDED_DEPENDENCY, type BenchExample, type WayName } from "./examples.js";
+import { newLayerBytes } from "./layers.js";
 import {
   addProjectDependency,
   addPyfrontDependency,
@@ -138,9 +141,12 @@ export async function runSequence(
         : await timeToFirstLine(ctx.client, tag);
     const cachedSeconds = await build();
 
+    const layersBefore = await layerDigests(ctx.client, tag);
     await editFile(join(context, example.editFile), (t) => appendCommentLine(t, `bench edit ${rep + 1}`));
     state.edited = true;
     const editSeconds = await build();
+    // Counted after the timing: docker save is no part of the build.
+    const editLayerBytes = newLayerBytes(layersBefore, await imageLayers(ctx.client, tag));
 
     await editFile(pyproject, (t) =>
       example.isPackage
@@ -161,10 +167,11 @@ export async function runSequence(
       sizeBytes: facts.sizeBytes,
       layers: facts.layers,
       firstOutputSeconds,
+      editLayerBytes,
     };
     log(
       `${example.name} ${way} rep ${rep + 1}: cold ${coldSeconds.toFixed(1)} s, cached ${cachedSeconds.toFixed(2)} s, ` +
-        `edit ${editSeconds.toFixed(1)} s, dependency ${dependencySeconds.toFixed(1)} s, ` +
+        `edit ${editSeconds.toFixed(1)} s (${(editLayerBytes / 1e3).toFixed(1)} kB of new layers), dependency ${dependencySeconds.toFixed(1)} s, ` +
         `${(facts.sizeBytes / 1e6).toFixed(1)} MB in ${facts.layers} layers, first output ${firstOutputSeconds.toFixed(2)} s`,
     );
     return sample;

@@ -30,6 +30,7 @@ import {
   pipInstallArgv,
 } from "./pip-steps.js";
 import { type IndexOverrides, readPlatformOverrides, withPlatformOverrides } from "./platform-overrides.js";
+import { PROJECT_FILES_DIR, PROJECT_STAGE, stagingProjectFiles } from "./project-layer.js";
 import {
   APP_DIR,
   BUILD_BACKEND_DIR,
@@ -93,13 +94,14 @@ export function planBuild(spec: BuildSpec, options: PlanOptions): BuildPlan {
     overrides.indices,
     lockTarget(spec, options),
   );
-  const runtime = runtimeStage(spec, downloads.fetched);
+  const runtime = runtimeStage(spec, downloads.fetched, builder.project !== undefined);
+  const built = builder.project ? [builder.stage, builder.project] : [builder.stage];
   // A Dockerfile names a stage only after it: downloads go first when the builder copies from them.
   const stages = !downloads.stage
-    ? [builder.stage, runtime]
+    ? [...built, runtime]
     : downloads.forBuilder
-      ? [downloads.stage, builder.stage, runtime]
-      : [builder.stage, downloads.stage, runtime];
+      ? [downloads.stage, ...built, runtime]
+      : [...built, downloads.stage, runtime];
 
   const plan: BuildPlan = {
     planVersion: PLAN_VERSION,
@@ -148,7 +150,14 @@ function builderStage(
   fetched: Map<AddFile, string>,
   indexOverrides: IndexOverrides,
   target: LockTarget | undefined,
-): { stage: Stage; secrets: BuildPlan["secrets"]; ssh: boolean; locked?: LockedSet } {
+): {
+  stage: Stage;
+  /** The project's install in a stage of its own, when it gets a layer of its own (see project-layer.ts). */
+  project?: Stage;
+  secrets: BuildPlan["secrets"];
+  ssh: boolean;
+  locked?: LockedSet;
+} {
   const steps: Step[] = [];
   const os = osRecipeFor(spec.builderImage);
   if (spec.buildDeps.length > 0) steps.push(os.installPackages(spec.buildDeps, spec.builderImage, "builder"));
@@ -207,9 +216,22 @@ function builderStage(
   steps.push(...dependencyInstallSteps(dependencies, index, pipMounts, ssh.env));
   // Before the code is copied: this layer depends on the console scripts, not on the code.
   if (spec.project.kind === "scripts") steps.push(appImportPathStep(spec.project.consoleScripts ?? []));
-  steps.push(...projectSteps(spec, index, pipMounts, ssh.env));
+  const project = projectSteps(spec, index, pipMounts, ssh.env);
+  // Only an install that adds nothing but the project (--no-deps) gets a layer of its own: one that
+  // resolves may install or replace dependencies, and a later layer cannot remove what it replaced.
+  const ownLayer = spec.project.kind === "package" && spec.project.dependenciesComplete;
+  if (!ownLayer) steps.push(...project);
   return {
     stage: { name: BUILDER_STAGE, base: { kind: "image", ref: spec.builderImage }, steps },
+    ...(ownLayer
+      ? {
+          project: {
+            name: PROJECT_STAGE,
+            base: { kind: "stage", name: BUILDER_STAGE },
+            steps: project.map((step) => (step.kind === "run" ? stagingProjectFiles(step) : step)),
+          },
+        }
+      : {}),
     secrets: index.secrets,
     ssh: needsSsh,
     ...(locked ? { locked: locked.shown } : {}),
@@ -363,7 +385,7 @@ function copyFileSource(copy: CopyFile): CopySource {
   return { kind: "image", ref: copy.from };
 }
 
-function runtimeStage(spec: BuildSpec, fetched: Map<AddFile, string>): Stage {
+function runtimeStage(spec: BuildSpec, fetched: Map<AddFile, string>, projectLayer: boolean): Stage {
   const steps: Step[] = [];
   const os = osRecipeFor(spec.runtimeImage);
   if (spec.systemDeps.length > 0)
@@ -377,6 +399,16 @@ function runtimeStage(spec: BuildSpec, fetched: Map<AddFile, string>): Stage {
     dest: VENV_DIR,
     unpackArchives: false,
   });
+  // The project's own files, after the dependencies: a code edit changes this layer only.
+  if (projectLayer) {
+    steps.push({
+      kind: "copy",
+      from: { kind: "stage", name: PROJECT_STAGE },
+      sources: [PROJECT_FILES_DIR],
+      dest: VENV_DIR,
+      unpackArchives: false,
+    });
+  }
   if (spec.project.kind === "scripts") {
     steps.push({
       kind: "copy",

@@ -26,6 +26,7 @@ import {
 import { ensureFrontendImage } from "./support/frontend.js";
 import { occurrences, saveImage } from "./support/image-search.js";
 import { fileTree, runtimeConfig } from "./support/image-tree.js";
+import { expectOnlyTheCodeLayersChanged, folderBytes, layerDigests } from "./support/layers.js";
 
 const env = engineEnv();
 const images: string[] = [];
@@ -163,7 +164,7 @@ describe(`pyfront build on engine ${env.engine}`, () => {
     expect(cached, log).toBe(total);
     for (const step of [
       /^\[builder\] install dependencies/,
-      /^\[builder\] install the project/,
+      /^\[project\] install the project/,
       /^\[runtime\] COPY /,
     ]) {
       expect(wasCached(log, step), log).toBe(true);
@@ -176,6 +177,14 @@ describe(`pyfront build on engine ${env.engine}`, () => {
       if (/^\[internal\]|FROM |^exporting/.test(name)) continue;
       expect(lines, name).toContain(`${id} CACHED`);
     }
+
+    // A one-line edit: the image shares every layer before the project's with the one before.
+    const layersBefore = await layerDigests(tag);
+    copy.touchSource(webapp);
+    const edited = await pyfrontOnEngine(["build", copy.dir, "-t", tag, "--network", "host"]);
+    expect(edited.code, combined(edited)).toBe(0);
+    await expectOnlyTheCodeLayersChanged(layersBefore, tag, folderBytes(copy.dir));
+    await webapp.check(tag);
   });
 
   it("gives the same image as docker build -f pyproject.toml through the frontend image", async () => {
@@ -379,7 +388,7 @@ describe(`pyfront build on engine ${env.engine}`, () => {
       expect(built.code, log).toBe(0);
       // The edited code reached BuildKit through the session: the project was installed again.
       expect(
-        vertexLines(log, /^\[builder\] install the project/).some((l) => / DONE \d/.test(l)),
+        vertexLines(log, /^\[project\] install the project/).some((l) => / DONE \d/.test(l)),
         log,
       ).toBe(true);
       expect(built.stderr).toContain(

@@ -25,6 +25,7 @@ import {
   saveImage,
 } from "./support/image-search.js";
 import { fileTree, runtimeConfig } from "./support/image-tree.js";
+import { expectOnlyTheCodeLayersChanged, folderBytes, layerDigests } from "./support/layers.js";
 
 const env = engineEnv();
 const images: string[] = [];
@@ -66,7 +67,7 @@ async function buildWithFrontend(
 }
 
 const DEPENDENCY_STEP = /^\[builder\] install dependencies/;
-const PROJECT_STEP = /^\[builder\] (install the project|COPY )/;
+const PROJECT_STEP = /^\[(builder|project)\] (install the project|COPY )/;
 const BACKEND_STEP = /^\[builder\] install the build backend/;
 
 describe(`pyfront's frontend on engine ${env.engine}`, () => {
@@ -86,6 +87,7 @@ describe(`pyfront's frontend on engine ${env.engine}`, () => {
       expect(unchanged.code, combined(unchanged)).toBe(0);
       expect(wasCached(combined(unchanged), PROJECT_STEP), combined(unchanged)).toBe(true);
 
+      const layersBefore = await layerDigests(tag);
       copy.touchSource(example);
       const second = await buildWithFrontend(copy, tag, [], example.specFile);
       const log = combined(second);
@@ -96,6 +98,8 @@ describe(`pyfront's frontend on engine ${env.engine}`, () => {
       expect(vertexLines(log, BACKEND_STEP).length > 0, log).toBe(isPackage);
       if (isPackage) expect(wasCached(log, BACKEND_STEP), log).toBe(true);
       expect(wasCached(log, PROJECT_STEP), log).toBe(false);
+      // The image shares every layer before the project's with the one before the edit.
+      await expectOnlyTheCodeLayersChanged(layersBefore, tag, folderBytes(copy.dir));
       await example.check(tag);
     });
   }
@@ -202,6 +206,31 @@ describe(`pyfront's frontend on engine ${env.engine}`, () => {
 });
 
 describe(`frontend and generated Dockerfile give the same image on engine ${env.engine}`, () => {
+  it("webapp: through the generated Dockerfile too, a one-line edit changes only the code's layers", async () => {
+    const copy = scratchCopy("webapp");
+    const tag = `pyfront-e2e-df-edit-webapp:${env.engine.toLowerCase()}`;
+    images.push(tag);
+    const build = async () => {
+      writeFileSync(copy.outside("Dockerfile.pyfront"), pyfront(["dockerfile", copy.dir]));
+      const built = await docker([
+        "build",
+        "--network",
+        "host",
+        "-f",
+        copy.outside("Dockerfile.pyfront"),
+        "-t",
+        tag,
+        copy.dir,
+      ]);
+      expect(built.code, combined(built)).toBe(0);
+    };
+    await build();
+    const layersBefore = await layerDigests(tag);
+    copy.touchSource(EXAMPLES.find((e) => e.name === "webapp")!);
+    await build();
+    await expectOnlyTheCodeLayersChanged(layersBefore, tag, folderBytes(copy.dir));
+  });
+
   for (const example of EXAMPLES) {
     it(`${example.name}: same config and file tree`, async () => {
       const copy = scratchCopy(example.name);

@@ -55,6 +55,34 @@ describe("cell formatting", () => {
     expect(formatRatio(12.4)).toBe("×12");
     expect(formatRatio(undefined)).toBe("n/a");
   });
+
+  it("shows the edit's new layer bytes in kB under a megabyte, and says when a run did not measure them", () => {
+    expect(formatCell("editLayerBytes", { summary: summarize([19_000, 21_500]), ratio: 1 }, true)).toBe(
+      "20.3 kB (19.0–21.5)",
+    );
+    expect(formatCell("editLayerBytes", { summary: summarize([19_000, 4_860_000]), ratio: 240 }, false)).toBe(
+      "2.4 MB (19.0 kB–4.9 MB) ×240",
+    );
+    expect(formatCell("editLayerBytes", { summary: undefined, ratio: undefined }, false)).toBe(
+      "not measured",
+    );
+  });
+});
+
+describe("runs recorded before a measure existed", () => {
+  it("have no summary and no ratio for it, and no shortfall", () => {
+    const run = recordedRun();
+    const [table] = tabulate(run);
+    for (const row of table!.rows)
+      expect(row.cells.editLayerBytes).toEqual({ summary: undefined, ratio: undefined });
+    expect(shortfallsAgainstMicrob(run).map((s) => s.measure)).toEqual(["sizeBytes"]);
+    const measured = {
+      ...run,
+      samples: run.samples.map((s) => ({ ...s, editLayerBytes: s.way === "frontend" ? 20_000 : 4_850_000 })),
+    };
+    const microb = tabulate(measured)[0]!.rows.find((r) => r.way === "microb")!;
+    expect(microb.cells.editLayerBytes.ratio).toBeCloseTo(242.5);
+  });
 });
 
 describe("renderRunTables", () => {

@@ -47,6 +47,11 @@ function pipRuns(s: Stage): RunStep[] {
   return runs(s).filter((step) => step.argv.includes("--python") && !step.argv.includes(BUILD_BACKEND_DIR));
 }
 
+/** The builder's pip steps into the venv, then the project's own (in its stage, when it has one). */
+function venvInstalls(plan: { stages: Stage[] }): RunStep[] {
+  return plan.stages.filter((s) => s.name === "builder" || s.name === "project").flatMap(pipRuns);
+}
+
 describe("microb and mopy fixtures: golden plans and Dockerfiles", () => {
   it("covers microb's nine examples", () => {
     expect(NAMES.filter((name) => name.startsWith("microb-example-"))).toHaveLength(9);
@@ -68,8 +73,8 @@ describe("microb and mopy fixtures: golden plans and Dockerfiles", () => {
 describe("what each fixture is there for", () => {
   it("a string requirements names a lock installed by a pip call of its own, the project without dependencies", () => {
     const { plan } = planFixture("microb-example-04-requirements-file");
-    const [lock, project] = pipRuns(stage(plan, "builder"));
-    expect(pipRuns(stage(plan, "builder"))).toHaveLength(2);
+    const [lock, project] = venvInstalls(plan);
+    expect(venvInstalls(plan)).toHaveLength(2);
     // Nothing but the (filtered) lock: an unpinned name here would break pip's hash-checking mode.
     const pip = lock!.argv.slice(lock!.argv.indexOf("--", 3) + 1);
     expect(pip.slice(pip.indexOf("install"))).toEqual([
@@ -123,7 +128,7 @@ describe("what each fixture is there for", () => {
   it("rye's -e file:. is left out of the lock pip reads, and the project installed from its own step", () => {
     const { plan, warnings } = planFixture("microb-example-09-rye");
     expect(warnings).toEqual([]);
-    const [lock, project] = pipRuns(stage(plan, "builder"));
+    const [lock, project] = venvInstalls(plan);
     expect(lock!.argv.slice(3, 6)).toEqual([
       "/pyfront/context/requirements.lock",
       "/pyfront/context/.pyfront-requirements.lock",
@@ -134,7 +139,7 @@ describe("what each fixture is there for", () => {
 
   it("files before the build land in the builder before the dependency step, never in the image", () => {
     const { plan } = planFixture("microb-before-build");
-    expect(plan.stages.map((s) => s.name)).toEqual(["downloads", "builder", "runtime"]);
+    expect(plan.stages.map((s) => s.name)).toEqual(["downloads", "builder", "project", "runtime"]);
     const builder = stage(plan, "builder");
     const firstPip = builder.steps.findIndex((s) => s.kind === "run" && s.argv.includes("--python"));
     const copies = builder.steps.flatMap((s, i) =>
@@ -149,7 +154,11 @@ describe("what each fixture is there for", () => {
     expect(copies.every((c) => c.i < firstPip)).toBe(true);
     expect(copies[2]!.from).toEqual({ kind: "stage", name: "downloads" });
     const runtimeCopies = stage(plan, "runtime").steps.filter((s) => s.kind === "copy");
-    expect(runtimeCopies.map((s) => (s.kind === "copy" ? s.sources : []))).toEqual([["/opt/venv"]]);
+    // The venv and the project's own files (never the files before the build).
+    expect(runtimeCopies.map((s) => (s.kind === "copy" ? s.sources : []))).toEqual([
+      ["/opt/venv"],
+      ["/pyfront/project-files"],
+    ]);
   });
 
   it("username_secret/password_secret reach pip as two secret files, named by id only", () => {

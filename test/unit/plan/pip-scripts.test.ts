@@ -1,11 +1,22 @@
 // The fixed Python programs the recipe runs in the builder, run here with the host's python3 on
 // real files: what pip would be handed, and what it would see.
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readlinkSync,
+  statSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { PIP_WITH_CREDENTIALS_SCRIPT, WITHOUT_EDITABLE_LINES_SCRIPT } from "../../../src/plan/pip-steps.js";
+import { PROJECT_FILES_SCRIPT } from "../../../src/plan/project-layer.js";
 
 function python(args: string[], env: Record<string, string> = {}) {
   return spawnSync("python3", args, { encoding: "utf8", env: { PATH: process.env.PATH ?? "", ...env } });
@@ -140,5 +151,95 @@ describe("index credentials from microb's username_secret and password_secret", 
       "pyfront: the build secret 'feed_password' (credentials for a package index) was not passed to the build; " +
         "pass it with --secret id=feed_password,src=FILE, where FILE holds the password\n",
     );
+  });
+});
+
+describe("the staging of the project's own files (its layer)", () => {
+  /** A venv-like folder with a dependency installed, and an empty staging path beside it. */
+  function venvWithDependency() {
+    const dir = mkdtempSync(join(tmpdir(), "pyfront-project-files-"));
+    const venv = join(dir, "venv");
+    const site = join(venv, "lib", "python3.11", "site-packages");
+    mkdirSync(join(site, "flask"), { recursive: true });
+    mkdirSync(join(venv, "bin"));
+    writeFileSync(join(site, "flask", "__init__.py"), "# flask\n");
+    writeFileSync(join(venv, "bin", "flask"), "#!/opt/venv/bin/python\n");
+    symlinkSync("python3", join(venv, "bin", "python"));
+    // Older than the install, as the dependency layer's files are.
+    utimesSync(join(site, "flask", "__init__.py"), 1_000_000, 1_000_000);
+    return { venv, site, staging: join(dir, "staging") };
+  }
+
+  /** An "install" that adds a package, a console script and a link, as pip adds a project. */
+  const INSTALL = [
+    "import os, sys",
+    "site, bindir = sys.argv[1], sys.argv[2]",
+    'os.makedirs(os.path.join(site, "webapp", "__pycache__"))',
+    'open(os.path.join(site, "webapp", "__init__.py"), "w").write("print(1)\\n")',
+    'open(os.path.join(site, "webapp", "__pycache__", "__init__.cpython-311.pyc"), "wb").write(b"pyc")',
+    'os.utime(os.path.join(site, "webapp", "__init__.py"), (2000000, 2000000))',
+    'script = os.path.join(bindir, "serve")',
+    'open(script, "w").write("#!/opt/venv/bin/python\\n")',
+    "os.chmod(script, 0o755)",
+    'os.symlink("serve", os.path.join(bindir, "serve-link"))',
+  ].join("\n");
+
+  it("copies what the command added, with modes, times and links, and nothing the folder had", () => {
+    const { venv, site, staging } = venvWithDependency();
+    const bin = join(venv, "bin");
+    const run = python([
+      "-c",
+      PROJECT_FILES_SCRIPT,
+      venv,
+      staging,
+      "--",
+      "python3",
+      "-c",
+      INSTALL,
+      site,
+      bin,
+    ]);
+    expect(run.stderr).toBe("");
+    expect(run.status).toBe(0);
+    const listing = (root: string): string[] =>
+      readdirSync(root, { recursive: true, encoding: "utf8" }).sort();
+    expect(listing(staging)).toEqual([
+      "bin",
+      "bin/serve",
+      "bin/serve-link",
+      "lib",
+      "lib/python3.11",
+      "lib/python3.11/site-packages",
+      "lib/python3.11/site-packages/webapp",
+      "lib/python3.11/site-packages/webapp/__init__.py",
+      "lib/python3.11/site-packages/webapp/__pycache__",
+      "lib/python3.11/site-packages/webapp/__pycache__/__init__.cpython-311.pyc",
+    ]);
+    const staged = join(staging, "lib", "python3.11", "site-packages");
+    // Bytecode checks its source's time: the copy keeps it.
+    expect(statSync(join(staged, "webapp", "__init__.py")).mtimeMs).toBe(2_000_000_000);
+    expect(statSync(join(staging, "bin", "serve")).mode & 0o777).toBe(0o755);
+    expect(readlinkSync(join(staging, "bin", "serve-link"))).toBe("serve");
+    // Folders get the venv's modes and times, after they were filled.
+    for (const folder of ["", "bin", "lib/python3.11/site-packages"]) {
+      const original = statSync(join(venv, folder));
+      const copy = statSync(join(staging, folder));
+      expect([copy.mode, copy.mtimeMs]).toEqual([original.mode, original.mtimeMs]);
+    }
+  });
+
+  it("exits with the command's status, and stops when the command removed a file the folder had", () => {
+    const { venv, site, staging } = venvWithDependency();
+    expect(python(["-c", PROJECT_FILES_SCRIPT, venv, staging, "--", "python3", "-c", "exit(3)"]).status).toBe(
+      3,
+    );
+    expect(existsSync(staging)).toBe(false);
+    const removing = `import os; os.remove(${JSON.stringify(join(site, "flask", "__init__.py"))})`;
+    const run = python(["-c", PROJECT_FILES_SCRIPT, venv, staging, "--", "python3", "-c", removing]);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain(
+      `pyfront: installing the project removed ${join(site, "flask", "__init__.py")}, which a dependency step installed`,
+    );
+    expect(existsSync(staging)).toBe(false);
   });
 });

@@ -12,6 +12,7 @@ import {
   type PlatformOverrides,
   readPlatformOverrides,
 } from "../../../src/plan/platform-overrides.js";
+import { PROJECT_FILES_SCRIPT } from "../../../src/plan/project-layer.js";
 import { renderDockerfile } from "../../../src/render/dockerfile.js";
 import { renderLlb } from "../../../src/render/llb.js";
 import type { PackageIndex } from "../../../src/spec/build-spec.js";
@@ -382,7 +383,9 @@ describe("the overrides in a plan", () => {
       "install the project",
     ]);
     for (const run of runs) {
-      expect(run.argv.slice(3, 11)).toEqual([
+      // The project's install runs inside the script that stages its files (src/plan/project-layer.ts).
+      const argv = run.argv[2] === PROJECT_FILES_SCRIPT ? run.argv.slice(6) : run.argv;
+      expect(argv.slice(3, 11)).toEqual([
         "primary",
         "http://127.0.0.1:3141/simple",
         "/run/secrets/pyfront-index-url",
@@ -436,12 +439,13 @@ describe("the overrides in a plan", () => {
       ]),
     );
     // Only the pip steps, and what is built on their layers: the runtime's copy of the venv and after.
-    expect(changed.slice(0, 3)).toEqual([
+    const pipSteps = [
       "[builder] install dependencies (before the project's code, so code changes reuse this layer)",
-      "[builder] install the project",
-      "[runtime] COPY /opt/venv /opt/venv",
-    ]);
-    for (const name of changed.slice(3)) expect(name).toMatch(/^(\[runtime\] (COPY|ADD) |WORKDIR |$)/);
+      "[project] install the project",
+    ];
+    expect(changed).toEqual(expect.arrayContaining([...pipSteps, "[runtime] COPY /opt/venv /opt/venv"]));
+    for (const name of changed.filter((n) => !pipSteps.includes(n)))
+      expect(name).toMatch(/^(\[runtime\] (COPY|ADD) |WORKDIR |$)/);
   });
 
   it("are the same for every key order of the build args", () => {
@@ -474,6 +478,7 @@ describe("the registry mirror in a plan", () => {
   it("pulls every stage base and copy_files image through the mirror", () => {
     expect(mirrored.stages.map((s) => s.base)).toEqual([
       { kind: "image", ref: "registry.example.com/hub/library/python:3.11" },
+      { kind: "stage", name: "builder" },
       { kind: "image", ref: "registry.example.com/hub/library/python:3.11" },
       { kind: "image", ref: "registry.example.com/hub/library/python:3.11-slim" },
     ]);
@@ -512,6 +517,7 @@ describe("the registry mirror in a plan", () => {
     const plan = planBuild(spec2, { buildArgs: { PYFRONT_REGISTRY_MIRROR: "registry.example.com" } });
     expect(plan.stages.map((s) => s.base.kind === "image" && s.base.ref)).toEqual([
       "ghcr.io/org/python:3.11",
+      false,
       "ghcr.io/org/python:3.11",
       "localhost:5000/python:3.11-slim",
     ]);

@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { BuildPlan, CopyStep, RunStep, Stage } from "../../../src/plan/build-plan.js";
 import { planBuild } from "../../../src/plan/plan-build.js";
+import { PROJECT_FILES_SCRIPT } from "../../../src/plan/project-layer.js";
+import type { BuildSpec } from "../../../src/spec/build-spec.js";
 import { SpecError } from "../../../src/spec/diagnostics.js";
 import { loadBuildSpec } from "../../../src/spec/index.js";
 import { baseSpec, FIXTURES } from "./spec-fixtures.js";
@@ -13,15 +15,16 @@ const copies = (s: Stage) => s.steps.filter((step): step is CopyStep => step.kin
 
 describe("the default recipe", () => {
   it("installs dependencies before the project, without the project's sources mounted", () => {
-    const builder = stage(plan("package-console-script"), "builder");
+    const p = plan("package-console-script");
+    const builder = stage(p, "builder");
     const depIndex = builder.steps.findIndex(
       (s) => s.kind === "run" && s.description.startsWith("install dependencies"),
     );
-    const projectIndex = builder.steps.findIndex(
-      (s) => s.kind === "run" && s.description === "install the project",
-    );
     expect(depIndex).toBeGreaterThan(-1);
-    expect(projectIndex).toBeGreaterThan(depIndex);
+    // The project goes in on top of the builder, in a stage of its own (src/plan/project-layer.ts).
+    expect(stage(p, "project").base).toEqual({ kind: "stage", name: "builder" });
+    expect(runs(stage(p, "project")).map((r) => r.description)).toEqual(["install the project"]);
+    expect(runs(builder).some((r) => r.description === "install the project")).toBe(false);
     const depStep = builder.steps[depIndex] as RunStep;
     expect(depStep.mounts.filter((m) => m.type === "bind")).toEqual([]);
     // The chosen extras' requirements go in with the others, before the code.
@@ -30,12 +33,54 @@ describe("the default recipe", () => {
 
   it("installs the project with --no-deps only when its metadata lists every requirement", () => {
     const projectStep = (name: string) =>
-      runs(stage(plan(name), "builder")).find((r) => r.description === "install the project")!;
+      plan(name)
+        .stages.flatMap(runs)
+        .find((r) => r.description === "install the project")!;
     const complete = projectStep("package-console-script").argv;
     expect(complete.slice(complete.indexOf("install"))).toContain("--no-deps");
     expect(complete.slice(-2)).toEqual(["--", "/pyfront/context[cli,yaml]"]);
     // Dynamic dependencies: pip resolves what the dependency step could not know.
     expect(projectStep("compiled-deps").argv).not.toContain("--no-deps");
+  });
+
+  it("puts the project's own files in a layer after the dependencies' venv", () => {
+    const p = plan("package-console-script");
+    expect(p.stages.map((s) => s.name)).toEqual(["builder", "project", "runtime"]);
+    const install = runs(stage(p, "project"))[0]!;
+    // The fixed script wraps the install unchanged, and stages what it adds to the venv.
+    expect(install.argv.slice(0, 7)).toEqual([
+      "python3",
+      "-c",
+      PROJECT_FILES_SCRIPT,
+      "/opt/venv",
+      "/pyfront/project-files",
+      "--",
+      "python3",
+    ]);
+    expect(install.argv).toContain("--no-deps");
+    const [venv, project] = copies(stage(p, "runtime"));
+    expect(venv).toMatchObject({ from: { kind: "stage", name: "builder" }, sources: ["/opt/venv"] });
+    expect(project).toMatchObject({
+      from: { kind: "stage", name: "project" },
+      sources: ["/pyfront/project-files"],
+      dest: "/opt/venv",
+    });
+  });
+
+  it("keeps the project in the builder's venv when pip resolves for it, and has no project stage without a package", () => {
+    // Dynamic dependencies: pip may install or replace dependencies, which a later layer cannot undo.
+    const resolving = plan("compiled-deps");
+    expect(resolving.stages.map((s) => s.name)).toEqual(["builder", "runtime"]);
+    expect(runs(stage(resolving, "builder")).some((r) => r.description === "install the project")).toBe(true);
+    expect(copies(stage(resolving, "runtime")).map((c) => c.sources)).toEqual([["/opt/venv"]]);
+    const projects: BuildSpec["project"][] = [
+      { kind: "none" },
+      { kind: "scripts", path: "my-app", main: "main.py" },
+    ];
+    for (const project of projects) {
+      const p = planBuild(baseSpec({ project }), { buildArgs: {} });
+      expect(p.stages.map((s) => s.name)).toEqual(["builder", "runtime"]);
+    }
   });
 
   it("runs the builder's pip against the venv, which gets no pip of its own", () => {
@@ -142,6 +187,7 @@ describe("the default recipe", () => {
     const p = plan("webapp");
     const dests = copies(stage(p, "runtime")).map((c) => c.dest);
     expect(dests).toEqual([
+      "/opt/venv",
       "/opt/venv",
       "/etc/gunicorn/",
       "/srv/static",

@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 import { PIP_WITH_CREDENTIALS_SCRIPT } from "../../../src/plan/pip-steps.js";
 import { planBuild } from "../../../src/plan/plan-build.js";
 import { formatPlanJson } from "../../../src/plan/plan-json.js";
+import { PROJECT_FILES_SCRIPT } from "../../../src/plan/project-layer.js";
 import { renderDockerfile } from "../../../src/render/dockerfile.js";
 import { FIXTURES, SECRET_PASSWORD } from "./spec-fixtures.js";
 
@@ -33,8 +34,14 @@ describe("secrets stay out of the plan and the Dockerfile", () => {
 
   it("a credentialed index is read from a secret mount by the fixed script, never from argv", () => {
     const plan = planBuild(FIXTURES["secret-index"]!, { buildArgs: {} });
-    const builder = plan.stages[0]!;
-    const pipRuns = builder.steps.filter((s) => s.kind === "run" && s.argv[1] === "-c");
+    // The project's install runs inside the script that stages its files (src/plan/project-layer.ts).
+    const pipRuns = plan.stages
+      .filter((s) => s.name !== "runtime")
+      .flatMap((s) => s.steps)
+      .filter((s) => s.kind === "run" && s.argv[1] === "-c")
+      .map((s) =>
+        s.kind === "run" && s.argv[2] === PROJECT_FILES_SCRIPT ? { ...s, argv: s.argv.slice(6) } : s,
+      );
     expect(pipRuns).toHaveLength(2);
     for (const step of pipRuns) {
       if (step.kind !== "run") continue;

@@ -12,14 +12,17 @@ WORKDIR /pyfront/context
 RUN --mount=type=cache,id=pyfront-pip-3.11,target=/root/.cache/pip,sharing=shared ["python3","-m","pip","--python","/opt/venv/bin/python","install","--target","/pyfront/build-backend","--","setuptools>=40.8.0","wheel"]
 # install dependencies (before the project's code, so code changes reuse this layer)
 RUN --mount=type=cache,id=pyfront-pip-3.11,target=/root/.cache/pip,sharing=shared ["python3","-m","pip","--python","/opt/venv/bin/python","install","--","click","pytest","iniconfig"]
+
+FROM builder AS project
 # install the project
-RUN --mount=type=cache,id=pyfront-pip-3.11,target=/root/.cache/pip,sharing=shared --mount=type=bind,source=.,target=/pyfront/context,rw=true ["env","PYTHONPATH=/pyfront/build-backend","python3","-m","pip","--python","/opt/venv/bin/python","install","--no-deps","--no-build-isolation","--","/pyfront/context[test]"]
+RUN --mount=type=cache,id=pyfront-pip-3.11,target=/root/.cache/pip,sharing=shared --mount=type=bind,source=.,target=/pyfront/context,rw=true ["env","PYTHONPATH=/pyfront/build-backend","python3","-c","import os, shutil, stat, subprocess, sys\nfolder, staging, command = sys.argv[1], sys.argv[2], sys.argv[4:]\ndef scan():\n    found = {}\n    for root, dirs, files in os.walk(folder):\n        for name in dirs + files:\n            path = os.path.join(root, name)\n            s = os.lstat(path)\n            found[path] = (s.st_mode, s.st_size, s.st_mtime_ns)\n    return found\nbefore = scan()\ncode = subprocess.call(command)\nif code:\n    sys.exit(code)\nafter = scan()\ngone = sorted(set(before) - set(after))\nif gone:\n    sys.exit(\"pyfront: installing the project removed %s, which a dependency step installed; the project \"\n             \"must not be among its own dependencies (its layer can add files, not remove them)\" % gone[0])\nos.makedirs(staging)\nfor path in sorted(p for p in after if before.get(p) != after[p]):\n    target = os.path.join(staging, os.path.relpath(path, folder))\n    os.makedirs(os.path.dirname(target), exist_ok=True)\n    mode = after[path][0]\n    if stat.S_ISDIR(mode):\n        os.makedirs(target, exist_ok=True)\n    elif stat.S_ISLNK(mode):\n        os.symlink(os.readlink(path), target)\n    else:\n        shutil.copy2(path, target)\n# Folders last, deepest first: filling a folder changes its time.\nfor root, dirs, files in os.walk(staging, topdown=False):\n    shutil.copystat(os.path.join(folder, os.path.relpath(root, staging)), root)","/opt/venv","/pyfront/project-files","--","python3","-m","pip","--python","/opt/venv/bin/python","install","--no-deps","--no-build-isolation","--","/pyfront/context[test]"]
 
 FROM python:3.11-slim AS runtime
 USER root
 # create the user nonroot (65532:65532)
 RUN ["sh","-c","set -eu\ntouch /tmp/.pyfront-before-user\ngetent group 65532 >/dev/null || groupadd --gid 65532 nonroot\ngetent passwd 65532 >/dev/null || useradd --no-log-init --uid 65532 --gid 65532 --home-dir /home/nonroot --create-home --shell /usr/sbin/nologin nonroot\nif [ -n \"${SOURCE_DATE_EPOCH:-}\" ]; then find /etc /home -xdev -newer /tmp/.pyfront-before-user ! -name hosts ! -name hostname ! -name resolv.conf -exec touch -h -d \"@$SOURCE_DATE_EPOCH\" {} +; fi\nrm /tmp/.pyfront-before-user\nif [ -n \"${SOURCE_DATE_EPOCH:-}\" ]; then touch -h -d \"@$SOURCE_DATE_EPOCH\" /tmp; fi"]
 COPY --from=builder /opt/venv /opt/venv
+COPY --from=project /pyfront/project-files /opt/venv
 ENV VIRTUAL_ENV="/opt/venv"
 ENV PATH="/opt/venv/bin:${PATH}"
 ENV PYTHONUNBUFFERED="1"

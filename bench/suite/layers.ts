@@ -1,0 +1,27 @@
+/** Which of an image's layers an edit made new, and what they weigh (pure; docker.ts reads them). */
+
+export interface SavedLayer {
+  /** `RootFS.Layers` entry: the digest of the uncompressed layer. */
+  diffId: string;
+  /** Bytes of the layer's tar as `docker save` writes it (uncompressed). */
+  bytes: number;
+}
+
+/** `docker save`'s manifest.json entry and the image config it names, as far as they are read here. */
+export interface SavedImage {
+  layerFiles: readonly string[];
+  diffIds: readonly string[];
+}
+
+/** The layers of a saved image in order, given the size of each layer file. */
+export function savedLayers(image: SavedImage, sizeOf: (file: string) => number): SavedLayer[] {
+  if (image.layerFiles.length !== image.diffIds.length)
+    throw new Error(`docker save: ${image.layerFiles.length} layer files for ${image.diffIds.length} layers`);
+  return image.diffIds.map((diffId, i) => ({ diffId, bytes: sizeOf(image.layerFiles[i]!) }));
+}
+
+/** Bytes of the layers the image before the edit did not have: what an export or a push sends again. */
+export function newLayerBytes(before: readonly string[], after: readonly SavedLayer[]): number {
+  const known = new Set(before);
+  return after.filter((layer) => !known.has(layer.diffId)).reduce((sum, layer) => sum + layer.bytes, 0);
+}
