@@ -99,6 +99,33 @@ describe("commands shown in README.md and docs/", () => {
       expect(code).toBe(0);
       return;
     }
+    if (pyfrontArgs?.[0] === "job") {
+      // Run as docs/jobs.md shows them by test/e2e/job-images.test.ts, which needs an engine and
+      // the published images. Here the subcommand and its flags must exist.
+      const { code, stderr } = await cli([pyfrontArgs[0], pyfrontArgs[1] ?? "", "--help"], { cwd: scratch });
+      expect(stderr).toBe("");
+      expect(code).toBe(0);
+      const known = new Set([
+        "--image",
+        "--outputs",
+        "--input",
+        "--network",
+        "--env",
+        "--user",
+        "--tmp-size",
+      ]);
+      const beforeDashes = pyfrontArgs.slice(
+        2,
+        pyfrontArgs.includes("--") ? pyfrontArgs.indexOf("--") : undefined,
+      );
+      for (const word of beforeDashes.filter((w) => w.startsWith("-"))) expect(known).toContain(word);
+      return;
+    }
+    if (first === "tar") {
+      // docs/jobs.md packs a job's folder; test/e2e/job-images.test.ts runs it.
+      expect(rest[0]).toBe("czf");
+      return;
+    }
     if (pyfrontArgs) {
       const { code, stderr } = await cli(pyfrontArgs, { cwd: scratch });
       expect(stderr).toBe("");
