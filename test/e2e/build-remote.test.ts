@@ -155,7 +155,7 @@ describe(`pyfront build on a remote Docker daemon (engine ${env.engine}'s versio
     expect(second.code, secondLog).toBe(0);
     expect(wasCached(secondLog, /^\[builder\] install dependencies/), secondLog).toBe(true);
     expect(
-      vertexLines(secondLog, /^\[builder\] install the project/).some((l) => / DONE \d/.test(l)),
+      vertexLines(secondLog, /^\[project\] install the project/).some((l) => / DONE \d/.test(l)),
       secondLog,
     ).toBe(true);
     const sentSecond = contextBytes(secondLog);
