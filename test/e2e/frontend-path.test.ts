@@ -94,9 +94,8 @@ describe(`pyfront's frontend on engine ${env.engine}`, () => {
       expect(second.code, log).toBe(0);
       if (example.name !== "script") expect(wasCached(log, DEPENDENCY_STEP), log).toBe(true);
       // A package's build backend is installed once: a code edit neither downloads nor reinstalls it.
-      const isPackage = ["webapp", "cli-package", "compiled"].includes(example.name);
-      expect(vertexLines(log, BACKEND_STEP).length > 0, log).toBe(isPackage);
-      if (isPackage) expect(wasCached(log, BACKEND_STEP), log).toBe(true);
+      expect(vertexLines(log, BACKEND_STEP).length > 0, log).toBe(example.isPackage);
+      if (example.isPackage) expect(wasCached(log, BACKEND_STEP), log).toBe(true);
       expect(wasCached(log, PROJECT_STEP), log).toBe(false);
       // The image shares every layer before the project's with the one before the edit.
       await expectOnlyTheCodeLayersChanged(layersBefore, tag, folderBytes(copy.dir));

@@ -16,6 +16,7 @@ const PROJECTS: Array<{ name: string; dir: string; format: string }> = [
   { name: "cli-package", dir: "examples/cli-package", format: "pyfront" },
   { name: "compiled", dir: "examples/compiled", format: "pyfront" },
   { name: "mopy-app", dir: "examples/mopy-app", format: "mopy" },
+  { name: "dataframe", dir: "examples/dataframe", format: "pyfront" },
   { name: "microb-minimal", dir: "test/e2e/fixtures/microb-minimal", format: "microb" },
 ];
 

@@ -1,0 +1,3 @@
+from salesreport import main
+
+main()
