@@ -186,13 +186,15 @@ function builderStage(
   const extraDependencies = spec.project.kind === "package" ? spec.project.extraDependencies : [];
   const backend = spec.project.kind === "package" ? spec.project.buildRequirements : undefined;
   const dependencies = [...spec.dependencies, ...extraDependencies];
-  const needsSsh = dependenciesNeedSsh(dependencies);
-  const ssh = needsSsh ? gitSshSetup(spec.knownHosts) : { mounts: [], env: [] };
-  const pipMounts: Mount[] = [
-    pipCacheMount(spec.python.series, os.pipCacheSuffix),
-    ...index.mounts,
-    ...ssh.mounts,
-  ];
+  // The agent is mounted into the steps that clone over ssh, and only those: a build backend from
+  // an index needs none, even when a dependency does (and asks for --ssh only when one needs it).
+  const noSsh = { mounts: [], env: [] };
+  const dependenciesSsh = dependenciesNeedSsh(dependencies) ? gitSshSetup(spec.knownHosts) : noSsh;
+  const backendSsh = backend && dependenciesNeedSsh(backend) ? gitSshSetup(spec.knownHosts) : noSsh;
+  const needsSsh = dependenciesSsh !== noSsh || backendSsh !== noSsh;
+  const ssh = dependenciesSsh;
+  const indexMounts: Mount[] = [pipCacheMount(spec.python.series, os.pipCacheSuffix), ...index.mounts];
+  const pipMounts: Mount[] = [...indexMounts, ...ssh.mounts];
 
   steps.push(...builderFileSteps(spec, fetched));
   if (backend && backend.length > 0) {
@@ -204,8 +206,8 @@ function builderStage(
         ["--target", BUILD_BACKEND_DIR, ...backendArgs.options],
         backendArgs.requirements,
       ),
-      mounts: [...pipMounts, ...backendArgs.mounts],
-      env: ssh.env,
+      mounts: [...indexMounts, ...backendSsh.mounts, ...backendArgs.mounts],
+      env: backendSsh.env,
       description:
         "install the build backend (apart from the venv: it builds the project, and stays out of the image)",
     });

@@ -216,6 +216,50 @@ describe("the default recipe", () => {
     expect(JSON.stringify(noKnownHosts)).not.toMatch(/StrictHostKeyChecking=no/);
   });
 
+  it("mounts the SSH agent only into the steps that clone over ssh: not the build backend's install from an index", () => {
+    const ssh = { type: "ssh", id: "default", required: true };
+    const backendRun = (p: ReturnType<typeof plan>) =>
+      runs(stage(p, "builder")).find((r) => r.description.startsWith("install the build backend"))!;
+    const sshDependency = FIXTURES["ssh-git-dep"]!.dependencies[0]!;
+    const withSshDependency = planBuild(
+      baseSpec({
+        dependencies: [sshDependency],
+        project: {
+          kind: "package",
+          path: ".",
+          extras: [],
+          extraDependencies: [],
+          dependenciesComplete: true,
+          buildRequirements: [{ kind: "index", requirement: "setuptools>=61" }],
+        },
+      }),
+      { buildArgs: {} },
+    );
+    expect(withSshDependency.ssh).toBe(true);
+    expect(backendRun(withSshDependency).mounts).not.toContainEqual(ssh);
+    expect(backendRun(withSshDependency).env).toEqual([]);
+    const dependencyRun = runs(stage(withSshDependency, "builder")).find((r) =>
+      r.description.startsWith("install dependencies"),
+    )!;
+    expect(dependencyRun.mounts).toContainEqual(ssh);
+    // A backend cloned over ssh gets the agent, though no dependency needs it.
+    const withSshBackend = planBuild(
+      baseSpec({
+        project: {
+          kind: "package",
+          path: ".",
+          extras: [],
+          extraDependencies: [],
+          dependenciesComplete: true,
+          buildRequirements: [sshDependency],
+        },
+      }),
+      { buildArgs: {} },
+    );
+    expect(withSshBackend.ssh).toBe(true);
+    expect(backendRun(withSshBackend).mounts).toContainEqual(ssh);
+  });
+
   it("reports every bad env or label value at once, with positions", () => {
     const spec = baseSpec({
       env: [
