@@ -40,7 +40,14 @@ import {
   type LockWay,
   renderLockTable,
 } from "./locks/lock-report.js";
-import { type DockerClient, docker, dockerOk, inspectImage, timedBuild } from "./suite/docker.js";
+import {
+  buildCheckoutFrontendImage,
+  type DockerClient,
+  docker,
+  dockerOk,
+  inspectImage,
+  timedBuild,
+} from "./suite/docker.js";
 import { parseEnvExports } from "./suite/env.js";
 import { ADDED_DEPENDENCY } from "./suite/examples.js";
 import { addProjectDependency } from "./suite/mutations.js";
@@ -213,16 +220,7 @@ async function main(): Promise<void> {
   const date = new Date().toISOString();
   if (!values["skip-frontend-image"]) {
     log(`building ${frontend} from this checkout (scripts/frontend-image.ts)`);
-    execFileSync(
-      process.execPath,
-      [
-        join(repoRoot, "node_modules", "tsx", "dist", "cli.mjs"),
-        "scripts/frontend-image.ts",
-        "--tag",
-        frontend,
-      ],
-      { cwd: repoRoot, env: client.env, stdio: ["ignore", "ignore", "pipe"] },
-    );
+    buildCheckoutFrontendImage(repoRoot, client, frontend);
   }
   const versions = JSON.parse(await dockerOk(client, ["version", "--format", "{{json .}}"])) as {
     Client?: { Version?: string };

@@ -39,7 +39,14 @@ import {
   type ScaleRun,
   type ScaleSample,
 } from "./scale/scale-report.js";
-import { type DockerClient, docker, dockerOk, inspectImage, timedBuild } from "./suite/docker.js";
+import {
+  buildCheckoutFrontendImage,
+  type DockerClient,
+  docker,
+  dockerOk,
+  inspectImage,
+  timedBuild,
+} from "./suite/docker.js";
 import { parseEnvExports } from "./suite/env.js";
 import { appendCommentLine } from "./suite/mutations.js";
 
@@ -319,16 +326,7 @@ async function main(): Promise<void> {
   const date = new Date().toISOString();
   if (!values["skip-frontend-image"]) {
     log(`building ${frontend} from this checkout (scripts/frontend-image.ts)`);
-    execFileSync(
-      process.execPath,
-      [
-        join(repoRoot, "node_modules", "tsx", "dist", "cli.mjs"),
-        "scripts/frontend-image.ts",
-        "--tag",
-        frontend,
-      ],
-      { cwd: repoRoot, env: client.env, stdio: ["ignore", "ignore", "pipe"] },
-    );
+    buildCheckoutFrontendImage(repoRoot, client, frontend);
   }
   const versions = JSON.parse(await dockerOk(client, ["version", "--format", "{{json .}}"])) as {
     Client?: { Version?: string };

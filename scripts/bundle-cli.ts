@@ -8,7 +8,7 @@ import { rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
-import { NODE_ESM_REQUIRE_BANNER } from "./bundle.js";
+import { NODE_BUNDLE_OPTIONS } from "./bundle.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const outdir = join(root, "dist", "cli", "bundle");
@@ -19,13 +19,6 @@ await build({
   outdir,
   outExtension: { ".js": ".mjs" },
   chunkNames: "chunks/[name]-[hash]",
-  bundle: true,
   splitting: true,
-  platform: "node",
-  target: "node20",
-  format: "esm",
-  minify: true,
-  legalComments: "none",
-  banner: { js: NODE_ESM_REQUIRE_BANNER },
-  logLevel: "warning",
+  ...NODE_BUNDLE_OPTIONS,
 });

@@ -1,5 +1,5 @@
 /** The suite's only contact with the engine: docker commands as argv (never a shell string), timed. */
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
 import { request } from "node:http";
 import { createServer } from "node:net";
@@ -230,4 +230,16 @@ export async function timeToHealthyAnswer(
   if (run.code !== 0) throw new Error(`docker run -d ${image} exited with ${run.code}: ${run.stderr.trim()}`);
   if (answered === undefined) throw new Error(`${image} gave no 200 on ${path} within ${timeoutMs} ms`);
   return answered;
+}
+
+/**
+ * pyfront's frontend image built from the checkout at `repoRoot` under `tag`, as
+ * `npm run frontend:image -- --tag TAG` builds it, with the engine's client.
+ */
+export function buildCheckoutFrontendImage(repoRoot: string, client: DockerClient, tag: string): void {
+  execFileSync(
+    process.execPath,
+    [join(repoRoot, "node_modules", "tsx", "dist", "cli.mjs"), "scripts/frontend-image.ts", "--tag", tag],
+    { cwd: repoRoot, env: client.env, stdio: ["ignore", "ignore", "pipe"] },
+  );
 }

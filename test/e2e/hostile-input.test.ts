@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { findLeaks, leakNeedles } from "../unit/hostile/leak-search.js";
 import { docker, engineEnv, removeImage, repoRoot, run } from "./support/engine.js";
-import { combined, copyExample, type ExampleCopy } from "./support/examples.js";
+import { combined, copyExample, type ExampleCopy, useCredentialsInIndexUrl } from "./support/examples.js";
 import { ensureFrontendImage } from "./support/frontend.js";
 import {
   expectSecretNotInBuildRecord,
@@ -145,22 +145,7 @@ describe(`hostile input on engine ${env.engine}`, () => {
   it("credentials in the index URL travel only as the build secret pyfront-index-0: in no log, history, layer or build record", async () => {
     const copy = copyExample("webapp");
     copies.push(copy);
-    const password = readFileSync(env.indexPasswordFile, "utf8").trim();
-    const withCredentials = env.authIndexUrl.replace(
-      /^(https?:\/\/)/,
-      `$1${encodeURIComponent(env.indexUser)}:${encodeURIComponent(password)}@`,
-    );
-    copy.write(
-      "pyproject.toml",
-      copy
-        .read("pyproject.toml")
-        .replace(
-          /indices = \[[^\n]*\]/,
-          `indices = [{ url = "${withCredentials}", primary = true, trust = true }]`,
-        ),
-    );
-    const secretFile = copy.outside("pyfront-index-0.secret");
-    writeFileSync(secretFile, `${env.indexUser}:${password}\n`, { mode: 0o600 });
+    const { password, secretFile } = useCredentialsInIndexUrl(copy);
     const tag = `pyfront-e2e-hostile-url-creds:${env.engine.toLowerCase()}`;
     images.push(tag);
     const marker = recordMarker();

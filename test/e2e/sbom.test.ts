@@ -6,11 +6,10 @@
 // the image's files (the local exporter does too, but took minutes to send the tree here). On
 // engine A (BuildKit 0.8, no attestations) the build warns, with a step named after the warning.
 import { execFileSync } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { build, buildx, docker, engineEnv, removeImage } from "./support/engine.js";
-import { combined, copyExample, type ExampleCopy } from "./support/examples.js";
+import { combined, copyExample, type ExampleCopy, useCredentialsInIndexUrl } from "./support/examples.js";
 import { ensureFrontendImage, FRONTEND_IMAGE } from "./support/frontend.js";
 
 const env = engineEnv();
@@ -32,22 +31,7 @@ function canonical(name: string): string {
 function protectedWebapp(): { copy: ExampleCopy; password: string; secretArgs: string[] } {
   const copy = copyExample("webapp");
   copies.push(copy);
-  const password = readFileSync(env.indexPasswordFile, "utf8").trim();
-  const withCredentials = env.authIndexUrl.replace(
-    /^(https?:\/\/)/,
-    `$1${encodeURIComponent(env.indexUser)}:${encodeURIComponent(password)}@`,
-  );
-  copy.write(
-    "pyproject.toml",
-    copy
-      .read("pyproject.toml")
-      .replace(
-        /indices = \[[^\n]*\]/,
-        `indices = [{ url = "${withCredentials}", primary = true, trust = true }]`,
-      ),
-  );
-  const secretFile = copy.outside("pyfront-index-0.secret");
-  writeFileSync(secretFile, `${env.indexUser}:${password}\n`, { mode: 0o600 });
+  const { password, secretFile } = useCredentialsInIndexUrl(copy);
   return { copy, password, secretArgs: ["--secret", `id=pyfront-index-0,src=${secretFile}`] };
 }
 

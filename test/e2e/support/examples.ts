@@ -202,6 +202,31 @@ export interface AuthIndexSetup {
 }
 
 /** Points the copy's `[tool.pyfront]` indices at the auth index, through the build secret `pypi`. */
+/**
+ * The password-protected index with its credentials written in the spec's index URL, as users do,
+ * and the build secret (pyfront-index-0) the frontend reads them from.
+ */
+export function useCredentialsInIndexUrl(copy: ExampleCopy): { password: string; secretFile: string } {
+  const env = engineEnv();
+  const password = readFileSync(env.indexPasswordFile, "utf8").trim();
+  const withCredentials = env.authIndexUrl.replace(
+    /^(https?:\/\/)/,
+    `$1${encodeURIComponent(env.indexUser)}:${encodeURIComponent(password)}@`,
+  );
+  copy.write(
+    "pyproject.toml",
+    copy
+      .read("pyproject.toml")
+      .replace(
+        /indices = \[[^\n]*\]/,
+        `indices = [{ url = "${withCredentials}", primary = true, trust = true }]`,
+      ),
+  );
+  const secretFile = copy.outside("pyfront-index-0.secret");
+  writeFileSync(secretFile, `${env.indexUser}:${password}\n`, { mode: 0o600 });
+  return { password, secretFile };
+}
+
 export function useAuthIndex(copy: ExampleCopy): AuthIndexSetup {
   const env = engineEnv();
   const password = readFileSync(env.indexPasswordFile, "utf8").trim();
