@@ -142,6 +142,7 @@ export async function runBuild(
   }
   address = await identifyEngine(address);
   const problems = [
+    ...platformProblems(flags.platform),
     ...outputProblems(outputs, flags.tag, address, io.stdout.isTTY === true),
     ...cacheProblems(cacheImports, cacheExports, address),
   ];
@@ -260,4 +261,20 @@ export async function runBuild(
     return EXIT_BUILD_FAILED;
   }
   return 0;
+}
+
+/**
+ * `pyfront build` exports into a Docker daemon's image store, which holds one platform per image;
+ * several are refused before anything is built rather than one of them kept. The frontend image
+ * builds them all through `docker buildx build` where the engine can store an index.
+ */
+function platformProblems(platform: string | undefined): { message: string; hint: string }[] {
+  const platforms = (platform ?? "").split(",").filter((p) => p.trim() !== "");
+  if (platforms.length <= 1) return [];
+  return [
+    {
+      message: `pyfront build builds one platform per build, and --platform asks for ${platforms.join(", ")}`,
+      hint: "build each with its own --platform, or several at once with docker buildx build --platform through pyfront's frontend image, on an engine with the containerd image store",
+    },
+  ];
 }

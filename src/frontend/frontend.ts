@@ -1,7 +1,9 @@
 import { Code } from "@connectrpc/connect";
 import type { Definition } from "../buildkit/gen/pb/ops_pb.js";
 import {
+  type AttestationInput,
   type Capabilities,
+  formatPlatform,
   GatewayCap,
   type GatewayClient,
   type GatewayEnv,
@@ -11,6 +13,7 @@ import {
   marshalDefinition,
   messageStatus,
   normalizeImageRef,
+  type Platform,
   parsePlatform,
   type ReturnInput,
   type State,
@@ -98,6 +101,7 @@ export async function runFrontend(
     if (subrequest === undefined && options.requestId)
       return { error: unsupportedSubrequest(options.requestId) };
     if (subrequest === "describe") return { ref: "", metadata: describeAnswer() };
+    const platforms = targetPlatforms(options, env);
     const { caps } = await gateway.ping();
     const sessionId = env.sessionId ?? "";
     const inputs = await gateway.inputs();
@@ -115,8 +119,8 @@ export async function runFrontend(
       networkMode: options.networkMode,
       noCache: options.noCache,
       imageResolveMode: options.imageResolveMode,
-      // One image per build: the platform asked for, else the worker's own.
-      ...targetPlatform(options, env),
+      // The spec and context steps run on the first platform; each image is rendered for its own.
+      ...(platforms[0] ? { platform: platforms[0] } : {}),
     };
     const contextRef = await solveState(gateway, caps, contextSource(renderOptions), inputs.context);
     const located = await specInContext(gateway, contextRef, options.filename, files.specBytes);
@@ -165,39 +169,42 @@ export async function runFrontend(
     });
 
     if (subrequest === "targets") return { ref: "", metadata: targetsAnswer(decided, spec.text) };
-    const plan = planBuild(decided, {
-      buildArgs: options.buildArgs,
-      ...(renderOptions.platform ? { architecture: renderOptions.platform.architecture } : {}),
-    });
-    if (subrequest)
+    if (subrequest) {
+      // The answer describes the build for the first platform asked for (or the worker's own).
+      const plan = planBuild(decided, planOptions(options, platforms[0]));
       return { ref: "", metadata: planSubrequestAnswer(subrequest, decided, plan, options, spec, warnings) };
-    const built = withNamedBaseImages(plan, options.namedContexts);
-    const baseImages = await resolveBaseImages(gateway, built, decided, options, sessionId);
-    const rendered = renderLlb(built, { ...renderOptions, baseImages });
-    const { definition } = marshalDefinition(rendered.state, { caps, platform: rendered.platform });
-    const evaluate = caps.frontend.has(GatewayCap.solveEvaluate);
-    const solved = await gateway.solve({ definition }, { evaluate, cacheImports: options.cacheImports });
-    const config = withCreated(withClientLabels(rendered.imageConfig, options.labels), plan.sourceDateEpoch);
-    const image = { ref: solved.ref ?? "", metadata: { "containerimage.config": JSON.stringify(config) } };
-    if (!options.sbom) return image;
-    if (!caps.frontend.has(GatewayCap.attestations)) {
-      await warn(SBOM_UNSUPPORTED, spec);
-      return image;
     }
-    const sbom = sbomState({
-      plan: built,
-      image: rendered.state,
-      baseImages,
-      platform: rendered.platform,
-      noCache: options.noCache,
-    });
-    const sbomSolved = await gateway.solve(
-      { definition: marshalDefinition(sbom, { caps, platform: rendered.platform }).definition },
-      { evaluate },
-    );
-    // BuildKit's exporters look an attestation up by the image's platform key, as they parse it
-    // from the image config (exptypes.ParsePlatforms).
-    return { ...image, attestations: { [platformKey(config)]: [sbomAttestation(sbomSolved.ref ?? "")] } };
+    const evaluate = caps.frontend.has(GatewayCap.solveEvaluate);
+    if (options.sbom && !caps.frontend.has(GatewayCap.attestations)) await warn(SBOM_UNSUPPORTED, spec);
+    const sbom = options.sbom && caps.frontend.has(GatewayCap.attestations);
+    /** One image: its own plan (the architecture chooses wheels), bases resolved for its platform. */
+    const buildFor = async (platform: Platform | undefined): Promise<PlatformImage> => {
+      const plan = planBuild(decided, planOptions(options, platform));
+      const built = withNamedBaseImages(plan, options.namedContexts);
+      const baseImages = await resolveBaseImages(gateway, built, decided, options, sessionId, platform);
+      const rendered = renderLlb(built, { ...renderOptions, ...(platform ? { platform } : {}), baseImages });
+      const { definition } = marshalDefinition(rendered.state, { caps, platform: rendered.platform });
+      const solved = await gateway.solve({ definition }, { evaluate, cacheImports: options.cacheImports });
+      const config = withCreated(withClientLabels(rendered.imageConfig, options.labels), plan.sourceDateEpoch);
+      const image: PlatformImage = { ref: solved.ref ?? "", config };
+      if (!sbom) return image;
+      const sbomDefinition = sbomState({
+        plan: built,
+        image: rendered.state,
+        baseImages,
+        platform: rendered.platform,
+        noCache: options.noCache,
+      });
+      const sbomSolved = await gateway.solve(
+        { definition: marshalDefinition(sbomDefinition, { caps, platform: rendered.platform }).definition },
+        { evaluate },
+      );
+      return { ...image, attestation: sbomAttestation(sbomSolved.ref ?? "") };
+    };
+    const images: PlatformImage[] = [];
+    // One after another: each platform's steps already run in parallel inside its solve.
+    for (const platform of platforms.length > 0 ? platforms : [undefined]) images.push(await buildFor(platform));
+    return imagesResult(images, options.multiPlatform || images.length > 1);
   } catch (error) {
     if (error instanceof SpecError) hooks.specError?.(error.diagnostics);
     // Lint answers for a spec that does not load: its errors are the findings.
@@ -302,30 +309,92 @@ function unsupportedSubrequest(requestId: string) {
 /** errdefs.Subrequest as BuildKit registers it with typeurl. */
 const SUBREQUEST_DETAIL_TYPE_URL = "github.com/moby/buildkit/errdefs.Subrequest+json";
 
-function targetPlatform(options: FrontendOptions, env: GatewayEnv): Pick<LlbRenderOptions, "platform"> {
-  if (options.platforms.length > 1) {
-    // Building only the first would hand back an image for fewer platforms than asked for.
-    throw new SpecError([
-      {
-        code: "several-platforms",
-        message: `pyfront builds one platform per build, and this build asks for ${options.platforms.join(", ")}`,
-        hint: `build each platform on its own (--platform ${options.platforms[0]}), then join the images with docker buildx imagetools create`,
-        severity: "error",
-      },
-    ]);
+/**
+ * The platforms to build, each once, in the order asked (`--platform a,b`); without one, the
+ * worker's own. An empty list: the engine named none, and builds its default.
+ */
+function targetPlatforms(options: FrontendOptions, env: GatewayEnv): Platform[] {
+  if (options.platforms.length > 0) {
+    const problems: Diagnostic[] = [];
+    const seen = new Map<string, Platform>();
+    for (const text of options.platforms) {
+      try {
+        const platform = parsePlatform(text);
+        seen.set(formatPlatform(platform), platform);
+      } catch {
+        problems.push({
+          code: "invalid-platform",
+          message: `the platform ${JSON.stringify(text)} is not os/arch or os/arch/variant`,
+          hint: "name it as docker does: --platform linux/amd64,linux/arm64",
+          severity: "error",
+        });
+      }
+    }
+    if (problems.length > 0) throw new SpecError(problems);
+    return [...seen.values()];
   }
-  if (options.platforms[0]) return { platform: parsePlatform(options.platforms[0]) };
   const worker = env.workers[0]?.Platforms?.[0];
   if (worker?.os && worker.architecture) {
-    return {
-      platform: {
+    return [
+      {
         os: worker.os,
         architecture: worker.architecture,
         ...(worker.variant ? { variant: worker.variant } : {}),
       },
+    ];
+  }
+  return [];
+}
+
+function planOptions(options: FrontendOptions, platform: Platform | undefined) {
+  return { buildArgs: options.buildArgs, ...(platform ? { architecture: platform.architecture } : {}) };
+}
+
+interface PlatformImage {
+  ref: string;
+  config: ImageConfigJson;
+  attestation?: AttestationInput;
+}
+
+/**
+ * What goes back to BuildKit: one image as `ref` and `containerimage.config`; several (or one when
+ * the client asked for the multi-platform form) as `refs` keyed by platform, each with its config,
+ * and `refs.platforms` listing them, which the exporters turn into an index.
+ */
+function imagesResult(images: readonly PlatformImage[], multiPlatform: boolean): ReturnInput {
+  // BuildKit's exporters look an attestation up by the image's platform key, as they parse it
+  // from the image config (exptypes.ParsePlatforms).
+  const attestations = Object.fromEntries(
+    images.flatMap((image) => (image.attestation ? [[platformKey(image.config), [image.attestation]]] : [])),
+  );
+  const withAttestations = Object.keys(attestations).length > 0 ? { attestations } : {};
+  if (!multiPlatform) {
+    const [image] = images as [PlatformImage];
+    return {
+      ref: image.ref,
+      metadata: { "containerimage.config": JSON.stringify(image.config) },
+      ...withAttestations,
     };
   }
-  return {};
+  const refs: Record<string, string> = {};
+  const metadata: Record<string, string> = {};
+  const listed: { ID: string; Platform: Platform }[] = [];
+  for (const image of images) {
+    const id = platformKey(image.config);
+    refs[id] = image.ref;
+    metadata[`containerimage.config/${id}`] = JSON.stringify(image.config);
+    const variant = id.split("/")[2];
+    listed.push({
+      ID: id,
+      Platform: {
+        os: image.config.os ?? "linux",
+        architecture: image.config.architecture ?? "amd64",
+        ...(variant ? { variant } : {}),
+      },
+    });
+  }
+  metadata["refs.platforms"] = JSON.stringify({ Platforms: listed });
+  return { refs, metadata, ...withAttestations };
 }
 
 interface DefinitionFiles {
@@ -603,6 +672,7 @@ async function resolveBaseImages(
   spec: BuildSpec,
   options: FrontendOptions,
   sessionId: string,
+  platform: Platform | undefined,
 ): Promise<Record<string, ResolvedBaseImage>> {
   const refs = [...new Set(plan.stages.flatMap((s) => (s.base.kind === "image" ? [s.base.ref] : [])))].sort();
   // All at once, as the Dockerfile frontend resolves its FROM lines; the first failure in
@@ -611,7 +681,9 @@ async function resolveBaseImages(
     refs.map((ref) =>
       gateway.resolveImageConfig(ref, {
         resolveMode: options.imageResolveMode,
-        logName: `[internal] load metadata for ${ref}`,
+        // A base's config differs by platform (its architecture, sometimes its Env or Cmd).
+        ...(platform ? { platform } : {}),
+        logName: `[internal] load metadata for ${ref}${platform ? ` (${formatPlatform(platform)})` : ""}`,
         sessionId,
       }),
     ),

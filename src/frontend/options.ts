@@ -13,6 +13,11 @@ export interface FrontendOptions {
   labels: Record<string, string>;
   /** Requested platforms (`--platform`), empty for the worker's default. */
   platforms: string[];
+  /**
+   * The client wants the multi-platform result form even for one platform (`multi-platform`,
+   * or the build arg BUILDKIT_MULTI_PLATFORM, as the Dockerfile frontend reads them).
+   */
+  multiPlatform: boolean;
   /** `--no-cache`: true for every step. Stage-scoped lists mean the same here (one image). */
   noCache: boolean;
   networkMode: "default" | "host" | "none";
@@ -69,6 +74,7 @@ export function readFrontendOptions(opts: Record<string, string>): FrontendOptio
       .split(",")
       .map((p) => p.trim())
       .filter((p) => p !== ""),
+    multiPlatform: goBool(opts["multi-platform"] ?? buildArgs.BUILDKIT_MULTI_PLATFORM),
     noCache: opts["no-cache"] !== undefined,
     networkMode: network === "host" || network === "none" ? network : "default",
     imageResolveMode: resolve === "pull" || resolve === "local" ? resolve : "default",
@@ -132,4 +138,9 @@ export class FrontendOptionError extends Error {
     super(message);
     this.name = "FrontendOptionError";
   }
+}
+
+/** Go's strconv.ParseBool, which BuildKit's frontends use for boolean options; anything else is false. */
+function goBool(value: string | undefined): boolean {
+  return value !== undefined && ["1", "t", "T", "TRUE", "true", "True"].includes(value);
 }

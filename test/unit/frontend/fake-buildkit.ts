@@ -41,6 +41,8 @@ export interface FakeBuildKit {
   warnings: string[];
   /** The image references resolved (ResolveImageConfig), in order. */
   resolved: string[];
+  /** The platform of each resolution, `os/arch` ("" for none), in the same order. */
+  resolvedPlatforms: string[];
   close(): Promise<void>;
 }
 
@@ -62,6 +64,7 @@ export async function startFakeBuildKit(options: FakeBuildKitOptions): Promise<F
   const locals: SourceOp[] = [];
   const warnings: string[] = [];
   const resolved: string[] = [];
+  const resolvedPlatforms: string[] = [];
   const refs = new Map<string, Files>();
   const caps = capsUpTo(options.release ?? 8);
 
@@ -139,6 +142,7 @@ export async function startFakeBuildKit(options: FakeBuildKitOptions): Promise<F
       },
       resolveImageConfig: (req) => {
         resolved.push(req.Ref);
+        resolvedPlatforms.push(req.Platform ? `${req.Platform.OS}/${req.Platform.Architecture}` : "");
         if (options.missingImages?.includes(req.Ref)) {
           throw new ConnectError(
             `failed to resolve source metadata for docker.io/library/${req.Ref}: no such host`,
@@ -167,6 +171,7 @@ export async function startFakeBuildKit(options: FakeBuildKitOptions): Promise<F
     locals,
     warnings,
     resolved,
+    resolvedPlatforms,
     close: () =>
       new Promise<void>((resolve) => {
         for (const s of sockets) s.destroy();

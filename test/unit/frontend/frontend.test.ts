@@ -271,15 +271,57 @@ describe("runFrontend honours --cache-from and --build-context, or refuses them"
     ]);
   });
 
-  it("refuses a build for several platforms rather than building one of them", async () => {
+  it("builds every platform asked for, each on bases resolved for it, as one multi-platform result", async () => {
     const bridge = await startFakeBuildKit({ dockerfile: files, context: files });
     close = bridge.close;
-    const result = await runFrontend(bridge.gateway, env({ platform: "linux/amd64,linux/arm64" }));
-    if (!("error" in result)) throw new Error("expected an error");
-    expect(result.error.message).toContain(
-      "pyfront builds one platform per build, and this build asks for linux/amd64, linux/arm64",
+    const result = await runFrontend(
+      bridge.gateway,
+      env({ platform: "linux/amd64,linux/arm64,linux/amd64" }),
     );
-    expect(bridge.solves.some((solve) => solve.Evaluate)).toBe(false);
+    if ("error" in result || "result" in result) throw new Error("expected images");
+    expect(Object.keys(result.refs ?? {})).toEqual(["linux/amd64", "linux/arm64"]);
+    expect(result.ref).toBeUndefined();
+    const metadata = result.metadata as Record<string, string>;
+    expect(JSON.parse(metadata["refs.platforms"]!)).toEqual({
+      Platforms: [
+        { ID: "linux/amd64", Platform: { os: "linux", architecture: "amd64" } },
+        { ID: "linux/arm64", Platform: { os: "linux", architecture: "arm64" } },
+      ],
+    });
+    expect(JSON.parse(metadata["containerimage.config/linux/arm64"]!).architecture).toBe("arm64");
+    expect(JSON.parse(metadata["containerimage.config/linux/amd64"]!).architecture).toBe("amd64");
+    // Each image's bases come from its own platform's configs, never the first platform's.
+    const pairs = bridge.resolved.map((ref, i) => `${ref} ${bridge.resolvedPlatforms[i]}`);
+    expect(new Set(pairs)).toEqual(
+      new Set([
+        "python:3.11 linux/amd64",
+        "python:3.11-slim linux/amd64",
+        "python:3.11 linux/arm64",
+        "python:3.11-slim linux/arm64",
+      ]),
+    );
+    expect(bridge.solves.filter((solve) => solve.Evaluate)).toHaveLength(2);
+  });
+
+  it("gives one platform the multi-platform form when the client asks for it", async () => {
+    const bridge = await startFakeBuildKit({ dockerfile: files, context: files });
+    close = bridge.close;
+    const result = await runFrontend(bridge.gateway, env({ platform: "linux/arm64", "multi-platform": "true" }));
+    if ("error" in result || "result" in result) throw new Error("expected images");
+    expect(Object.keys(result.refs ?? {})).toEqual(["linux/arm64"]);
+    const single = await runFrontend(bridge.gateway, env({ platform: "linux/arm64" }));
+    if ("error" in single || "result" in single) throw new Error("expected an image");
+    expect(single.refs).toBeUndefined();
+    expect(single.ref).toBeTruthy();
+  });
+
+  it("names a platform it cannot read, before building anything", async () => {
+    const bridge = await startFakeBuildKit({ dockerfile: files, context: files });
+    close = bridge.close;
+    const result = await runFrontend(bridge.gateway, env({ platform: "linux/amd64,arm64" }));
+    if (!("error" in result)) throw new Error("expected an error");
+    expect(result.error.message).toContain('the platform "arm64" is not os/arch or os/arch/variant');
+    expect(bridge.solves).toHaveLength(0);
   });
 
   it("replaces a base image by a named context that is an image, and refuses any other", async () => {

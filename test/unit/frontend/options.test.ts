@@ -9,6 +9,7 @@ describe("readFrontendOptions", () => {
       buildArgs: {},
       labels: {},
       platforms: [],
+      multiPlatform: false,
       noCache: false,
       networkMode: "default",
       imageResolveMode: "default",
@@ -41,6 +42,7 @@ describe("readFrontendOptions", () => {
       buildArgs: { EMPTY: "", VERSION: "1.2" },
       labels: { team: "data" },
       platforms: ["linux/amd64", "linux/arm64"],
+      multiPlatform: false,
       noCache: true,
       networkMode: "host",
       imageResolveMode: "pull",
@@ -52,6 +54,14 @@ describe("readFrontendOptions", () => {
       namedContexts: { "python:3.13-slim": "docker-image://mirror.example.org/python:3.13-slim" },
       sbom: false,
     });
+  });
+
+  it("reads the multi-platform form as BuildKit's Go booleans: multi-platform or BUILDKIT_MULTI_PLATFORM", () => {
+    expect(readFrontendOptions({ "multi-platform": "true" }).multiPlatform).toBe(true);
+    expect(readFrontendOptions({ "build-arg:BUILDKIT_MULTI_PLATFORM": "1" }).multiPlatform).toBe(true);
+    expect(readFrontendOptions({ "multi-platform": "0" }).multiPlatform).toBe(false);
+    expect(readFrontendOptions({ "multi-platform": "yes" }).multiPlatform).toBe(false);
+    expect(readFrontendOptions({}).multiPlatform).toBe(false);
   });
 
   it("reads an SBOM request as BuildKit does: attest:sbom or the BUILDKIT_ATTEST_SBOM build arg", () => {
