@@ -222,3 +222,24 @@ export function indexLogSince(offset: number): string[] {
   if (!existsSync(log)) return [];
   return readFileSync(log).subarray(offset).toString("utf8").split("\n").filter(Boolean);
 }
+
+/** Linux platforms with the binfmt_misc name of QEMU's handler for them. */
+const EMULATION_CANDIDATES: readonly (readonly [platform: string, handler: string])[] = [
+  ["linux/s390x", "qemu-s390x"],
+  ["linux/riscv64", "qemu-riscv64"],
+  ["linux/ppc64le", "qemu-ppc64le"],
+  ["linux/mips64le", "qemu-mips64el"],
+];
+
+/**
+ * A platform this machine's engines cannot build: no QEMU handler for it is registered (the engines
+ * share the host's kernel, so its binfmt_misc decides what their workers run). The test engine
+ * registers arm64 (docs/engine.md), so a test of a refusal must not count on arm64 being refused.
+ */
+export function unemulatedPlatform(): string {
+  const found = EMULATION_CANDIDATES.find(
+    ([, handler]) => !existsSync(`/proc/sys/fs/binfmt_misc/${handler}`),
+  );
+  if (!found) throw new Error("every candidate platform has a QEMU handler registered on this machine");
+  return found[0];
+}
