@@ -2,14 +2,23 @@
 # or B's version in a network namespace of its own (a second host on this machine), listening on
 # TCP on its side of a veth pair. It sees none of the host's loopback services; the package index
 # is forwarded into it (socat on both sides), as a real remote host would reach a mirror.
+#
+# Remote C is engine B's Docker 26.1 with the containerd image store turned on, the one store of
+# Docker's that holds an image index: the engine of the multi-platform tests (scripts/lib/multiarch.sh
+# gives it the stand-ins with their arm64 variants). The local registry is forwarded into it too.
 # shellcheck shell=bash
 
 REMOTE_INDEX_PORTS=("$INDEX_PORT")
 
 remote_ns() { echo "pyfront-remote-${1,,}"; }
 remote_dir() { echo "$STATE_DIR/remote-${1,,}"; }
-# 10.214.1.0/30 for A, 10.214.2.0/30 for B: .1 the host's end, .2 the remote's.
-remote_subnet() { case "$1" in A) echo 10.214.1 ;; B) echo 10.214.2 ;; esac; }
+# 10.214.1.0/30 for A, 10.214.2.0/30 for B, 10.214.3.0/30 for C: .1 the host's end, .2 the remote's.
+remote_subnet() { case "$1" in A) echo 10.214.1 ;; B) echo 10.214.2 ;; C) echo 10.214.3 ;; esac; }
+remote_ports() {
+  echo "${REMOTE_INDEX_PORTS[@]}"
+  [ "$1" = C ] && echo "${REGISTRY_ADDR##*:}"
+  return 0
+}
 remote_host() { echo "tcp://$(remote_subnet "$1").2:2375"; }
 
 remote_answers() { DOCKER_HOST="$(remote_host "$1")" "$(engine_client A)" version >/dev/null 2>&1; }
@@ -24,6 +33,7 @@ remote_up() {
   host_if="pfr${engine,,}0"
   peer_if="pfr${engine,,}1"
   if pid_from "$dir/dockerd.pid" >/dev/null && remote_answers "$engine"; then
+    [ "$engine" = C ] && multiarch_images
     echo "export PYFRONT_REMOTE_HOST=$(remote_host "$engine")"
     return 0
   fi
@@ -41,7 +51,7 @@ remote_up() {
   # nsenter --net only: `ip netns exec` also remounts /sys, hiding the cgroup mounts dockerd needs.
   local enter=(nsenter "--net=/run/netns/$ns")
   local port i=0
-  for port in "${REMOTE_INDEX_PORTS[@]}"; do
+  for port in $(remote_ports "$engine"); do
     start_daemon "$dir/forward-host-$i.pid" "$dir/forward.log" \
       socat "TCP-LISTEN:$port,bind=$net.1,fork,reuseaddr" "TCP:127.0.0.1:$port"
     start_daemon "$dir/forward-remote-$i.pid" "$dir/forward.log" \
@@ -66,8 +76,18 @@ remote_up() {
         "${daemon[@]}" --data-root /var/lib/docker-remote --exec-root /run/remote/exec \
         --pidfile /run/remote/docker.pid --cgroup-parent pyfront-remote-b
       ;;
+    C)
+      pid_from "$B_DIR/dockerd.pid" >/dev/null || die "engine B is not running: start it first (scripts/engine up B)"
+      mkdir -p "$B_MNT/etc/docker"
+      echo '{"features": {"containerd-snapshotter": true}}' >"$B_MNT/etc/docker/pyfront-c.json"
+      start_daemon "$dir/dockerd.pid" "$dir/dockerd.log" "${enter[@]}" \
+        unshare --mount --propagation private -- sh "$PYFRONT_ROOT/scripts/lib/hooks/b-enter-root.sh" "$B_MNT" \
+        "${daemon[@]}" --config-file /etc/docker/pyfront-c.json --data-root /var/lib/docker-c \
+        --exec-root /run/remote-c/exec --pidfile /run/remote-c/docker.pid --cgroup-parent pyfront-remote-c
+      ;;
   esac
   wait_for 60 remote_answers "$engine" || die "the remote engine $engine did not come up; see $dir/dockerd.log"
+  [ "$engine" = C ] && multiarch_images
   echo "export PYFRONT_REMOTE_HOST=$(remote_host "$engine")"
 }
 
@@ -76,6 +96,7 @@ remote_daemon_pidfile() {
   case "$1" in
     A) echo /run/pyfront-remote-a/docker.pid ;;
     B) echo "$B_MNT/run/remote/docker.pid" ;;
+    C) echo "$B_MNT/run/remote-c/docker.pid" ;;
   esac
 }
 

@@ -3,12 +3,10 @@
 // and with DOCKER_HOST. It shares no socket and no loopback with this machine: the context, the
 // session, the base images and the result all go over the wire; only the package index is
 // forwarded to it, as a real remote host would reach a mirror.
-import { execFile, execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pyfrontOnEngine } from "./support/cli.js";
-import { type CommandResult, engineEnv, parseExports, repoRoot } from "./support/engine.js";
+import { type CommandResult, engineEnv } from "./support/engine.js";
 import {
   combined,
   copyExample,
@@ -17,51 +15,13 @@ import {
   vertexLines,
   wasCached,
 } from "./support/examples.js";
+import { dockerAt, engineScript, remoteUp, seedRemote } from "./support/remote.js";
 
 const env = engineEnv();
 const webapp = EXAMPLES.find((e) => e.name === "webapp");
 if (!webapp) throw new Error("the webapp example is missing");
 const copies: ExampleCopy[] = [];
 let remoteHost = "";
-
-function engineScript(args: readonly string[]): string {
-  return execFileSync(join(repoRoot, "scripts", "engine"), [...args], { encoding: "utf8" });
-}
-
-/** The engine's docker client against the daemon at HOST; never throws on a non-zero exit. */
-function dockerAt(
-  host: string,
-  args: readonly string[],
-  stdin?: NodeJS.ReadableStream,
-): Promise<CommandResult> {
-  return new Promise((resolve) => {
-    const child = execFile(
-      env.client,
-      [...args],
-      {
-        env: { ...process.env, ...env.vars, DOCKER_HOST: host },
-        encoding: "utf8",
-        maxBuffer: 64 * 1024 * 1024,
-      },
-      (error, stdout, stderr) =>
-        resolve({ code: typeof error?.code === "number" ? error.code : error ? 1 : 0, stdout, stderr }),
-    );
-    if (stdin && child.stdin) stdin.pipe(child.stdin);
-  });
-}
-
-/** Copies an image of this engine's store to the remote one, as `docker save | docker -H … load`. */
-async function seedRemote(image: string): Promise<void> {
-  if ((await dockerAt(remoteHost, ["image", "inspect", image])).code === 0) return;
-  const save = execFile(env.client, ["save", image], {
-    env: { ...process.env, ...env.vars },
-    encoding: "buffer",
-    maxBuffer: 2 * 1024 * 1024 * 1024,
-  });
-  if (!save.stdout) throw new Error("docker save has no output stream");
-  const loaded = await dockerAt(remoteHost, ["load"], save.stdout);
-  expect(loaded.code, loaded.stderr).toBe(0);
-}
 
 /** Bytes the build sent of its context: the `transferring …` lines of its `load build context` step. */
 function contextBytes(log: string): number {
@@ -75,11 +35,10 @@ function contextBytes(log: string): number {
 }
 
 beforeAll(async () => {
-  remoteHost = parseExports(engineScript(["remote-up", env.engine])).PYFRONT_REMOTE_HOST ?? "";
-  expect(remoteHost).toMatch(/^tcp:\/\/10\.214\.\d+\.2:2375$/);
+  remoteHost = remoteUp(env.engine);
   // The web app's base images (builder and runtime); the remote has no registry to pull it from.
-  await seedRemote("python:3.11");
-  await seedRemote("python:3.11-slim");
+  await seedRemote(remoteHost, "python:3.11");
+  await seedRemote(remoteHost, "python:3.11-slim");
 });
 
 afterAll(() => {
