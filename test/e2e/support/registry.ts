@@ -37,6 +37,30 @@ export async function registryImage(
   return { digest, config: (await config.json()) as { config?: { Labels?: Record<string, string> } } };
 }
 
+const INDEX_TYPES = [
+  "application/vnd.oci.image.index.v1+json",
+  "application/vnd.docker.distribution.manifest.list.v2+json",
+];
+
+/** The platforms an image index lists (attestation manifests, platform unknown/unknown, left out). */
+export async function registryIndexPlatforms(name: string, tag: string): Promise<string[]> {
+  const response = await fetch(`${apiRoot()}/${name}/manifests/${tag}`, {
+    headers: { Accept: INDEX_TYPES.join(", ") },
+  });
+  if (!response.ok) throw new Error(`GET index ${name}:${tag}: ${response.status}`);
+  const body = (await response.json()) as {
+    mediaType?: string;
+    manifests?: { platform?: { os: string; architecture: string; variant?: string } }[];
+  };
+  if (!INDEX_TYPES.includes(body.mediaType ?? ""))
+    throw new Error(`${name}:${tag} is not an index: ${body.mediaType}`);
+  return (body.manifests ?? [])
+    .flatMap((m) => (m.platform ? [m.platform] : []))
+    .filter((p) => p.os !== "unknown")
+    .map((p) => [p.os, p.architecture, p.variant].filter(Boolean).join("/"))
+    .sort();
+}
+
 /** Current size of the registry's log, to read only the requests a test caused. */
 export function registryLogOffset(): number {
   const log = engineEnv().registryLog;

@@ -1,0 +1,133 @@
+// Issue 16, item 2: one `docker buildx build --platform linux/amd64,linux/arm64` through pyfront's
+// frontend gives an image per platform, each on base images resolved for its own platform. The
+// engine that can keep an index is remote C (engine B's Docker with the containerd image store,
+// QEMU registered for arm64, the stand-ins as amd64+arm64 indexes: scripts/lib/multiarch.sh). The
+// engines with Docker's classic image store must refuse such a build plainly, never hand back one
+// platform's image.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildx, docker, engineEnv } from "./support/engine.js";
+import { combined, copyExample, type ExampleCopy } from "./support/examples.js";
+import { ensureFrontendImage, FRONTEND_IMAGE } from "./support/frontend.js";
+import {
+  deleteRegistryManifest,
+  registryImage,
+  registryIndexPlatforms,
+  registryTags,
+} from "./support/registry.js";
+import { dockerAt, engineScript, remoteUp, seedRemote } from "./support/remote.js";
+
+const env = engineEnv();
+const engine = env.engine.toLowerCase();
+const copies: ExampleCopy[] = [];
+/** A repository only this test pushes to. */
+const NAME = `pyfront-e2e-multi-platform-${engine}`;
+
+function webappCopy(): ExampleCopy {
+  const copy = copyExample("webapp");
+  copies.push(copy);
+  return copy;
+}
+
+async function deletePushed(): Promise<void> {
+  for (const tag of await registryTags(NAME)) {
+    const { digest } = await registryImage(NAME, tag).catch(() => ({ digest: "" }));
+    if (digest) await deleteRegistryManifest(NAME, digest);
+  }
+}
+
+afterAll(() => {
+  for (const copy of copies) copy.dispose();
+});
+
+describe.runIf(env.engine === "B")("a multi-platform build on remote C (containerd image store)", () => {
+  let host = "";
+  const image = `${env.registry}/${NAME}:webapp`;
+
+  beforeAll(async () => {
+    ensureFrontendImage();
+    host = remoteUp("C");
+    // The frontend under test runs on C's own platform; C has no registry to pull it from.
+    await seedRemote(host, FRONTEND_IMAGE, { replace: true });
+    await deletePushed();
+  }, 1_200_000);
+
+  afterAll(async () => {
+    await deletePushed();
+    engineScript(["remote-down", "C"]);
+  });
+
+  it("builds the webapp for linux/amd64 and linux/arm64 as one index whose images run on both", async () => {
+    const copy = webappCopy();
+    const built = await dockerAt(host, [
+      "buildx",
+      "build",
+      "--progress=plain",
+      "--platform",
+      "linux/amd64,linux/arm64",
+      "--network",
+      "host",
+      "-f",
+      `${copy.dir}/pyproject.toml`,
+      "-t",
+      image,
+      "--push",
+      copy.dir,
+    ]);
+    const log = combined(built);
+    expect(built.code, log).toBe(0);
+    // Each platform's bases were resolved for it: both platforms' metadata loads are in the log.
+    expect(log).toMatch(/load metadata for python:3\.11-slim \(linux\/arm64\)/);
+    expect(log).toMatch(/load metadata for python:3\.11-slim \(linux\/amd64\)/);
+    expect(await registryIndexPlatforms(NAME, "webapp")).toEqual(["linux/amd64", "linux/arm64"]);
+
+    for (const [platform, machine] of [
+      ["linux/arm64", "aarch64"],
+      ["linux/amd64", "x86_64"],
+    ] as const) {
+      await dockerAt(host, ["rmi", "-f", image]);
+      const ran = await dockerAt(host, [
+        "run",
+        "--rm",
+        "--pull",
+        "always",
+        "--platform",
+        platform,
+        "--entrypoint",
+        "python",
+        image,
+        "-c",
+        "import platform, flask, webapp; print(platform.machine(), flask.__name__)",
+      ]);
+      expect(ran.code, combined(ran)).toBe(0);
+      expect(ran.stdout.trim()).toBe(`${machine} flask`);
+    }
+    await dockerAt(host, ["rmi", "-f", image]);
+  });
+});
+
+describe(`a multi-platform build on engine ${env.engine} (Docker's classic image store)`, () => {
+  beforeAll(() => ensureFrontendImage());
+
+  it("is refused with a message saying why, and leaves no image of one platform behind", async () => {
+    const copy = webappCopy();
+    const tag = `pyfront-e2e-multi-platform-refused:${engine}`;
+    const args = [
+      "--platform",
+      "linux/amd64,linux/arm64",
+      "--network",
+      "host",
+      "-f",
+      `${copy.dir}/pyproject.toml`,
+      "-t",
+      tag,
+      copy.dir,
+    ];
+    const refused =
+      env.engine === "B" ? await buildx(["build", "--load", ...args]) : await docker(["build", ...args]);
+    expect(refused.code, combined(refused)).not.toBe(0);
+    expect(combined(refused)).toMatch(
+      env.engine === "B" ? /containerd image store/ : /platform|multiple platforms/i,
+    );
+    expect((await docker(["image", "inspect", tag])).code).not.toBe(0);
+  });
+});
