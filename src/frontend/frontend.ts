@@ -185,7 +185,10 @@ export async function runFrontend(
       const rendered = renderLlb(built, { ...renderOptions, ...(platform ? { platform } : {}), baseImages });
       const { definition } = marshalDefinition(rendered.state, { caps, platform: rendered.platform });
       const solved = await gateway.solve({ definition }, { evaluate, cacheImports: options.cacheImports });
-      const config = withCreated(withClientLabels(rendered.imageConfig, options.labels), plan.sourceDateEpoch);
+      const config = withCreated(
+        withClientLabels(rendered.imageConfig, options.labels),
+        plan.sourceDateEpoch,
+      );
       const image: PlatformImage = { ref: solved.ref ?? "", config };
       if (!sbom) return image;
       const sbomDefinition = sbomState({
@@ -203,7 +206,8 @@ export async function runFrontend(
     };
     const images: PlatformImage[] = [];
     // One after another: each platform's steps already run in parallel inside its solve.
-    for (const platform of platforms.length > 0 ? platforms : [undefined]) images.push(await buildFor(platform));
+    for (const platform of platforms.length > 0 ? platforms : [undefined])
+      images.push(await buildFor(platform));
     return imagesResult(images, options.multiPlatform || images.length > 1);
   } catch (error) {
     if (error instanceof SpecError) hooks.specError?.(error.diagnostics);
@@ -689,6 +693,7 @@ async function resolveBaseImages(
     ),
   );
   const images: Record<string, ResolvedBaseImage> = {};
+  const problems: Diagnostic[] = [];
   for (const [i, ref] of refs.entries()) {
     const outcome = settled[i]!;
     if (outcome.status === "rejected") {
@@ -696,12 +701,40 @@ async function resolveBaseImages(
       if (error instanceof GatewayError) throw unavailableBaseImage(spec, ref, error);
       throw error;
     }
+    const config = JSON.parse(decode(outcome.value.config)) as ImageConfigJson;
+    const mismatch = platform && otherPlatform(config, platform);
+    if (mismatch) problems.push(baseOfOtherPlatform(spec, ref, platform, mismatch));
     images[ref] = {
-      config: JSON.parse(decode(outcome.value.config)) as ImageConfigJson,
+      config,
       ...(outcome.value.digest ? { digest: outcome.value.digest } : {}),
     };
   }
+  if (problems.length > 0) throw new SpecError(problems);
   return images;
+}
+
+/**
+ * The platform a resolved base image is for, when it is not the one asked for. An engine whose
+ * store has the image for one platform only may hand that one back for any (Docker's containerd
+ * image store does): built on, it would give an arm64 image of amd64 programs.
+ */
+function otherPlatform(config: ImageConfigJson, wanted: Platform): string | undefined {
+  if (!config.architecture) return undefined;
+  const os = config.os ?? "linux";
+  if (os === wanted.os && config.architecture === wanted.architecture) return undefined;
+  return `${os}/${config.architecture}`;
+}
+
+function baseOfOtherPlatform(spec: BuildSpec, ref: string, platform: Platform, found: string): Diagnostic {
+  const keys = ref === spec.runtimeImage ? IMAGE_KEYS.runtime : IMAGE_KEYS.builder;
+  const key = keys.find((k) => Object.hasOwn(spec.positions, k));
+  return {
+    code: "base-image-platform",
+    message: `the base image ${JSON.stringify(ref)}${key ? ` (from ${key})` : ""} is not available to this engine for ${formatPlatform(platform)}: the engine has it for ${found} only`,
+    hint: `pull the image for every platform the build asks for (docker pull --platform ${formatPlatform(platform)} ${ref}), or build only for ${found}`,
+    severity: "error",
+    ...(key ? { position: spec.positions[key]! } : {}),
+  };
 }
 
 /** The spec keys that choose each stage's base image, most specific first. */

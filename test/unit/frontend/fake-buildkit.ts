@@ -53,6 +53,8 @@ export interface FakeBuildKitOptions {
   context: Files;
   /** BuildKit minor release whose caps are announced; 13 announces warnings. */
   release?: number;
+  /** Base images the engine has for linux/amd64 only, and answers with for any platform (Docker's containerd store). */
+  amd64OnlyImages?: string[];
   /** Base images that fail to resolve, the way engine B says so without a registry. */
   missingImages?: string[];
   /** Folders whose ReadDir fails this many times (a gateway error that is not "not found") before it answers. */
@@ -151,7 +153,16 @@ export async function startFakeBuildKit(options: FakeBuildKitOptions): Promise<F
         }
         return {
           Digest: BASE_IMAGE_DIGEST,
-          Config: new TextEncoder().encode(JSON.stringify(BASE_CONFIG)),
+          // A registry's index: the config of the platform asked for, unless the image has only amd64.
+          Config: new TextEncoder().encode(
+            JSON.stringify({
+              ...BASE_CONFIG,
+              os: "linux",
+              architecture: options.amd64OnlyImages?.includes(req.Ref)
+                ? "amd64"
+                : (req.Platform?.Architecture ?? "amd64"),
+            }),
+          ),
           Ref: req.Ref,
         };
       },

@@ -306,13 +306,31 @@ describe("runFrontend honours --cache-from and --build-context, or refuses them"
   it("gives one platform the multi-platform form when the client asks for it", async () => {
     const bridge = await startFakeBuildKit({ dockerfile: files, context: files });
     close = bridge.close;
-    const result = await runFrontend(bridge.gateway, env({ platform: "linux/arm64", "multi-platform": "true" }));
+    const result = await runFrontend(
+      bridge.gateway,
+      env({ platform: "linux/arm64", "multi-platform": "true" }),
+    );
     if ("error" in result || "result" in result) throw new Error("expected images");
     expect(Object.keys(result.refs ?? {})).toEqual(["linux/arm64"]);
     const single = await runFrontend(bridge.gateway, env({ platform: "linux/arm64" }));
     if ("error" in single || "result" in single) throw new Error("expected an image");
     expect(single.refs).toBeUndefined();
     expect(single.ref).toBeTruthy();
+  });
+
+  it("refuses a base image the engine has only for another platform than one asked for", async () => {
+    const bridge = await startFakeBuildKit({
+      dockerfile: files,
+      context: files,
+      amd64OnlyImages: ["python:3.11-slim"],
+    });
+    close = bridge.close;
+    const result = await runFrontend(bridge.gateway, env({ platform: "linux/amd64,linux/arm64" }));
+    if (!("error" in result)) throw new Error("expected an error");
+    expect(result.error.message).toContain(
+      'the base image "python:3.11-slim" (from python_version) is not available to this engine for linux/arm64: the engine has it for linux/amd64 only',
+    );
+    expect(bridge.solves.filter((solve) => solve.Evaluate)).toHaveLength(1);
   });
 
   it("names a platform it cannot read, before building anything", async () => {
