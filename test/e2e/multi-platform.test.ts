@@ -39,71 +39,74 @@ afterAll(() => {
   for (const copy of copies) copy.dispose();
 });
 
-describe.runIf(env.engine === "B")("a multi-platform build on remote C (containerd image store)", () => {
-  let host = "";
-  const image = `${env.registry}/${NAME}:webapp`;
+// Remote C runs engine B's Docker version: its test belongs to B's run.
+if (env.engine === "B") {
+  describe("a multi-platform build on remote C (containerd image store)", () => {
+    let host = "";
+    const image = `${env.registry}/${NAME}:webapp`;
 
-  beforeAll(async () => {
-    ensureFrontendImage();
-    host = remoteUp("C");
-    // The frontend under test runs on C's own platform; C has no registry to pull it from.
-    await seedRemote(host, FRONTEND_IMAGE, { replace: true });
-    await deletePushed();
-  }, 1_200_000);
+    beforeAll(async () => {
+      ensureFrontendImage();
+      host = remoteUp("C");
+      // The frontend under test runs on C's own platform; C has no registry to pull it from.
+      await seedRemote(host, FRONTEND_IMAGE, { replace: true });
+      await deletePushed();
+    }, 1_200_000);
 
-  afterAll(async () => {
-    await deletePushed();
-    engineScript(["remote-down", "C"]);
-  });
+    afterAll(async () => {
+      await deletePushed();
+      engineScript(["remote-down", "C"]);
+    });
 
-  it("builds the webapp for linux/amd64 and linux/arm64 as one index whose images run on both", async () => {
-    const copy = webappCopy();
-    const built = await dockerAt(host, [
-      "buildx",
-      "build",
-      "--progress=plain",
-      "--platform",
-      "linux/amd64,linux/arm64",
-      "--network",
-      "host",
-      "-f",
-      `${copy.dir}/pyproject.toml`,
-      "-t",
-      image,
-      "--push",
-      copy.dir,
-    ]);
-    const log = combined(built);
-    expect(built.code, log).toBe(0);
-    // Each platform's bases were resolved for it: both platforms' metadata loads are in the log.
-    expect(log).toMatch(/load metadata for python:3\.11-slim \(linux\/arm64\)/);
-    expect(log).toMatch(/load metadata for python:3\.11-slim \(linux\/amd64\)/);
-    expect(await registryIndexPlatforms(NAME, "webapp")).toEqual(["linux/amd64", "linux/arm64"]);
-
-    for (const [platform, machine] of [
-      ["linux/arm64", "aarch64"],
-      ["linux/amd64", "x86_64"],
-    ] as const) {
-      await dockerAt(host, ["rmi", "-f", image]);
-      const ran = await dockerAt(host, [
-        "run",
-        "--rm",
-        "--pull",
-        "always",
+    it("builds the webapp for linux/amd64 and linux/arm64 as one index whose images run on both", async () => {
+      const copy = webappCopy();
+      const built = await dockerAt(host, [
+        "buildx",
+        "build",
+        "--progress=plain",
         "--platform",
-        platform,
-        "--entrypoint",
-        "python",
+        "linux/amd64,linux/arm64",
+        "--network",
+        "host",
+        "-f",
+        `${copy.dir}/pyproject.toml`,
+        "-t",
         image,
-        "-c",
-        "import platform, flask, webapp; print(platform.machine(), flask.__name__)",
+        "--push",
+        copy.dir,
       ]);
-      expect(ran.code, combined(ran)).toBe(0);
-      expect(ran.stdout.trim()).toBe(`${machine} flask`);
-    }
-    await dockerAt(host, ["rmi", "-f", image]);
+      const log = combined(built);
+      expect(built.code, log).toBe(0);
+      // Each platform's bases were resolved for it: both platforms' metadata loads are in the log.
+      expect(log).toMatch(/load metadata for python:3\.11-slim \(linux\/arm64\)/);
+      expect(log).toMatch(/load metadata for python:3\.11-slim \(linux\/amd64\)/);
+      expect(await registryIndexPlatforms(NAME, "webapp")).toEqual(["linux/amd64", "linux/arm64"]);
+
+      for (const [platform, machine] of [
+        ["linux/arm64", "aarch64"],
+        ["linux/amd64", "x86_64"],
+      ] as const) {
+        await dockerAt(host, ["rmi", "-f", image]);
+        const ran = await dockerAt(host, [
+          "run",
+          "--rm",
+          "--pull",
+          "always",
+          "--platform",
+          platform,
+          "--entrypoint",
+          "python",
+          image,
+          "-c",
+          "import platform, flask, webapp; print(platform.machine(), flask.__name__)",
+        ]);
+        expect(ran.code, combined(ran)).toBe(0);
+        expect(ran.stdout.trim()).toBe(`${machine} flask`);
+      }
+      await dockerAt(host, ["rmi", "-f", image]);
+    });
   });
-});
+}
 
 describe(`a multi-platform build on engine ${env.engine} (Docker's classic image store)`, () => {
   beforeAll(() => ensureFrontendImage());
@@ -126,7 +129,9 @@ describe(`a multi-platform build on engine ${env.engine} (Docker's classic image
       env.engine === "B" ? await buildx(["build", "--load", ...args]) : await docker(["build", ...args]);
     expect(refused.code, combined(refused)).not.toBe(0);
     expect(combined(refused)).toMatch(
-      env.engine === "B" ? /containerd image store/ : /platform|multiple platforms/i,
+      env.engine === "B"
+        ? /docker exporter does not currently support exporting manifest lists/
+        : /"amd64,linux" is an invalid component of "linux\/amd64,linux\/arm64"/,
     );
     expect((await docker(["image", "inspect", tag])).code).not.toBe(0);
   });
