@@ -10,8 +10,9 @@ import { combined, copyExample, type ExampleCopy } from "./support/examples.js";
 import { ensureFrontendImage, FRONTEND_IMAGE } from "./support/frontend.js";
 import {
   deleteRegistryManifest,
+  entryPlatform,
   registryImage,
-  registryIndexPlatforms,
+  registryIndex,
   registryTags,
 } from "./support/registry.js";
 import { dockerAt, engineScript, remoteUp, seedRemote } from "./support/remote.js";
@@ -80,7 +81,14 @@ if (env.engine === "B") {
       // Each platform's bases were resolved for it: both platforms' metadata loads are in the log.
       expect(log).toMatch(/load metadata for python:3\.11-slim \(linux\/arm64\)/);
       expect(log).toMatch(/load metadata for python:3\.11-slim \(linux\/amd64\)/);
-      expect(await registryIndexPlatforms(NAME, "webapp")).toEqual(["linux/amd64", "linux/arm64"]);
+      // One image per platform, each with pyfront's SBOM attached (an attestation manifest naming it).
+      const index = await registryIndex(NAME, "webapp");
+      const images = index.filter((m) => entryPlatform(m) !== "unknown/unknown");
+      expect(images.map(entryPlatform).sort()).toEqual(["linux/amd64", "linux/arm64"]);
+      const attested = index
+        .filter((m) => m.annotations?.["vnd.docker.reference.type"] === "attestation-manifest")
+        .map((m) => m.annotations?.["vnd.docker.reference.digest"]);
+      expect(attested.sort()).toEqual(images.map((m) => m.digest).sort());
 
       for (const [platform, machine] of [
         ["linux/arm64", "aarch64"],

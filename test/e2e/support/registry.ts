@@ -42,23 +42,28 @@ const INDEX_TYPES = [
   "application/vnd.docker.distribution.manifest.list.v2+json",
 ];
 
-/** The platforms an image index lists (attestation manifests, platform unknown/unknown, left out). */
-export async function registryIndexPlatforms(name: string, tag: string): Promise<string[]> {
+export interface IndexEntry {
+  digest: string;
+  platform?: { os: string; architecture: string; variant?: string };
+  annotations?: Record<string, string>;
+}
+
+/** The manifests an image index lists, attestation manifests (platform unknown/unknown) included. */
+export async function registryIndex(name: string, tag: string): Promise<IndexEntry[]> {
   const response = await fetch(`${apiRoot()}/${name}/manifests/${tag}`, {
     headers: { Accept: INDEX_TYPES.join(", ") },
   });
   if (!response.ok) throw new Error(`GET index ${name}:${tag}: ${response.status}`);
-  const body = (await response.json()) as {
-    mediaType?: string;
-    manifests?: { platform?: { os: string; architecture: string; variant?: string } }[];
-  };
+  const body = (await response.json()) as { mediaType?: string; manifests?: IndexEntry[] };
   if (!INDEX_TYPES.includes(body.mediaType ?? ""))
     throw new Error(`${name}:${tag} is not an index: ${body.mediaType}`);
-  return (body.manifests ?? [])
-    .flatMap((m) => (m.platform ? [m.platform] : []))
-    .filter((p) => p.os !== "unknown")
-    .map((p) => [p.os, p.architecture, p.variant].filter(Boolean).join("/"))
-    .sort();
+  return body.manifests ?? [];
+}
+
+/** `os/arch[/variant]` of an index entry. */
+export function entryPlatform(entry: IndexEntry): string {
+  const p = entry.platform;
+  return p ? [p.os, p.architecture, p.variant].filter(Boolean).join("/") : "";
 }
 
 /** Current size of the registry's log, to read only the requests a test caused. */
