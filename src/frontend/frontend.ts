@@ -177,37 +177,56 @@ export async function runFrontend(
     const evaluate = caps.frontend.has(GatewayCap.solveEvaluate);
     if (options.sbom && !caps.frontend.has(GatewayCap.attestations)) await warn(SBOM_UNSUPPORTED, spec);
     const sbom = options.sbom && caps.frontend.has(GatewayCap.attestations);
-    /** One image: its own plan (the architecture chooses wheels), bases resolved for its platform. */
-    const buildFor = async (platform: Platform | undefined): Promise<PlatformImage> => {
-      const plan = planBuild(decided, planOptions(options, platform));
-      const built = withNamedBaseImages(plan, options.namedContexts);
-      const baseImages = await resolveBaseImages(gateway, built, decided, options, sessionId, platform);
-      const rendered = renderLlb(built, { ...renderOptions, ...(platform ? { platform } : {}), baseImages });
-      const { definition } = marshalDefinition(rendered.state, { caps, platform: rendered.platform });
-      const solved = await gateway.solve({ definition }, { evaluate, cacheImports: options.cacheImports });
-      const config = withCreated(
-        withClientLabels(rendered.imageConfig, options.labels),
-        plan.sourceDateEpoch,
-      );
-      const image: PlatformImage = { ref: solved.ref ?? "", config };
-      if (!sbom) return image;
-      const sbomDefinition = sbomState({
-        plan: built,
-        image: rendered.state,
-        baseImages,
-        platform: rendered.platform,
-        noCache: options.noCache,
-      });
-      const sbomSolved = await gateway.solve(
-        { definition: marshalDefinition(sbomDefinition, { caps, platform: rendered.platform }).definition },
-        { evaluate },
-      );
-      return { ...image, attestation: sbomAttestation(sbomSolved.ref ?? "") };
-    };
-    const images: PlatformImage[] = [];
-    // One after another: each platform's steps already run in parallel inside its solve.
-    for (const platform of platforms.length > 0 ? platforms : [undefined])
-      images.push(await buildFor(platform));
+    // Every platform's plan and bases first: a base missing for one platform fails the build
+    // before anything runs, with every such problem named at once.
+    const targets = platforms.length > 0 ? platforms : [undefined];
+    const prepared = await Promise.allSettled(
+      targets.map(async (platform) => {
+        // Its own plan (the architecture chooses wheels), on bases resolved for its platform.
+        const plan = planBuild(decided, planOptions(options, platform));
+        const built = withNamedBaseImages(plan, options.namedContexts);
+        const baseImages = await resolveBaseImages(gateway, built, decided, options, sessionId, platform);
+        return { platform, plan, built, baseImages };
+      }),
+    );
+    const failed = prepared.flatMap((p) => (p.status === "rejected" ? [p.reason as unknown] : []));
+    if (failed.length > 0) {
+      const specErrors = failed.filter((e): e is SpecError => e instanceof SpecError);
+      if (specErrors.length < failed.length) throw failed.find((e) => !(e instanceof SpecError));
+      throw new SpecError(dedupeDiagnostics(specErrors.flatMap((e) => e.diagnostics)));
+    }
+    // All platforms at once, as the Dockerfile frontend builds them: under emulation the other
+    // platform's steps are the slow ones, and they need not wait for the native ones.
+    const images = await Promise.all(
+      prepared.map(async (p) => {
+        const { platform, plan, built, baseImages } = (p as PromiseFulfilledResult<PreparedPlatform>).value;
+        const rendered = renderLlb(built, {
+          ...renderOptions,
+          ...(platform ? { platform } : {}),
+          baseImages,
+        });
+        const { definition } = marshalDefinition(rendered.state, { caps, platform: rendered.platform });
+        const solved = await gateway.solve({ definition }, { evaluate, cacheImports: options.cacheImports });
+        const config = withCreated(
+          withClientLabels(rendered.imageConfig, options.labels),
+          plan.sourceDateEpoch,
+        );
+        const image: PlatformImage = { ref: solved.ref ?? "", config };
+        if (!sbom) return image;
+        const sbomDefinition = sbomState({
+          plan: built,
+          image: rendered.state,
+          baseImages,
+          platform: rendered.platform,
+          noCache: options.noCache,
+        });
+        const sbomSolved = await gateway.solve(
+          { definition: marshalDefinition(sbomDefinition, { caps, platform: rendered.platform }).definition },
+          { evaluate },
+        );
+        return { ...image, attestation: sbomAttestation(sbomSolved.ref ?? "") };
+      }),
+    );
     return imagesResult(images, options.multiPlatform || images.length > 1);
   } catch (error) {
     if (error instanceof SpecError) hooks.specError?.(error.diagnostics);
@@ -352,6 +371,24 @@ function targetPlatforms(options: FrontendOptions, env: GatewayEnv): Platform[] 
 
 function planOptions(options: FrontendOptions, platform: Platform | undefined) {
   return { buildArgs: options.buildArgs, ...(platform ? { architecture: platform.architecture } : {}) };
+}
+
+interface PreparedPlatform {
+  platform: Platform | undefined;
+  plan: BuildPlan;
+  built: BuildPlan;
+  baseImages: Record<string, ResolvedBaseImage>;
+}
+
+/** The same problem found for several platforms (a key's value, say) is named once. */
+function dedupeDiagnostics(diagnostics: readonly Diagnostic[]): Diagnostic[] {
+  const seen = new Set<string>();
+  return diagnostics.filter((d) => {
+    const key = JSON.stringify([d.code, d.message, d.position]);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 interface PlatformImage {

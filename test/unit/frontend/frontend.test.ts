@@ -330,7 +330,8 @@ describe("runFrontend honours --cache-from and --build-context, or refuses them"
     expect(result.error.message).toContain(
       'the base image "python:3.11-slim" (from python_version) is not available to this engine for linux/arm64: the engine has it for linux/amd64 only',
     );
-    expect(bridge.solves.filter((solve) => solve.Evaluate)).toHaveLength(1);
+    // Refused before either platform's image is built.
+    expect(bridge.solves.filter((solve) => solve.Evaluate)).toHaveLength(0);
   });
 
   it("names a platform it cannot read, before building anything", async () => {
