@@ -229,6 +229,20 @@ describe("the frontend's SBOM", () => {
     expect(bridge.warnings).toEqual([]);
   });
 
+  it("attaches an SBOM to each platform's image of a multi-platform build", async () => {
+    const bridge = await startFakeBuildKit({ dockerfile: files, context: files, release: 13 });
+    close = bridge.close;
+    const result = (await runFrontend(
+      bridge.gateway,
+      env({ "attest:sbom": "", platform: "linux/amd64,linux/arm64" }),
+    )) as Extract<ReturnInput, { ref?: string }>;
+    expect(Object.keys(result.refs ?? {})).toEqual(["linux/amd64", "linux/arm64"]);
+    expect(Object.keys(result.attestations ?? {}).sort()).toEqual(["linux/amd64", "linux/arm64"]);
+    const sbomRefs = Object.values(result.attestations ?? {}).map((a) => a[0]?.ref);
+    expect(new Set(sbomRefs).size).toBe(2);
+    for (const ref of sbomRefs) expect(Object.values(result.refs ?? {})).not.toContain(ref);
+  });
+
   it("warns, and builds the image, on an engine without attestations (BuildKit 0.8)", async () => {
     const bridge = await startFakeBuildKit({ dockerfile: files, context: files, release: 8 });
     close = bridge.close;
