@@ -226,10 +226,12 @@ images_missing() {
 # --- building ------------------------------------------------------------------------------------
 
 # apt-get options for a private apt setup on one suite (neither the host's sources nor its state
-# matter): sets APT_PRIVATE_OPTS. KIND is deb or deb-src.
+# matter): sets APT_PRIVATE_OPTS. KIND is deb or deb-src; ARCH amd64 unless given (another
+# architecture gets lists of its own).
 private_apt() {
-  local suite="$1" kind="$2"
+  local suite="$1" kind="$2" arch="${3:-amd64}"
   local apt="$CACHE_DIR/apt/$suite-$kind"
+  [ "$arch" = amd64 ] || apt+="-$arch"
   mkdir -p "$apt/lists/partial" "$apt/cache/archives/partial"
   echo "$kind $DEBIAN_MIRROR $suite main" >"$apt/sources.list"
   : >"$apt/status"
@@ -237,7 +239,7 @@ private_apt() {
     -o "Dir::Etc::SourceList=$apt/sources.list" -o "Dir::Etc::SourceParts=/dev/null"
     -o "Dir::State::Lists=$apt/lists" -o "Dir::Cache=$apt/cache" -o "Dir::State::status=$apt/status"
     -o "Acquire::Check-Valid-Until=false" -o "Acquire::Retries=3" -o "Acquire::Languages=none"
-    -o "APT::Architecture=amd64"
+    -o "APT::Architecture=$arch"
   )
   apt-get "${APT_PRIVATE_OPTS[@]}" update -q >/dev/null 2>&1 || die "apt-get update for $kind $suite failed"
 }

@@ -38,6 +38,7 @@ multiarch_images() {
     return 0
   fi
   registry_answers || die "the local registry does not answer at $REGISTRY_ADDR (scripts/engine up)"
+  [ -f "$(arm64_images_dir)/done" ] || die "the arm64 stand-ins are not built: scripts/engine up B (or arm64-images) builds them"
   while IFS= read -r line; do
     IFS='|' read -r arm_tar tags arm_cmd _ <<<"$line"
     first="${tags%% *}"

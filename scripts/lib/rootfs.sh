@@ -28,17 +28,19 @@ rootfs_tar_path() {
 # mmdebstrap sharing downloaded .debs between runs: the cache is copied in before, new .debs are
 # moved out after. SUITE VARIANT OUT_TAR LOG [more mmdebstrap arguments: hooks, --include].
 # No daemons get installed: start-stop-daemon and policy-rc.d are left alone, so snapshots taken
-# by hooks mid-run are clean.
+# by hooks mid-run are clean. The .debs are cached in $DEB_CACHE/SUITE, or in $MMDEBSTRAP_DEBS when
+# the caller sets it (the arm64 runs: their .debs stay out of the amd64 runs' cache).
 mmdebstrap_cached() {
   local suite="$1" variant="$2" out="$3" logf="$4" debs_out deb
+  local debs="${MMDEBSTRAP_DEBS:-$DEB_CACHE/$suite}"
   shift 4
-  mkdir -p "$ROOTFS_CACHE" "$DEB_CACHE/$suite"
+  mkdir -p "$ROOTFS_CACHE" "$debs"
   debs_out="$(mktemp -d "$ROOTFS_CACHE/.debs-out.XXXXXX")"
   if ! mmdebstrap --variant="$variant" --skip=chroot/policy-rc.d --skip=chroot/start-stop-daemon \
     --aptopt='Acquire::Check-Valid-Until "false"' --aptopt='Acquire::Retries "3"' \
     "${MMDEBSTRAP_SLIM_OPTS[@]}" --skip=download/empty --skip=essential/unlink \
     --setup-hook='mkdir -p "$1"/var/cache/apt/archives/' \
-    --setup-hook="sync-in $DEB_CACHE/$suite /var/cache/apt/archives/" \
+    --setup-hook="sync-in $debs /var/cache/apt/archives/" \
     "$@" --customize-hook="sync-out /var/cache/apt/archives $debs_out" \
     "$suite" "$out" "$DEBIAN_MIRROR" >"$logf" 2>&1; then
     tail -8 "$logf" >&2
@@ -47,7 +49,7 @@ mmdebstrap_cached() {
   fi
   # Rename is atomic, so a parallel run never copies in a half-written .deb.
   for deb in "$debs_out"/*.deb; do
-    [ -e "$deb" ] && mv -n "$deb" "$DEB_CACHE/$suite/"
+    [ -e "$deb" ] && mv -n "$deb" "$debs/"
   done
   rm -rf "$debs_out"
 }
