@@ -5,9 +5,11 @@ dist-packages tree plus the metadata, egg-info converted to dist-info faithfully
 Provides-Extra, Requires-Python, entry points). A .deb built for several CPythons becomes one wheel
 per ABI, each with only its own extension modules; the shared libraries those link beyond the
 system ones are bundled into <dist>.libs/ as auditwheel does, taken from the same suite's .debs.
-A compiled wheel is published only when every symbol version it needs from libc/libstdc++/libgcc
-exists on the suite its ABI runs on. Debian's orig tarballs give upstream sdists; our own packages
-under src/ become an sdist (yamlfast) and pure wheels (pfhello). A closure check of every
+A suite may name several Debian architectures (`arches`): each gives its compiled wheels
+(manylinux_2_N_<machine>) from its own .debs; pure wheels come from the first. A compiled wheel
+is published only when every symbol version it needs from libc/libstdc++/libgcc exists on the
+suite its ABI runs on, in the same architecture. Debian's orig tarballs give upstream sdists; our
+own packages under src/ become an sdist (yamlfast) and pure wheels (pfhello). A closure check of every
 project's requirements per target ends the build. Same inputs give the same bytes.
 
 Usage: build_index.py --out DIR --debs CACHE_DIR [--src DIR] [--config packages.toml]
@@ -49,9 +51,11 @@ SDIST_MTIME = 1_700_000_000
 INSTALL_ONLY = {"RECORD", "INSTALLER", "REQUESTED", "direct_url.json", "WHEEL"}
 EGG_INFO_DROP = {"PKG-INFO", "requires.txt", "SOURCES.txt", "dependency_links.txt", "not-zip-safe", "zip-safe",
                  "installed-files.txt"}
-SO_ABI = re.compile(r"\.cpython-(3\d+)-x86_64-linux-gnu\.so$")
+DEFAULT_ARCH = "amd64"  # a suite's architectures when packages.toml names none
 
 Files = dict[str, tuple[bytes, int]]
+# A suite's lists and .debs of one Debian architecture: (suite, arch).
+View = tuple[str, str]
 
 
 def log(msg: str) -> None:
@@ -267,12 +271,18 @@ def write_wheel(out_dir: Path, name: str, version: str, tag: str, files: Files, 
     return path
 
 
-def split_by_abi(payload: Files) -> tuple[Files, dict[str, Files]]:
-    """(files every wheel gets, {abi: that ABI's extension modules})."""
+def manylinux_tag(abi: str, glibc_minor: int, machine: str) -> str:
+    """The wheel tag of a compiled wheel: `abi` on glibc 2.<glibc_minor> or newer, on `machine`."""
+    return f"{abi}-{abi}-manylinux_2_{glibc_minor}_{machine}"
+
+
+def split_by_abi(payload: Files, triplet: str = "x86_64-linux-gnu") -> tuple[Files, dict[str, Files]]:
+    """(files every wheel gets, {abi: that ABI's extension modules for the multiarch `triplet`})."""
+    so_abi = re.compile(r"\.cpython-(3\d+)-" + re.escape(triplet) + r"\.so$")
     common: Files = {}
     per_abi: dict[str, Files] = {}
     for p, v in payload.items():
-        m = SO_ABI.search(p)
+        m = so_abi.search(p)
         if m:
             per_abi.setdefault(f"cp{m.group(1)}", {})[p] = v
         else:
@@ -287,8 +297,8 @@ class Build:
         self.files_dir = out / "files"
         self.cache = cache
         self.mirror = mirror
-        self.suites: dict[str, debfetch.Suite] = {}
-        self.debs: dict[str, dict[str, Path]] = {}  # suite -> package -> .deb
+        self.suites: dict[View, debfetch.Suite] = {}
+        self.debs: dict[View, dict[str, Path]] = {}  # (suite, arch) -> package -> .deb
         self.sdist_files: dict[str, list[Path]] = {}
         self.report: dict = {"wheels": {}, "rejected": [], "dropped_abis": [], "missing_debs": {}, "sdists": {}}
         self.system = set(cfg["system_libs"])
@@ -297,6 +307,35 @@ class Build:
         self.deb_dist_names: dict[str, str] = {}
         self.report["requires_from_depends"] = []
 
+    def arches(self, suite: str) -> list[str]:
+        """A suite's architectures, the first one giving the pure wheels, sdists and generated files."""
+        return self.cfg["suites"].get(suite, {}).get("arches", [DEFAULT_ARCH])
+
+    def primary(self, view: View) -> bool:
+        return view[1] == self.arches(view[0])[0]
+
+    @staticmethod
+    def label(view: View) -> str:
+        """How reports name a view: the suite alone for amd64, else suite/arch."""
+        return view[0] if view[1] == DEFAULT_ARCH else f"{view[0]}/{view[1]}"
+
+    def triplet(self, arch: str) -> str:
+        return self.cfg["arches"][arch]["triplet"]
+
+    def wheel_views(self) -> list[View]:
+        """Views that give wheels: every suite's first architecture, then the other ones."""
+        suites = self.cfg["suites"]
+        return [(s, self.arches(s)[0]) for s in suites] + [(s, a) for s in suites for a in self.arches(s)[1:]]
+
+    def views(self) -> list[View]:
+        """Views whose lists are read: the wheel views and, per ABI, its runs_on suite in the
+        architectures of the suites building it (their system libraries are the ceiling)."""
+        out = self.wheel_views()
+        for view in self.wheel_views():
+            for abi in self.cfg["suites"][view[0]]["abis"]:
+                out.append((self.cfg["abis"][abi]["runs_on"], view[1]))
+        return list(dict.fromkeys(out))
+
     # Which .debs a suite needs: the listed ones, their group members, the libraries their compiled
     # parts link, the outside-file sources and (for suites ABIs run on) the system libraries.
     def plan(self) -> tuple[list[tuple[str, Path, str, int]], list[tuple[str, Path, str, int]]]:
@@ -304,7 +343,8 @@ class Build:
         runs_on = {a["runs_on"] for a in cfg["abis"].values()}
         jobs = []
         source_jobs = []
-        for name, suite in self.suites.items():
+        for view, suite in self.suites.items():
+            name = view[0]
             want: set[str] = set()
             missing = []
             for deb in cfg["debs"]:
@@ -313,7 +353,7 @@ class Build:
                     want.update(m for m in cfg["groups"].get(deb, []) if m in suite.packages)
                 else:
                     missing.append(deb)
-            self.report["missing_debs"][name] = missing
+            self.report["missing_debs"][self.label(view)] = missing
             compiled = [d for d in want if suite.packages[d]["Architecture"] != "all"]
             want.update(debfetch.library_closure(suite, compiled))
             want.update(r["deb"] for r in cfg["outside"].values())
@@ -321,31 +361,35 @@ class Build:
                 want.add("tzdata")
             if name in runs_on or name in cfg["suites"]:
                 want.update(cfg["system_libs"].values())
-            self.debs[name] = {}
+            self.debs[view] = {}
             for pkg in sorted(want):
                 rec = suite.packages[pkg]
+                # One directory per suite: .deb file names carry the architecture, and an
+                # Architecture: all .deb is the same file for every architecture.
                 dest = self.cache / name / os.path.basename(rec["Filename"])
-                self.debs[name][pkg] = dest
+                self.debs[view][pkg] = dest
                 jobs.append((rec["Filename"], dest, rec["SHA256"], int(rec["Size"])))
             for sd in cfg.get("sdists", []):
-                if name in sd["suites"]:
+                if name in sd["suites"] and self.primary(view):
                     directory, files = debfetch.source_files(suite, sd["source"])
                     for fname, sha, size in files:
                         if ".orig.tar." in fname:
                             dest = self.cache / name / fname
                             self.sdist_files.setdefault(name, []).append(dest)
                             source_jobs.append((f"{directory}/{fname}", dest, sha, size))
-        for name in self.suites:
+        for name, _arch in self.suites:
             (self.cache / name).mkdir(parents=True, exist_ok=True)
         return jobs, source_jobs
 
     def fetch(self) -> None:
-        names = list(dict.fromkeys(list(self.cfg["suites"]) + [a["runs_on"] for a in self.cfg["abis"].values()]))
+        views = self.views()
         want_src = {s for sd in self.cfg.get("sdists", []) for s in sd["suites"]}
-        with concurrent.futures.ThreadPoolExecutor(len(names)) as pool:
-            futures = {n: pool.submit(debfetch.update, n, self.mirror, self.cache, n in want_src) for n in names}
-            self.suites = {n: f.result() for n, f in futures.items()}
+        with concurrent.futures.ThreadPoolExecutor(len(views)) as pool:
+            futures = {v: pool.submit(debfetch.update, v[0], self.mirror, self.cache,
+                                      v[0] in want_src and self.primary(v), v[1]) for v in views}
+            self.suites = {v: f.result() for v, f in futures.items()}
         jobs, source_jobs = self.plan()
+        jobs = list({j[1]: j for j in jobs}.values())  # an Architecture: all .deb of two views: one file
         t = time.monotonic()
         debfetch.fetch(self.mirror, jobs)
         for failure in debfetch.fetch(self.mirror, source_jobs, optional=True):
@@ -354,25 +398,25 @@ class Build:
         log(f"index: {len(jobs)} Debian files ({size / 1e6:.0f} MB) in place after {time.monotonic() - t:.1f}s")
 
     @functools.cached_property
-    def system_defs(self) -> dict[str, dict[str, set[str]]]:
-        """Suite -> system soname -> version names its copy defines."""
-        out: dict[str, dict[str, set[str]]] = {}
-        for suite in sorted({a["runs_on"] for a in self.cfg["abis"].values()} | set(self.cfg["suites"])):
-            out[suite] = {}
+    def system_defs(self) -> dict[View, dict[str, set[str]]]:
+        """(suite, arch) -> system soname -> version names its copy defines."""
+        out: dict[View, dict[str, set[str]]] = {}
+        for view in sorted(self.suites):
+            out[view] = {}
             for soname, pkg in sorted(self.cfg["system_libs"].items()):
-                pool = elfrepair.LibraryPool()
-                pool.add_tree(*deb_tree(self.debs[suite][pkg]))
+                pool = elfrepair.LibraryPool(self.triplet(view[1]))
+                pool.add_tree(*deb_tree(self.debs[view][pkg]))
                 if soname not in pool.by_name:
                     continue
-                path = self.cache / f"elf-{suite}-{soname}"
+                path = self.cache / f"elf-{view[0]}-{view[1]}-{soname}"
                 path.write_bytes(pool.by_name[soname][1])
-                out[suite][soname] = elfrepair.elf_info(path).verdef
+                out[view][soname] = elfrepair.elf_info(path).verdef
                 path.unlink()
         return out
 
     def dist_names(self) -> None:
         """Which distribution each listed .deb holds (its metadata's Name), over all suites."""
-        for suite, debs in self.debs.items():
+        for debs in self.debs.values():
             for pkg in self.cfg["debs"]:
                 if pkg in debs and pkg not in self.deb_dist_names:
                     tree = deb_tree(debs[pkg])[0]
@@ -384,47 +428,56 @@ class Build:
                 if group in self.deb_dist_names:
                     self.deb_dist_names[m] = self.deb_dist_names[group]
 
-    def library_pool(self, suite: str) -> elfrepair.LibraryPool:
-        pool = elfrepair.LibraryPool()
-        for pkg, deb in sorted(self.debs[suite].items()):
+    def library_pool(self, view: View) -> elfrepair.LibraryPool:
+        pool = elfrepair.LibraryPool(self.triplet(view[1]))
+        for pkg, deb in sorted(self.debs[view].items()):
             if pkg.startswith("lib") and pkg not in self.cfg["system_libs"].values():
                 pool.add_tree(*deb_tree(deb))
         return pool
 
-    def suite_wheels(self, suite: str) -> list[Path]:
+    def suite_wheels(self, view: View) -> list[Path]:
+        """The wheels of a suite's .debs in one architecture; past the suite's first architecture
+        only compiled ones (pure wheels are the same files in every architecture)."""
         cfg = self.cfg
-        debs = self.debs[suite]
+        debs = self.debs[view]
         members = {m for ms in cfg["groups"].values() for m in ms}
         outside_debs = {r["deb"]: debs[r["deb"]] for r in cfg["outside"].values() if r["deb"] in debs}
-        pool = self.library_pool(suite)
+        pool = self.library_pool(view)
         made = []
         for pkg in sorted(p for p in cfg["debs"] if p in debs and p not in members):
+            group = [pkg] + [m for m in cfg["groups"].get(pkg, []) if m in debs]
+            if not self.primary(view) and all(self.suites[view].packages[p]["Architecture"] == "all" for p in group):
+                continue
             parts = [debs[pkg]] + [debs[m] for m in cfg["groups"].get(pkg, []) if m in debs]
             files = dist_files(parts, cfg["outside"], outside_debs)
             if not metadata_tops(files):  # a transitional package in this suite
-                self.report["missing_debs"][suite].append(f"{pkg} (no Python metadata: transitional)")
+                self.report["missing_debs"][self.label(view)].append(f"{pkg} (no Python metadata: transitional)")
                 continue
             for dist_set in split_distributions(files, cfg.get("splits", {}).get(pkg, {})):
-                made += self.deb_wheels(suite, pkg, dist_set, pool)
+                made += self.deb_wheels(view, pkg, dist_set, pool)
         return made
 
-    def deb_wheels(self, suite: str, pkg: str, files: Files, pool: elfrepair.LibraryPool) -> list[Path]:
+    def deb_wheels(self, view: View, pkg: str, files: Files, pool: elfrepair.LibraryPool) -> list[Path]:
+        suite, arch = view
+        at = self.label(view)
         name, version, dist_info, consumed = convert_metadata(files)
         restore = self.cfg.get("restore", {})
         fix = restore.get(f"{normalize(name)} {version}") or restore.get(normalize(name))
         if fix:  # requirements Debian's metadata dropped, as upstream declares them
             dist_info["METADATA"] = add_headers(dist_info["METADATA"].decode(),
                                                 [("Requires-Dist", r) for r in fix["requires"]]).encode()
-        added = self.requires_from_depends(suite, pkg, normalize(name), dist_info["METADATA"].decode())
+        added = self.requires_from_depends(view, pkg, normalize(name), dist_info["METADATA"].decode())
         if added:
             dist_info["METADATA"] = add_headers(dist_info["METADATA"].decode(),
                                                 [("Requires-Dist", r) for r in added]).encode()
         payload = {p: v for p, v in files.items() if p not in consumed}
-        payload = undo_debian(payload, self.cfg.get("undo_debian", {}).get(normalize(name), []), f"{suite}/{pkg}")
-        common, per_abi = split_by_abi(payload)
+        payload = undo_debian(payload, self.cfg.get("undo_debian", {}).get(normalize(name), []), f"{at}/{pkg}")
+        common, per_abi = split_by_abi(payload, self.triplet(arch))
         if not per_abi:
             if any(elfrepair.is_elf(d) for d, _ in common.values()):
-                raise SystemExit(f"{suite}/{pkg}: ELF files but no CPython extension; not handled")
+                raise SystemExit(f"{at}/{pkg}: ELF files but no CPython extension; not handled")
+            if not self.primary(view):
+                return []
             path = self.files_dir / f"{wheel_name_part(name)}-{version}-py3-none-any.whl"
             if path.exists():  # the same pure release from an older suite: that one stays
                 return []
@@ -432,29 +485,30 @@ class Build:
             return [write_wheel(self.files_dir, name, version, "py3-none-any", common, dist_info)]
         wanted = self.cfg["suites"][suite]["abis"]
         for abi in sorted(set(per_abi) - set(wanted)):
-            self.report["dropped_abis"].append(f"{suite}/{pkg}: {abi} ({len(per_abi[abi])} extension modules)")
+            self.report["dropped_abis"].append(f"{at}/{pkg}: {abi} ({len(per_abi[abi])} extension modules)")
         made = []
         for abi in [a for a in wanted if a in per_abi]:
             runs_on = self.cfg["abis"][abi]["runs_on"]
             fixed = elfrepair.repair({**common, **per_abi[abi]}, name, pool, self.system)
-            where = f"{suite}/{pkg} {name} {version} {abi}"
+            where = f"{at}/{pkg} {name} {version} {abi}"
             if fixed.unresolved:
                 self.report["rejected"].append(f"{where}: needs {', '.join(fixed.unresolved)}, found in no .deb")
                 continue
-            short = elfrepair.version_shortfall(fixed.infos, self.system_defs[runs_on])
+            short = elfrepair.version_shortfall(fixed.infos, self.system_defs[(runs_on, arch)])
             if short:
                 lacks = "; ".join(f"{lib}: {' '.join(sorted(v, key=elfrepair.version_key))}"
                                   for lib, v in sorted(short.items()))
                 self.report["rejected"].append(
-                    f"{where}: needs symbol versions {runs_on} lacks ({lacks}); {self.libstdcxx_verdict(suite, runs_on, short)}")
+                    f"{where}: needs symbol versions {runs_on} lacks ({lacks}); {self.libstdcxx_verdict(view, runs_on, short)}")
                 continue
-            tag = f"{abi}-{abi}-manylinux_2_{elfrepair.glibc_minor(list(fixed.infos.values()))}_x86_64"
+            machine = self.cfg["arches"][arch]["machine"]
+            tag = manylinux_tag(abi, elfrepair.glibc_minor(list(fixed.infos.values())), machine)
             path = write_wheel(self.files_dir, name, version, tag, fixed.files, dist_info)
-            self.report["wheels"][path.name] = {"suite": suite, "deb": pkg, "bundled": fixed.bundled}
+            self.report["wheels"][path.name] = {"suite": at, "deb": pkg, "bundled": fixed.bundled}
             made.append(path)
         return made
 
-    def requires_from_depends(self, suite: str, pkg: str, dist: str, metadata: str) -> list[str]:
+    def requires_from_depends(self, view: View, pkg: str, dist: str, metadata: str) -> list[str]:
         """Debian often strips install_requires from the metadata and states them as .deb Depends
         only. Each python3-* Depends whose distribution the metadata never names (not even in an
         extra), unless packages.toml says it is Debian's own addition, becomes a Requires-Dist."""
@@ -464,26 +518,27 @@ class Build:
         ignore = set(self.cfg.get("depends_not_requirements", {}).get(dist, []))
         members = {m for ms in self.cfg["groups"].values() for m in ms}
         added = []
-        for alts in debfetch.dependency_names(self.suites[suite].packages[pkg]):
+        for alts in debfetch.dependency_names(self.suites[view].packages[pkg]):
             dep = self.deb_dist_names.get(alts[0])
             if dep and dep != dist and alts[0] not in members and dep not in named and dep not in ignore \
                     and "*" not in ignore and dep not in added:
                 added.append(dep)
         if added:
-            self.report["requires_from_depends"].append(f"{suite}/{pkg} ({dist}): {', '.join(added)}")
+            self.report["requires_from_depends"].append(f"{self.label(view)}/{pkg} ({dist}): {', '.join(added)}")
         return added
 
-    def libstdcxx_verdict(self, suite: str, runs_on: str, short: dict[str, set[str]]) -> str:
+    def libstdcxx_verdict(self, view: View, runs_on: str, short: dict[str, set[str]]) -> str:
         """Would shipping the build suite's libstdc++ (auditwheel never does) make the wheel run?"""
+        suite, arch = view
         if set(short) - {"libstdc++.so.6", "libgcc_s.so.1"}:
             return "bundling libstdc++ would not help (glibc too old)"
-        pool = elfrepair.LibraryPool()
-        pool.add_tree(*deb_tree(self.debs[suite][self.cfg["system_libs"]["libstdc++.so.6"]]))
-        path = self.cache / f"elf-{suite}-libstdcxx"
+        pool = elfrepair.LibraryPool(self.triplet(arch))
+        pool.add_tree(*deb_tree(self.debs[view][self.cfg["system_libs"]["libstdc++.so.6"]]))
+        path = self.cache / f"elf-{suite}-{arch}-libstdcxx"
         path.write_bytes(pool.by_name["libstdc++.so.6"][1])
         info = elfrepair.elf_info(path)
         path.unlink()
-        own = elfrepair.version_shortfall({"libstdc++": info}, self.system_defs[runs_on])
+        own = elfrepair.version_shortfall({"libstdc++": info}, self.system_defs[(runs_on, arch)])
         if own:
             return f"bundling {suite}'s libstdc++ would not help (it needs {own})"
         return f"bundling {suite}'s libstdc++.so.6 would fix it"
@@ -491,7 +546,8 @@ class Build:
     def generated_tzdata(self) -> list[Path]:
         made = []
         for suite in self.cfg["generated"]["tzdata"]["suites"]:
-            rec = self.suites[suite].packages["tzdata"]
+            view = (suite, self.arches(suite)[0])
+            rec = self.suites[view].packages["tzdata"]
             iana = re.match(r"(\d{4})([a-z])", rec["Version"])
             if not iana:
                 raise SystemExit(f"tzdata version {rec['Version']} is not YYYYx")
@@ -500,7 +556,7 @@ class Build:
             if path.exists():
                 continue
             made.append(write_wheel(self.files_dir, "tzdata", version, "py2.py3-none-any",
-                                    tzdata_files(self.debs[suite]["tzdata"], iana.group(0), version),
+                                    tzdata_files(self.debs[view]["tzdata"], iana.group(0), version),
                                     {"METADATA": tzdata_metadata(version).encode()}))
             self.report["wheels"][path.name] = {"suite": suite, "deb": "tzdata", "generated": True}
         return made
@@ -741,10 +797,10 @@ def main() -> None:
     build.fetch()
     build.dist_names()
     made: list[Path] = []
-    for suite in cfg["suites"]:
+    for view in build.wheel_views():
         t = time.monotonic()
-        made += build.suite_wheels(suite)
-        log(f"index: {suite} converted in {time.monotonic() - t:.1f}s")
+        made += build.suite_wheels(view)
+        log(f"index: {build.label(view)} converted in {time.monotonic() - t:.1f}s")
     made += build.generated_tzdata()
     made += build.sdists()
     made += build_pure_wheels(args.src, build.files_dir)

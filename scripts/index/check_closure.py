@@ -1,4 +1,5 @@
-"""Dependency closure check of an index tree, per target (the ABIs in packages.toml, linux x86_64).
+"""Dependency closure check of an index tree, per target: each ABI in packages.toml on the machine
+of every architecture its suites build it for (cp311/x86_64, cp311/aarch64, cp313/x86_64, ...).
 
 For every project version a target can install (a compatible wheel, or an sdist, whose
 Requires-Python admits the target's Python), every Requires-Dist that applies without extras
@@ -7,7 +8,8 @@ project must be installable as a whole on each target: a small backtracking reso
 consistent set of versions. Pure wheels that say they run on the Python running this check must
 compile with it (a Requires-Python that admits too old a Python shows up here).
 
-Gaps listed under [known_gaps] in packages.toml are reported but do not fail the check. The
+Gaps listed under [known_gaps] in packages.toml are reported but do not fail the check (a gap's
+`targets` name an ABI, for all its machines, or one target such as "cp311/aarch64"). The
 `packaging` library comes from the index's own packaging wheel. Exit status 1 on any other gap.
 
 Usage: check_closure.py INDEX_DIR [--config packages.toml]
@@ -78,12 +80,17 @@ class Target:
     abi: str
     python: str  # full version, e.g. 3.11.2
     glibc: int  # minor of the runs_on suite's glibc
+    machine: str = "x86_64"  # platform_machine, the end of the manylinux tag
+
+    @property
+    def name(self) -> str:
+        return f"{self.abi}/{self.machine}"
 
     def env(self) -> dict[str, str]:
         return {"python_version": ".".join(self.python.split(".")[:2]), "python_full_version": self.python,
                 "implementation_name": "cpython", "implementation_version": self.python,
                 "platform_python_implementation": "CPython", "platform_system": "Linux", "sys_platform": "linux",
-                "os_name": "posix", "platform_machine": "x86_64", "extra": ""}
+                "os_name": "posix", "platform_machine": self.machine, "extra": ""}
 
     def accepts(self, d: Dist) -> bool:
         from packaging.specifiers import SpecifierSet
@@ -95,9 +102,9 @@ class Target:
         for interp, abi, plat in d.tags:
             if interp not in ("py3", "py2", self.abi) or abi not in ("none", "abi3", self.abi):
                 continue
-            if plat in ("any", "linux_x86_64"):
+            if plat in ("any", f"linux_{self.machine}"):
                 return True
-            m = re.fullmatch(r"manylinux_2_(\d+)_x86_64", plat)
+            m = re.fullmatch(r"manylinux_2_(\d+)_" + re.escape(self.machine), plat)
             if m and int(m.group(1)) <= self.glibc:
                 return True
         return False
@@ -172,6 +179,18 @@ def compile_check(files: Path, dists: list[Dist], target: Target) -> list[str]:
     return problems
 
 
+def targets(cfg: dict) -> list[Target]:
+    """Every ABI on the machine of each architecture a suite builds it for (amd64 when unnamed)."""
+    out: dict[str, Target] = {}
+    for suite in cfg["suites"].values():
+        for arch in suite.get("arches", ["amd64"]):
+            for abi in suite["abis"]:
+                a = cfg["abis"][abi]
+                t = Target(abi, a["full_version"], int(a["glibc"].split(".")[1]), cfg["arches"][arch]["machine"])
+                out.setdefault(t.name, t)
+    return list(out.values())
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("index", type=Path)
@@ -183,8 +202,14 @@ def main() -> None:
     dists = load(files)
     gaps = cfg.get("known_gaps", {})
     failed = False
-    for abi, a in cfg["abis"].items():
-        target = Target(abi, a["full_version"], int(a["glibc"].split(".")[1]))
+    checked_compile: set[str] = set()
+    for target in targets(cfg):
+        abi, a = target.abi, cfg["abis"][target.abi]
+
+        def gap(dep: str) -> bool:
+            listed = gaps.get(dep, {}).get("targets", [])
+            return abi in listed or target.name in listed
+
         avail: dict[str, list[Dist]] = {}
         for d in dists:
             if target.accepts(d):
@@ -195,13 +220,13 @@ def main() -> None:
                 for req in edges(d, target):
                     dep = normalize(req.name)
                     if not any(req.specifier.contains(x.version, prereleases=True) for x in avail.get(dep, [])):
-                        why = "not in the index" if not any(x.name == dep for x in dists) else "no version for " + abi
+                        why = "not in the index" if not any(x.name == dep for x in dists) else "no version for " + target.name
                         missing.setdefault(dep, []).append(f"{d.filename} needs {req} ({why})")
-        known = {dep for dep in missing if abi in gaps.get(dep, {}).get("targets", [])}
+        known = {dep for dep in missing if gap(dep)}
         for dep, lines in sorted(missing.items()):
             tag = "known gap" if dep in known else "MISSING"
             failed |= dep not in known
-            print(f"check {abi}: {tag}: {dep}" + (f" ({gaps[dep]['why']})" if dep in known else ""))
+            print(f"check {target.name}: {tag}: {dep}" + (f" ({gaps[dep]['why']})" if dep in known else ""))
             for line in lines:
                 print(f"    {line}")
         uninstallable = []
@@ -209,14 +234,16 @@ def main() -> None:
             why = resolve(name, avail, target)
             if why:
                 uninstallable.append(name)
-                tag = "known gap" if abi in gaps.get(name, {}).get("targets", []) else "NOT INSTALLABLE"
+                tag = "known gap" if gap(name) else "NOT INSTALLABLE"
                 failed |= tag != "known gap"
-                print(f"check {abi}: {tag}: {name}: {why}")
-        if sys.version_info[:2] == tuple(int(x) for x in a["python"].split(".")):
+                print(f"check {target.name}: {tag}: {name}: {why}")
+        # Pure wheels are the same on every machine: compiled once per ABI.
+        if sys.version_info[:2] == tuple(int(x) for x in a["python"].split(".")) and abi not in checked_compile:
+            checked_compile.add(abi)
             for line in compile_check(files, dists, target):
                 failed = True
-                print(f"check {abi}: BAD Requires-Python: {line}")
-        print(f"check {abi}: {len(avail)} projects installable for {abi} "
+                print(f"check {target.name}: BAD Requires-Python: {line}")
+        print(f"check {target.name}: {len(avail)} projects installable for {target.name} "
               f"({sum(len(v) for v in avail.values())} files), {len(uninstallable)} not resolvable")
     sys.exit(1 if failed else 0)
 

@@ -24,17 +24,18 @@ NOT_FOLLOWED = re.compile(r"^(python3.*|libpython.*|libc6|libgcc-s1|libstdc\+\+6
 @dataclass
 class Suite:
     name: str
+    arch: str = "amd64"
     packages: dict[str, dict[str, str]] = field(default_factory=dict)
     provides: dict[str, list[str]] = field(default_factory=dict)
     sources_text: str = ""
 
 
-def apt_options(apt: Path) -> list[str]:
+def apt_options(apt: Path, arch: str = "amd64") -> list[str]:
     return [
         "-o", f"Dir::Etc::SourceList={apt}/sources.list", "-o", "Dir::Etc::SourceParts=/dev/null",
         "-o", f"Dir::State::Lists={apt}/lists", "-o", f"Dir::Cache={apt}/cache",
         "-o", f"Dir::State::status={apt}/status", "-o", "Acquire::Check-Valid-Until=false",
-        "-o", "Acquire::Retries=3", "-o", "APT::Architecture=amd64", "-o", "Acquire::Languages=none",
+        "-o", "Acquire::Retries=3", "-o", f"APT::Architecture={arch}", "-o", "Acquire::Languages=none",
     ]
 
 
@@ -61,14 +62,15 @@ PKG_FIELDS = ("Package", "Version", "Architecture", "Depends", "Pre-Depends", "P
               "Source")
 
 
-def update(suite: str, mirror: str, cache: Path, want_sources: bool) -> Suite:
-    apt = cache / f"apt-{suite}"
+def update(suite: str, mirror: str, cache: Path, want_sources: bool, arch: str = "amd64") -> Suite:
+    """The suite's lists for one architecture (its own apt directory; amd64's keeps the plain name)."""
+    apt = cache / (f"apt-{suite}" if arch == "amd64" else f"apt-{suite}-{arch}")
     for d in ("lists/partial", "cache/archives/partial"):
         (apt / d).mkdir(parents=True, exist_ok=True)
     lines = [f"deb {mirror} {suite} main"] + ([f"deb-src {mirror} {suite} main"] if want_sources else [])
     (apt / "sources.list").write_text("\n".join(lines) + "\n")
     (apt / "status").touch()
-    subprocess.run(["apt-get", *apt_options(apt), "update", "-qq"], check=True, stdout=sys.stderr)
+    subprocess.run(["apt-get", *apt_options(apt, arch), "update", "-qq"], check=True, stdout=sys.stderr)
     lists = sorted((apt / "lists").iterdir())
 
     def cat(kind: str) -> str:
@@ -78,7 +80,7 @@ def update(suite: str, mirror: str, cache: Path, want_sources: bool) -> Suite:
         return subprocess.run(["/usr/lib/apt/apt-helper", "cat-file", str(match[0])], check=True,
                               capture_output=True, text=True).stdout
 
-    s = Suite(suite)
+    s = Suite(suite, arch)
     for rec in parse_control(cat("_Packages"), PKG_FIELDS):
         s.packages[rec["Package"]] = rec
     for name, rec in sorted(s.packages.items()):
@@ -142,7 +144,9 @@ def source_files(suite: Suite, source: str) -> tuple[str, list[tuple[str, str, i
 
 def fetch(mirror: str, jobs: list[tuple[str, Path, str, int]], workers: int = 8, optional: bool = False) -> list[str]:
     """Download (url path, destination, sha256, size) jobs not already in the cache. With
-    `optional`, files the mirror lacks are returned, not fatal."""
+    `optional`, files the mirror lacks are returned, not fatal. A destination named twice (an
+    Architecture: all .deb wanted by two architectures) is fetched once."""
+    jobs = list({job[1]: job for job in jobs}.values())
 
     def one(job: tuple[str, Path, str, int]) -> str:
         rel, dest, sha, size = job

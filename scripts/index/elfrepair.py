@@ -85,14 +85,16 @@ def hashed_name(real_name: str, data: bytes) -> str:
 
 
 class LibraryPool:
-    """Shared libraries of one suite's .debs, found by soname (file name or symlink name)."""
+    """Shared libraries of one suite's .debs of one architecture (the multiarch directories of
+    `triplet`), found by soname (file name or symlink name)."""
 
-    def __init__(self) -> None:
+    def __init__(self, triplet: str = "x86_64-linux-gnu") -> None:
         self.by_name: dict[str, tuple[str, bytes]] = {}
+        self.triplet = triplet
 
     def add_tree(self, files: dict[str, tuple[bytes, int]], links: dict[str, str]) -> None:
         for rel, (data, _mode) in sorted(files.items()):
-            if ".so" in rel and is_elf(data) and "/x86_64-linux-gnu/" in "/" + rel:
+            if ".so" in rel and is_elf(data) and f"/{self.triplet}/" in "/" + rel:
                 self.by_name.setdefault(os.path.basename(rel), (os.path.basename(rel), data))
         for rel, target in sorted(links.items()):
             resolved = os.path.normpath(os.path.join(os.path.dirname(rel), target)) if not target.startswith("/") \

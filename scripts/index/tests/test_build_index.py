@@ -96,6 +96,42 @@ class Abis(unittest.TestCase):
                                                     "numpy/linalg/_u.cpython-314-x86_64-linux-gnu.so"])
         self.assertEqual(sorted(per_abi["cp315"]), ["numpy/_core/_m.cpython-315-x86_64-linux-gnu.so"])
 
+    def test_split_for_another_triplet(self):
+        payload = {p: (b"", 0o644) for p in ("m/__init__.py", "m/_s.cpython-311-aarch64-linux-gnu.so")}
+        common, per_abi = bi.split_by_abi(payload, "aarch64-linux-gnu")
+        self.assertEqual(sorted(common), ["m/__init__.py"])
+        self.assertEqual(sorted(per_abi), ["cp311"])
+        # an amd64 split does not take another architecture's extension modules for its own
+        self.assertEqual(bi.split_by_abi(payload)[1], {})
+
+
+class Arches(unittest.TestCase):
+    CFG = bi.tomllib.loads((Path(bi.HERE) / "packages.toml").read_text())
+
+    def test_manylinux_tag_carries_the_machine(self):
+        machine = self.CFG["arches"]["arm64"]["machine"]
+        self.assertEqual(bi.manylinux_tag("cp311", 17, machine), "cp311-cp311-manylinux_2_17_aarch64")
+        self.assertEqual(bi.manylinux_tag("cp313", 35, self.CFG["arches"]["amd64"]["machine"]),
+                         "cp313-cp313-manylinux_2_35_x86_64")
+
+    def test_views_from_the_config(self):
+        build = bi.Build(self.CFG, Path("/nonexistent"), Path("/nonexistent"), "http://mirror")
+        views = build.wheel_views()
+        # every suite's first architecture first (pure wheels come from it), then the others
+        self.assertEqual(views[: len(self.CFG["suites"])], [(s, "amd64") for s in self.CFG["suites"]])
+        self.assertIn(("bookworm", "arm64"), views)
+        self.assertNotIn(("trixie", "arm64"), views)
+        self.assertFalse(build.primary(("bookworm", "arm64")))
+        self.assertEqual([build.label(v) for v in views if v[0] == "bookworm"], ["bookworm", "bookworm/arm64"])
+
+    def test_pool_reads_only_its_triplet(self):
+        elf = b"\x7fELF" + b"\0" * 12
+        tree = {"usr/lib/aarch64-linux-gnu/libz.so.1.2": (elf, 0o644),
+                "usr/lib/x86_64-linux-gnu/libq.so.1": (elf, 0o644)}
+        pool = elfrepair.LibraryPool("aarch64-linux-gnu")
+        pool.add_tree(tree, {"usr/lib/aarch64-linux-gnu/libz.so.1": "libz.so.1.2"})
+        self.assertEqual(sorted(pool.by_name), ["libz.so.1", "libz.so.1.2"])
+
 
 READELF = """
 Dynamic section at offset 0x2dd8 contains 27 entries:
@@ -200,6 +236,24 @@ class Closure(unittest.TestCase):
         self.assertTrue(t.accepts(self.dist("a", "1", tags=[("cp311", "cp311", "manylinux_2_36_x86_64")])))
         self.assertFalse(t.accepts(self.dist("a", "1", tags=[("cp311", "cp311", "manylinux_2_38_x86_64")])))
         self.assertFalse(t.accepts(self.dist("a", "1", tags=[("cp313", "cp313", "manylinux_2_17_x86_64")])))
+
+    def test_aarch64_target(self):
+        t = cc.Target("cp311", "3.11.2", 36, "aarch64")
+        self.assertEqual(t.name, "cp311/aarch64")
+        self.assertTrue(t.accepts(self.dist("a", "1", tags=[("cp311", "cp311", "manylinux_2_17_aarch64")])))
+        self.assertFalse(t.accepts(self.dist("a", "1", tags=[("cp311", "cp311", "manylinux_2_17_x86_64")])))
+        self.assertTrue(t.accepts(self.dist("a", "1")))
+        self.assertEqual(t.env()["platform_machine"], "aarch64")
+        # only the x86_64 wheel of a compiled requirement: nothing for aarch64
+        avail = {"flask": [self.dist("flask", "2", ["markupsafe"])],
+                 "markupsafe": [d for d in [self.dist("markupsafe", "2", tags=[("cp311", "cp311", "manylinux_2_17_x86_64")])]
+                                if t.accepts(d)]}
+        self.assertIn("markupsafe", cc.resolve("flask", avail, t) or "")
+
+    def test_targets_from_the_config(self):
+        cfg = bi.tomllib.loads((Path(bi.HERE) / "packages.toml").read_text())
+        names = [t.name for t in cc.targets(cfg)]
+        self.assertEqual(names, ["cp311/x86_64", "cp311/aarch64", "cp313/x86_64", "cp314/x86_64"])
 
     def test_resolver_backtracks(self):
         t = cc.Target("cp311", "3.11.2", 36)
