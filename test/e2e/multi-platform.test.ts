@@ -65,6 +65,12 @@ if (env.engine === "B") {
         probe: "import platform, sys; print(platform.machine(), sys.version.split()[0])",
         answer: (machine: string) => new RegExp(`^${machine} 3\\.11\\.\\d+$`),
       },
+      {
+        // Flask needs MarkupSafe, a compiled wheel: the index has it for x86_64 and aarch64, as PyPI.
+        example: "webapp",
+        probe: "import platform, markupsafe, webapp; print(platform.machine(), markupsafe._speedups.__name__)",
+        answer: (machine: string) => new RegExp(`^${machine} markupsafe\\._speedups$`),
+      },
     ] as const;
 
     it.each(cases)(
