@@ -23,6 +23,12 @@ const copies: ExampleCopy[] = [];
 /** A repository only this test pushes to. */
 const NAME = `pyfront-e2e-multi-platform-${engine}`;
 
+/** The arguments of a build of the copied example for linux/amd64 and linux/arm64, tagged TAG. */
+function bothPlatforms(copy: ExampleCopy, tag: string): string[] {
+  const platforms = ["--platform", "linux/amd64,linux/arm64"];
+  return [...platforms, "--network", "host", "-f", `${copy.dir}/pyproject.toml`, "-t", tag, copy.dir];
+}
+
 function webappCopy(): ExampleCopy {
   const copy = copyExample("webapp");
   copies.push(copy);
@@ -68,7 +74,8 @@ if (env.engine === "B") {
       {
         // Flask needs MarkupSafe, a compiled wheel: the index has it for x86_64 and aarch64, as PyPI.
         example: "webapp",
-        probe: "import platform, markupsafe, webapp; print(platform.machine(), markupsafe._speedups.__name__)",
+        probe:
+          "import platform, markupsafe, webapp; print(platform.machine(), markupsafe._speedups.__name__)",
         answer: (machine: string) => new RegExp(`^${machine} markupsafe\\._speedups$`),
       },
     ] as const;
@@ -83,17 +90,9 @@ if (env.engine === "B") {
           "buildx",
           "build",
           "--progress=plain",
-          "--platform",
-          "linux/amd64,linux/arm64",
-          "--network",
-          "host",
-          "-f",
-          `${copy.dir}/pyproject.toml`,
-          "-t",
-          image,
           "--push",
           "--sbom=true",
-          copy.dir,
+          ...bothPlatforms(copy, image),
         ]);
         const log = combined(built);
         expect(built.code, log).toBe(0);
@@ -143,17 +142,7 @@ describe(`a multi-platform build on engine ${env.engine} (Docker's classic image
   it("is refused with a message saying why, and leaves no image of one platform behind", async () => {
     const copy = webappCopy();
     const tag = `pyfront-e2e-multi-platform-refused:${engine}`;
-    const args = [
-      "--platform",
-      "linux/amd64,linux/arm64",
-      "--network",
-      "host",
-      "-f",
-      `${copy.dir}/pyproject.toml`,
-      "-t",
-      tag,
-      copy.dir,
-    ];
+    const args = bothPlatforms(copy, tag);
     const refused =
       env.engine === "B" ? await buildx(["build", "--load", ...args]) : await docker(["build", ...args]);
     expect(refused.code, combined(refused)).not.toBe(0);
