@@ -12,7 +12,7 @@ import { type ProgressRenderer, plainRenderer, QUIET_RENDERER, ttyRenderer } fro
 import { credentialFor, RegistryAuthError, type RegistryCredential } from "../client/registry-auth.js";
 import { loadSecrets, parseSecretFlag, SecretFlagError } from "../client/secrets.js";
 import { parseSshFlags, SshFlagError } from "../client/ssh-flag.js";
-import { type Diagnostic, SpecError } from "../spec/index.js";
+import { type Diagnostic, SpecError } from "../spec/diagnostics.js";
 import type { DiagnosticReport } from "./diagnostic-report.js";
 import { locateProject, usageError } from "./project-input.js";
 import { wantsColour } from "./terminal-style.js";

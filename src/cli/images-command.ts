@@ -1,5 +1,5 @@
 import { type Command, Option } from "commander";
-import { LOCK_FILE_NAME } from "../images/lock.js";
+import { LOCK_FILE_NAME } from "../images/lock-file-name.js";
 import type { BuildFlagsOf, ImagesCommandContext } from "./images-actions.js";
 
 /** Looked for in the working directory, in this order, when --module is not given. */

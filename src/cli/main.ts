@@ -16,6 +16,7 @@ import { usageError } from "./usage-error.js";
 // `pyfront plan` no build client (docs/packaging.md; bench/cli-start.ts measures it).
 const projectInput = () => import("./project-input.js");
 const renderings = () => import("./renderings.js");
+const llbRendering = () => import("./llb-rendering.js");
 
 /** Exit codes: 2 for anything the user can fix, 1 for pyfront's own failures. */
 export const EXIT_USER_ERROR = 2;
@@ -153,7 +154,7 @@ export function buildProgram(io: CliIo, report: DiagnosticReport): Command {
         );
       }
       const project = await load(dir, flags, "llb");
-      io.stdout.write((await renderings()).renderProjectLlb(project, { json }));
+      io.stdout.write((await llbRendering()).renderProjectLlb(project, { json }));
     });
 
   const repeatable = (value: string, previous: string[] = []) => [...previous, value];

@@ -5,7 +5,9 @@ import { directoryContext } from "../context/directory-context.js";
 import { parseDockerignore } from "../context/dockerignore.js";
 import { describeUnreadable, readRegularFile } from "../context/regular-file.js";
 import { planBuild } from "../plan/plan-build.js";
-import { type BuildSpec, type Diagnostic, loadBuildSpec, SpecError } from "../spec/index.js";
+import type { BuildSpec } from "../spec/build-spec.js";
+import { type Diagnostic, SpecError } from "../spec/diagnostics.js";
+import { loadBuildSpec } from "../spec/load-build-spec.js";
 import { FORMAT_DOCS_URL } from "./package-info.js";
 import { DEFAULT_SPEC_FILES, usageError } from "./project-input.js";
 

@@ -10,13 +10,11 @@ import {
 import { directoryContext } from "../context/directory-context.js";
 import { describeUnreadable, MAX_INPUT_FILE_BYTES, readRegularFile } from "../context/regular-file.js";
 import { findSpecFile as findLayoutSpecFile, SPEC_FILE_CANDIDATES } from "../detect/project-layout.js";
-import {
-  type Diagnostic,
-  detectFileKind,
-  type LoadedBuildSpec,
-  loadBuildSpec,
-  SpecError,
-} from "../spec/index.js";
+// The spec's own modules, not its index: the index also exports the JSON Schema generator, which
+// `pyfront plan` need not load.
+import { type Diagnostic, SpecError } from "../spec/diagnostics.js";
+import { detectFileKind } from "../spec/format-detection.js";
+import { type LoadedBuildSpec, loadBuildSpec } from "../spec/load-build-spec.js";
 import { usageError } from "./usage-error.js";
 
 /** What every command that reads a project takes from the command line. */

@@ -1,14 +1,17 @@
-import { definitionToJson, marshalDefinition } from "../buildkit/index.js";
+/**
+ * What `pyfront plan` and `pyfront dockerfile` print. `pyfront llb` is in llb-rendering.ts, so that
+ * these two load no LLB encoder, protobuf runtime or gateway client (bench/cli-start.ts).
+ */
 import { planBuild } from "../plan/plan-build.js";
 import { formatPlanJson } from "../plan/plan-json.js";
 import { renderDockerfile } from "../render/dockerfile.js";
 import { DockerfileRefusal } from "../render/dockerfile-quoting.js";
-import { renderLlb } from "../render/llb.js";
 import { expandPyenvDockerfile } from "../render/pyenv-dockerfile.js";
 import { SpecError } from "../spec/diagnostics.js";
 import type { LoadedProject } from "./project-input.js";
 
-function projectPlan(project: LoadedProject) {
+/** The project's build plan; its diagnostics point where the command ran from. */
+export function projectPlan(project: LoadedProject) {
   try {
     return planBuild(project.spec, { buildArgs: project.buildArgs });
   } catch (error) {
@@ -43,18 +46,4 @@ export function renderProjectDockerfile(project: LoadedProject): string {
   } catch (error) {
     throw error instanceof DockerfileRefusal ? error.locatedIn(project.spec.pathSites) : error;
   }
-}
-
-/**
- * The LLB, for `buildctl build --local context=DIR` (binary) or for people (JSON). Without an
- * engine there is no session and no base image config: locals bind to the build's own session,
- * and stage environments start from the plan alone.
- */
-export function renderProjectLlb(project: LoadedProject, options: { json: boolean }): string | Uint8Array {
-  const rendered = renderLlb(projectPlan(project), {
-    sessionId: "",
-    contextExcludes: project.contextExcludes.patterns,
-  });
-  const { definition, bytes } = marshalDefinition(rendered.state, { platform: rendered.platform });
-  return options.json ? `${JSON.stringify(definitionToJson(definition), null, 2)}\n` : bytes;
 }

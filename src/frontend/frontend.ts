@@ -35,13 +35,9 @@ import { renderDockerfile } from "../render/dockerfile.js";
 import { DockerfileRefusal } from "../render/dockerfile-quoting.js";
 import { contextSource, type LlbRenderOptions, type ResolvedBaseImage, renderLlb } from "../render/llb.js";
 import type { ImageConfigJson } from "../render/llb-image-config.js";
-import {
-  type BuildSpec,
-  type Diagnostic,
-  formatDiagnostic,
-  loadBuildSpec,
-  SpecError,
-} from "../spec/index.js";
+import type { BuildSpec } from "../spec/build-spec.js";
+import { type Diagnostic, formatDiagnostic, SpecError } from "../spec/diagnostics.js";
+import { loadBuildSpec } from "../spec/load-build-spec.js";
 import { redactSpecText } from "../spec/value-rules.js";
 import { type AsyncContext, withProbedContext } from "./context-probe.js";
 import { type FrontendOptions, readFrontendOptions } from "./options.js";

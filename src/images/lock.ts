@@ -1,14 +1,15 @@
 import { createHash } from "node:crypto";
 import type { ImageRegistry, ImageVersion } from "./family.js";
+import { LOCK_FILE_NAME } from "./lock-file-name.js";
 import { compareSemver, parseSemver } from "./semver.js";
+
+export { LOCK_FILE_NAME };
 
 /** The checked-in record of released versions: family → version → definition digest. */
 export interface ImagesLock {
   lockVersion: 1;
   families: Record<string, Record<string, string>>;
 }
-
-export const LOCK_FILE_NAME = "images.lock.json";
 
 /** Canonical JSON: keys sorted, no spaces, so equal definitions give equal bytes. */
 function canonical(value: unknown): string {

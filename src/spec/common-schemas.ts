@@ -1,5 +1,5 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${VAR} build-arg references are literal text here.
-import { z } from "zod";
+import * as z from "zod";
 import type { Problem } from "./diagnostic-list.js";
 import { isProblem, PYTHON_VERSION_PATTERN, resolvePythonVersion } from "./python-versions.js";
 import { isProblemResult, parseRequirement } from "./requirement.js";

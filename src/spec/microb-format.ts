@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import type { AddFile, BuildSpec, CopyFile, Dependency } from "./build-spec.js";
 import {
   addFileSchema,
@@ -34,7 +34,7 @@ import {
   normalizeContextPath,
   redactCredentials,
 } from "./value-rules.js";
-import { reportZodIssues } from "./zod-diagnostics.js";
+import { reportZodIssues, SPEC_PARSE } from "./zod-diagnostics.js";
 
 export const MICROB_TABLE: SourcePath = ["tool", "microb"];
 /** The build argument microb reads the target from. */
@@ -117,7 +117,7 @@ export function readMicrobSpec(
   context: ContextReader,
   out: DiagnosticList,
 ): BuildSpec | undefined {
-  const parsed = microbSchema.safeParse(doc.get(MICROB_TABLE));
+  const parsed = microbSchema.safeParse(doc.get(MICROB_TABLE), SPEC_PARSE);
   if (!parsed.success) {
     reportZodIssues(parsed.error.issues, microbSchema, doc, MICROB_TABLE, out);
     return undefined;

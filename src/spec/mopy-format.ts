@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import type { BuildSpec, Dependency, PackageIndex, ProjectSource } from "./build-spec.js";
 import {
   aptPackagesSchema,
@@ -19,7 +19,7 @@ import { readRequirementsFileFacts } from "./requirements-file-facts.js";
 import type { SourceDocument, SourcePath } from "./source-document.js";
 import { DEFAULT_WORKDIR } from "./spec-assembly.js";
 import { checkContextPath, normalizeContextPath } from "./value-rules.js";
-import { reportZodIssues } from "./zod-diagnostics.js";
+import { reportZodIssues, SPEC_PARSE } from "./zod-diagnostics.js";
 
 /** Mopyfile.yaml as mopy documents it, plus pyfront's `known-hosts`. */
 export const mopySchema = z.strictObject({
@@ -46,7 +46,7 @@ export function readMopySpec(
   out: DiagnosticList,
 ): BuildSpec | undefined {
   const raw = doc.value ?? {};
-  const parsed = mopySchema.safeParse(raw);
+  const parsed = mopySchema.safeParse(raw, SPEC_PARSE);
   if (!parsed.success) {
     reportZodIssues(parsed.error.issues, mopySchema, doc, [], out);
     return undefined;

@@ -5,7 +5,7 @@ import { type PyfrontConfig, type PyfrontImageConfig, pyfrontSchema } from "./py
 import type { PyprojectFacts } from "./pyproject-project.js";
 import type { SourceDocument, SourcePath } from "./source-document.js";
 import { assemblePyprojectSpec, type ImageConfigKey } from "./spec-assembly.js";
-import { reportZodIssues } from "./zod-diagnostics.js";
+import { reportZodIssues, SPEC_PARSE } from "./zod-diagnostics.js";
 
 export const PYFRONT_TABLE: SourcePath = ["tool", "pyfront"];
 
@@ -28,7 +28,7 @@ export function readPyfrontSpec(
   context: ContextReader,
   out: DiagnosticList,
 ): BuildSpec | undefined {
-  const parsed = pyfrontSchema.safeParse(doc.get(PYFRONT_TABLE));
+  const parsed = pyfrontSchema.safeParse(doc.get(PYFRONT_TABLE), SPEC_PARSE);
   if (!parsed.success) {
     reportZodIssues(parsed.error.issues, pyfrontSchema, doc, PYFRONT_TABLE, out);
     return undefined;

@@ -1,5 +1,5 @@
 // biome-ignore-all lint/suspicious/noThenProperty: if/then/else are JSON Schema keywords here, not a thenable.
-import { z } from "zod";
+import * as z from "zod";
 import {
   contextPathSchema,
   envSchema,

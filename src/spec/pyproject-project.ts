@@ -1,11 +1,11 @@
-import { z } from "zod";
+import * as z from "zod";
 import type { Dependency, ProjectMetadata } from "./build-spec.js";
 import type { DiagnosticList } from "./diagnostic-list.js";
 import { poetryConstraintToPep440 } from "./poetry-constraints.js";
 import { isProblemResult, parseRequirement } from "./requirement.js";
 import type { SourceDocument, SourcePath } from "./source-document.js";
 import { checkContextPath, normalizeContextPath } from "./value-rules.js";
-import { describeValue, reportZodIssues } from "./zod-diagnostics.js";
+import { describeValue, reportZodIssues, SPEC_PARSE } from "./zod-diagnostics.js";
 
 function isTable(value: unknown): boolean {
   return typeof value === "object" && value !== null && !Array.isArray(value) && !(value instanceof Date);
@@ -120,9 +120,13 @@ export function readPyproject(doc: SourceDocument, out: DiagnosticList): Pyproje
   const rawProject = doc.get(["project"]);
   const rawPoetry = doc.get(["tool", "poetry"]);
   const project =
-    rawProject === undefined || !isTable(rawProject) ? undefined : projectSchema.safeParse(rawProject);
+    rawProject === undefined || !isTable(rawProject)
+      ? undefined
+      : projectSchema.safeParse(rawProject, SPEC_PARSE);
   const poetry =
-    rawPoetry === undefined || !isTable(rawPoetry) ? undefined : poetrySchema.safeParse(rawPoetry);
+    rawPoetry === undefined || !isTable(rawPoetry)
+      ? undefined
+      : poetrySchema.safeParse(rawPoetry, SPEC_PARSE);
   if (project && !project.success)
     reportZodIssues(project.error.issues, projectSchema, doc, ["project"], out);
   if (poetry && !poetry.success)

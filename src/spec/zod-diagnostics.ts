@@ -1,10 +1,17 @@
-import type { z } from "zod";
+import type * as z from "zod";
 import type { DiagnosticList } from "./diagnostic-list.js";
 import { closestMatch } from "./did-you-mean.js";
 import type { SourceDocument, SourcePath } from "./source-document.js";
 
 type AnySchema = z.core.$ZodType;
 type Issue = z.core.$ZodIssue;
+
+/**
+ * How every spec schema parses: without zod's JIT, which compiles each object schema into a
+ * function (`new Function`) on its first parse. A process validates a spec once, so compiling costs
+ * more than the faster later parses save (bench/cli-start.ts); the issues found are the same.
+ */
+export const SPEC_PARSE: z.core.ParseContext<Issue> = { jitless: true };
 
 /**
  * Turns zod issues into positioned diagnostics. `base` is where the validated section sits in
