@@ -22,9 +22,10 @@ amd64_line_for() {
 
 # Imports one platform's tar into C and pushes it to the local registry as $3.
 push_platform_image() {
-  local tar="$1" cmd="$2" ref="$3" platform="$4" recipe change changes=()
-  recipe="$(basename "$(dirname "$tar")")/$(basename "$tar" .tar)"
-  while IFS= read -r change; do changes+=(--change "$change"); done < <(image_changes "$tar" "$cmd" "$recipe")
+  local tar="$1" cmd="$2" ref="$3" platform="$4" change changes=()
+  while IFS= read -r change; do
+    changes+=(--change "$change")
+  done < <(image_changes "$tar" "$cmd" "$(arm64_image_recipe "$tar")")
   c_docker import --platform "$platform" "${changes[@]}" "$tar" "$ref" >/dev/null ||
     die "remote C: docker import of $tar as $ref failed"
   c_docker push -q "$ref" >/dev/null || die "remote C: docker push $ref failed"

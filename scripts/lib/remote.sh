@@ -68,22 +68,20 @@ remote_up() {
         --data-root "$dir/docker" --exec-root /run/pyfront-remote-a \
         --pidfile "$(remote_daemon_pidfile A)" --cgroup-parent pyfront-remote-a
       ;;
-    B)
-      # B's Docker 26.1 from B's root, entered as B's own dockerd enters it (see b_up).
+    B | C)
+      # B's Docker 26.1 from B's root, entered as B's own dockerd enters it (see b_up); C with the
+      # containerd image store.
       pid_from "$B_DIR/dockerd.pid" >/dev/null || die "engine B is not running: start it first (scripts/engine up B)"
+      local own=(--data-root /var/lib/docker-remote --exec-root /run/remote/exec --pidfile /run/remote/docker.pid)
+      if [ "$engine" = C ]; then
+        mkdir -p "$B_MNT/etc/docker"
+        echo '{"features": {"containerd-snapshotter": true}}' >"$B_MNT/etc/docker/pyfront-c.json"
+        own=(--config-file /etc/docker/pyfront-c.json --data-root /var/lib/docker-c
+          --exec-root /run/remote-c/exec --pidfile /run/remote-c/docker.pid)
+      fi
       start_daemon "$dir/dockerd.pid" "$dir/dockerd.log" "${enter[@]}" \
         unshare --mount --propagation private -- sh "$PYFRONT_ROOT/scripts/lib/hooks/b-enter-root.sh" "$B_MNT" \
-        "${daemon[@]}" --data-root /var/lib/docker-remote --exec-root /run/remote/exec \
-        --pidfile /run/remote/docker.pid --cgroup-parent pyfront-remote-b
-      ;;
-    C)
-      pid_from "$B_DIR/dockerd.pid" >/dev/null || die "engine B is not running: start it first (scripts/engine up B)"
-      mkdir -p "$B_MNT/etc/docker"
-      echo '{"features": {"containerd-snapshotter": true}}' >"$B_MNT/etc/docker/pyfront-c.json"
-      start_daemon "$dir/dockerd.pid" "$dir/dockerd.log" "${enter[@]}" \
-        unshare --mount --propagation private -- sh "$PYFRONT_ROOT/scripts/lib/hooks/b-enter-root.sh" "$B_MNT" \
-        "${daemon[@]}" --config-file /etc/docker/pyfront-c.json --data-root /var/lib/docker-c \
-        --exec-root /run/remote-c/exec --pidfile /run/remote-c/docker.pid --cgroup-parent pyfront-remote-c
+        "${daemon[@]}" "${own[@]}" --cgroup-parent "pyfront-remote-${engine,,}"
       ;;
   esac
   wait_for 60 remote_answers "$engine" || die "the remote engine $engine did not come up; see $dir/dockerd.log"
