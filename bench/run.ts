@@ -4,7 +4,7 @@
  *   --engine A|B      engine to run on (default: $PYFRONT_ENGINE, else A); its environment comes from
  *                     `scripts/engine env X` unless PYFRONT_DOCKER is already set for that engine
  *   --reps N          repetitions of every measure (default 5)
- *   --examples a,b    examples to run (default: script,webapp,compiled)
+ *   --examples a,b    examples to run (default: script,webapp,compiled,dataframe)
  *   --quick           one repetition of the script example; writes to a temp file, leaves
  *                     BENCHMARKS.md alone (a CI check that the suite still works)
  *   --out FILE        where to write the raw figures (default bench/results/suite-<engine>.json)
@@ -151,6 +151,8 @@ async function main(): Promise<void> {
   const client: DockerClient = { bin: env.PYFRONT_DOCKER ?? "docker", env: { ...env, DOCKER_BUILDKIT: "1" } };
   const indexUrl = env.PYFRONT_INDEX_URL;
   if (!indexUrl) throw new Error("PYFRONT_INDEX_URL is not set: is the engine up (scripts/engine status)?");
+  const registry = env.PYFRONT_REGISTRY;
+  if (!registry) throw new Error("PYFRONT_REGISTRY is not set: is the engine up (scripts/engine status)?");
 
   const started = process.hrtime.bigint();
   const date = new Date().toISOString();
@@ -179,7 +181,7 @@ async function main(): Promise<void> {
       join(cliRoot, "dist", "cli", "run.mjs"),
     );
     copyFileSync(join(repoRoot, "package.json"), join(cliRoot, "package.json"));
-    const ctx = { repoRoot, workDir, client, indexUrl, pythonVersion: "3.11", engine, cliBundle };
+    const ctx = { repoRoot, workDir, client, indexUrl, registry, pythonVersion: "3.11", engine, cliBundle };
     for (const slot of interleave(examples, WAY_NAMES, repetitions)) {
       samples.push(await runSequence(ctx, EXAMPLES[slot.example], slot.way, slot.rep, log));
     }

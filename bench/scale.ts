@@ -30,7 +30,6 @@ import { extract } from "tar-stream";
 import {
   type ColdMode,
   formatBytes,
-  newBlobs,
   newLayerIds,
   renderScaleChart,
   renderScaleTable,
@@ -49,6 +48,7 @@ import {
 } from "./suite/docker.js";
 import { parseEnvExports } from "./suite/env.js";
 import { appendCommentLine } from "./suite/mutations.js";
+import { manifestBlobs, newBlobs, push } from "./suite/registry.js";
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const resultsDir = join(repoRoot, "bench", "results");
@@ -74,32 +74,6 @@ interface Context {
   coldMode: ColdMode;
   workDir: string;
   engine: string;
-}
-
-interface Blob {
-  digest: string;
-  size: number;
-}
-
-/** The config and layer blobs a manifest in the local registry names. */
-async function manifestBlobs(registry: string, repository: string, tag: string): Promise<Blob[]> {
-  const url = `http://${registry}/v2/${repository}/manifests/${tag}`;
-  const response = await fetch(url, {
-    headers: {
-      accept:
-        "application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.manifest.v1+json",
-    },
-  });
-  if (!response.ok) throw new Error(`GET ${url}: HTTP ${response.status}`);
-  const manifest = (await response.json()) as { config?: Blob; layers?: Blob[] };
-  if (!manifest.config || !manifest.layers) throw new Error(`${url}: not a single-platform image manifest`);
-  return [manifest.config, ...manifest.layers];
-}
-
-/** Pushes, and returns how many layers docker said it pushed (the rest were already there). */
-async function push(client: DockerClient, image: string): Promise<number> {
-  const output = await dockerOk(client, ["push", image]);
-  return output.split("\n").filter((line) => /: Pushed\s*$/.test(line)).length;
 }
 
 /** Uncompressed tar bytes of each layer of the image, by diff ID, from `docker save`. */

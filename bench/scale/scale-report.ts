@@ -309,17 +309,6 @@ export function renderScaleChart(runs: readonly ScaleRun[]): string {
   return `${parts.join("\n")}\n`;
 }
 
-/** Which blobs of the edited image's manifest the first image's manifest did not name, and their bytes. */
-export function newBlobs(
-  before: readonly { digest: string; size: number }[],
-  after: readonly { digest: string; size: number }[],
-): { count: number; bytes: number } {
-  const known = new Set(before.map((b) => b.digest));
-  const fresh = new Map<string, number>();
-  for (const blob of after) if (!known.has(blob.digest)) fresh.set(blob.digest, blob.size);
-  return { count: fresh.size, bytes: [...fresh.values()].reduce((a, b) => a + b, 0) };
-}
-
 /** Diff IDs of the edited image that the first image has not, each once, in the edited image's order. */
 export function newLayerIds(before: readonly string[], after: readonly string[]): string[] {
   const known = new Set(before);

@@ -3,7 +3,7 @@
  * The microb and naive fields say what those two Dockerfiles need for this example (the values
  * microb would read from the same pyproject.toml, and the command a newcomer would write).
  */
-export const EXAMPLE_NAMES = ["script", "webapp", "compiled"] as const;
+export const EXAMPLE_NAMES = ["script", "webapp", "compiled", "dataframe"] as const;
 export type ExampleName = (typeof EXAMPLE_NAMES)[number];
 
 export type Probe = { kind: "stdout" } | { kind: "http"; containerPort: number; path: string };
@@ -65,6 +65,20 @@ export const EXAMPLES: Record<ExampleName, BenchExample> = {
     systemDeps: ["libyaml-0-2"],
     microbEntrypoint: ["yamlcount"],
     naiveCommand: ["yamlcount"],
+    probe: { kind: "stdout" },
+  },
+  // The heavy one: numpy and pandas (about 116 MB of venv), so that every measure shows how its
+  // cost grows with the dependency tree.
+  dataframe: {
+    name: "dataframe",
+    dir: "dataframe",
+    isPackage: true,
+    editFile: "src/salesreport/__init__.py",
+    dependencies: ["numpy>=1.24", "pandas>=1.5"],
+    buildDeps: [],
+    systemDeps: [],
+    microbEntrypoint: ["salesreport"],
+    naiveCommand: ["salesreport"],
     probe: { kind: "stdout" },
   },
 };

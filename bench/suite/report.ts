@@ -28,7 +28,7 @@ export function formatBytes(bytes: number): string {
 
 export function formatValue(measure: Measure, value: number): string {
   if (measure === "sizeBytes") return `${formatMegabytes(value)} MB`;
-  if (measure === "editLayerBytes") return formatBytes(value);
+  if (measure === "editLayerBytes" || measure === "editPushBytes") return formatBytes(value);
   if (measure === "layers") return Number.isInteger(value) ? String(value) : value.toFixed(1);
   return `${formatSeconds(value)} s`;
 }

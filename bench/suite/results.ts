@@ -11,6 +11,7 @@ export const MEASURES = [
   "layers",
   "firstOutputSeconds",
   "editLayerBytes",
+  "editPushBytes",
 ] as const;
 export type Measure = (typeof MEASURES)[number];
 
@@ -23,6 +24,7 @@ export const MEASURE_LABELS: Record<Measure, string> = {
   layers: "layers",
   firstOutputSeconds: "first output",
   editLayerBytes: "new layer bytes after the edit",
+  editPushBytes: "pushed after the edit",
 };
 
 /** One build-edit-run sequence of one way on one example. */
@@ -42,6 +44,12 @@ export interface Sample {
    * export and a push send again. Absent in runs recorded before it was measured.
    */
   editLayerBytes?: number;
+  /**
+   * Compressed bytes the edited image's push to the local registry uploaded after the image before
+   * the edit was pushed to the same repository (the blobs its manifest names and the first's did
+   * not). Absent in runs recorded before it was measured.
+   */
+  editPushBytes?: number;
 }
 
 export interface Machine {

@@ -1,7 +1,8 @@
 /**
  * One way's sequence on one example, in its own copy of the example: cold build (build cache
  * pruned, base images kept), image facts, time to first output, fully cached rebuild, rebuild
- * after a one-line source edit, rebuild after one more dependency.
+ * after a one-line source edit (with the bytes of its new layers and of its push to the local
+ * registry), rebuild after one more dependency.
  */
 import { cp, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -28,6 +29,7 @@ import {
   appendCommentLine,
   ensurePyfrontIndex,
 } from "./mutations.js";
+import { manifestBlobs, newBlobs, push } from "./registry.js";
 import type { Sample } from "./results.js";
 
 export interface SequenceContext {
@@ -36,6 +38,8 @@ export interface SequenceContext {
   workDir: string;
   client: DockerClient;
   indexUrl: string;
+  /** host:port of the local registry the edit's push goes to. */
+  registry: string;
   pythonVersion: string;
   engine: string;
   /** The CLI bundled into one file, for the `client` way. */
@@ -101,7 +105,11 @@ export async function runSequence(
   if (!example.isPackage) await editFile(pyproject, (t) => ensurePyfrontIndex(t, ctx.indexUrl));
 
   const state: ProjectState = { edited: false, extraDependency: false };
-  const tag = `pyfront-bench-${example.name}-${way}:${ctx.engine.toLowerCase()}`;
+  const engineTag = ctx.engine.toLowerCase();
+  const tag = `pyfront-bench-${example.name}-${way}:${engineTag}`;
+  // One repository per example and way: the edited image's push finds the first one's blobs there.
+  const repository = `pyfront-bench/${example.name}-${way}`;
+  const pushed = (which: string) => `${ctx.registry}/${repository}:${engineTag}-${which}`;
   const imageIds = new Set<string>();
   let writtenFor: string | undefined;
   const build = async (): Promise<number> => {
@@ -131,7 +139,7 @@ export async function runSequence(
   };
 
   try {
-    await docker(ctx.client, ["image", "rm", "-f", tag]);
+    await docker(ctx.client, ["image", "rm", "-f", tag, pushed("before"), pushed("after")]);
     await dockerOk(ctx.client, ["builder", "prune", "-af"]);
     const coldSeconds = await build();
     const facts = await inspectImage(ctx.client, tag);
@@ -142,11 +150,19 @@ export async function runSequence(
     const cachedSeconds = await build();
 
     const layersBefore = await layerDigests(ctx.client, tag);
+    await dockerOk(ctx.client, ["tag", tag, pushed("before")]);
+    await push(ctx.client, pushed("before"));
     await editFile(join(context, example.editFile), (t) => appendCommentLine(t, `bench edit ${rep + 1}`));
     state.edited = true;
     const editSeconds = await build();
     // Counted after the timing: docker save is no part of the build.
     const editLayerBytes = newLayerBytes(layersBefore, await imageLayers(ctx.client, tag));
+    await dockerOk(ctx.client, ["tag", tag, pushed("after")]);
+    await push(ctx.client, pushed("after"));
+    const editPushBytes = newBlobs(
+      await manifestBlobs(ctx.registry, repository, `${engineTag}-before`),
+      await manifestBlobs(ctx.registry, repository, `${engineTag}-after`),
+    ).bytes;
 
     await editFile(pyproject, (t) =>
       example.isPackage
@@ -168,16 +184,19 @@ export async function runSequence(
       layers: facts.layers,
       firstOutputSeconds,
       editLayerBytes,
+      editPushBytes,
     };
     log(
       `${example.name} ${way} rep ${rep + 1}: cold ${coldSeconds.toFixed(1)} s, cached ${cachedSeconds.toFixed(2)} s, ` +
-        `edit ${editSeconds.toFixed(1)} s (${(editLayerBytes / 1e3).toFixed(1)} kB of new layers), dependency ${dependencySeconds.toFixed(1)} s, ` +
+        `edit ${editSeconds.toFixed(1)} s (${(editLayerBytes / 1e3).toFixed(1)} kB of new layers, ${(editPushBytes / 1e3).toFixed(1)} kB pushed), dependency ${dependencySeconds.toFixed(1)} s, ` +
         `${(facts.sizeBytes / 1e6).toFixed(1)} MB in ${facts.layers} layers, first output ${firstOutputSeconds.toFixed(2)} s`,
     );
     return sample;
   } finally {
     // Images of this sequence go, so the next cold build of any way starts from base images only.
-    if (imageIds.size > 0) await docker(ctx.client, ["image", "rm", "-f", tag, ...imageIds]);
+    // The registry keeps its blobs: a later push of the same layers uploads nothing, as for a user.
+    if (imageIds.size > 0)
+      await docker(ctx.client, ["image", "rm", "-f", tag, pushed("before"), pushed("after"), ...imageIds]);
     await rm(base, { recursive: true, force: true });
   }
 }

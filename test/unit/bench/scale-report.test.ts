@@ -2,7 +2,6 @@ import { describe, expect, it } from "vitest";
 import {
   formatBytes,
   linearTicks,
-  newBlobs,
   newLayerIds,
   renderScaleChart,
   renderScaleTable,
@@ -11,6 +10,7 @@ import {
   type ScaleSample,
   summarizeRun,
 } from "../../../bench/scale/scale-report.js";
+import { newBlobs } from "../../../bench/suite/registry.js";
 
 function sample(project: string, rep: number, venvMb: number, cold: number): ScaleSample {
   return {
