@@ -48,7 +48,7 @@ import {
 } from "./suite/docker.js";
 import { parseEnvExports } from "./suite/env.js";
 import { appendCommentLine } from "./suite/mutations.js";
-import { manifestBlobs, newBlobs, push } from "./suite/registry.js";
+import { pushAs, uploadedAfter } from "./suite/registry.js";
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const resultsDir = join(repoRoot, "bench", "results");
@@ -183,8 +183,7 @@ async function runSequence(ctx: Context, project: ScaleProject, rep: number): Pr
     // cold build's results. With `--cold no-cache` it may reuse an older build's results for the
     // same steps instead (BuildKit keeps both); the edit is compared with what the rebuild gave.
     const cachedSameLayers = before.join() === (await rootLayers(ctx.client, cold.imageId)).join();
-    await dockerOk(ctx.client, ["tag", tag, pushedBefore]);
-    await push(ctx.client, pushedBefore);
+    await pushAs(ctx.client, tag, ctx.registry, repository, `${engineTag}-before`);
 
     const editPath = join(context, project.editFile);
     await writeFile(
@@ -199,11 +198,12 @@ async function runSequence(ctx: Context, project: ScaleProject, rep: number): Pr
     const sizes = await savedLayerBytes(ctx.client, tag, after);
     const newLayerBytes = fresh.reduce((sum, id) => sum + (sizes.get(id) ?? 0), 0);
 
-    await dockerOk(ctx.client, ["tag", tag, pushedAfter]);
-    const pushReportedLayers = await push(ctx.client, pushedAfter);
-    const uploaded = newBlobs(
-      await manifestBlobs(ctx.registry, repository, `${engineTag}-before`),
-      await manifestBlobs(ctx.registry, repository, `${engineTag}-after`),
+    const pushReportedLayers = await pushAs(ctx.client, tag, ctx.registry, repository, `${engineTag}-after`);
+    const uploaded = await uploadedAfter(
+      ctx.registry,
+      repository,
+      `${engineTag}-before`,
+      `${engineTag}-after`,
     );
     const sample: ScaleSample = {
       project: project.name,

@@ -25,9 +25,35 @@ export async function manifestBlobs(registry: string, repository: string, tag: s
 }
 
 /** Pushes, and returns how many layers docker said it pushed (the rest were already there). */
-export async function push(client: DockerClient, image: string): Promise<number> {
+async function push(client: DockerClient, image: string): Promise<number> {
   const output = await dockerOk(client, ["push", image]);
   return output.split("\n").filter((line) => /: Pushed\s*$/.test(line)).length;
+}
+
+/** Tags the image as repository:tag in the registry and pushes it; returns the layers docker pushed. */
+export async function pushAs(
+  client: DockerClient,
+  image: string,
+  registry: string,
+  repository: string,
+  tag: string,
+): Promise<number> {
+  const target = `${registry}/${repository}:${tag}`;
+  await dockerOk(client, ["tag", image, target]);
+  return push(client, target);
+}
+
+/** What pushing `after` uploaded once `before` was in the same repository. */
+export async function uploadedAfter(
+  registry: string,
+  repository: string,
+  before: string,
+  after: string,
+): Promise<{ count: number; bytes: number }> {
+  return newBlobs(
+    await manifestBlobs(registry, repository, before),
+    await manifestBlobs(registry, repository, after),
+  );
 }
 
 /** Which blobs of the edited image's manifest the first image's manifest did not name, and their bytes. */

@@ -29,7 +29,7 @@ import {
   appendCommentLine,
   ensurePyfrontIndex,
 } from "./mutations.js";
-import { manifestBlobs, newBlobs, push } from "./registry.js";
+import { pushAs, uploadedAfter } from "./registry.js";
 import type { Sample } from "./results.js";
 
 export interface SequenceContext {
@@ -150,18 +150,15 @@ export async function runSequence(
     const cachedSeconds = await build();
 
     const layersBefore = await layerDigests(ctx.client, tag);
-    await dockerOk(ctx.client, ["tag", tag, pushed("before")]);
-    await push(ctx.client, pushed("before"));
+    await pushAs(ctx.client, tag, ctx.registry, repository, `${engineTag}-before`);
     await editFile(join(context, example.editFile), (t) => appendCommentLine(t, `bench edit ${rep + 1}`));
     state.edited = true;
     const editSeconds = await build();
     // Counted after the timing: docker save is no part of the build.
     const editLayerBytes = newLayerBytes(layersBefore, await imageLayers(ctx.client, tag));
-    await dockerOk(ctx.client, ["tag", tag, pushed("after")]);
-    await push(ctx.client, pushed("after"));
-    const editPushBytes = newBlobs(
-      await manifestBlobs(ctx.registry, repository, `${engineTag}-before`),
-      await manifestBlobs(ctx.registry, repository, `${engineTag}-after`),
+    await pushAs(ctx.client, tag, ctx.registry, repository, `${engineTag}-after`);
+    const editPushBytes = (
+      await uploadedAfter(ctx.registry, repository, `${engineTag}-before`, `${engineTag}-after`)
     ).bytes;
 
     await editFile(pyproject, (t) =>
