@@ -37,8 +37,32 @@ export function splitProbePath(path: string): { folder: string; name: string } |
 type FolderListings = Map<string, Promise<Map<string, EntryKind> | undefined>>;
 
 /**
- * The kind of each path: one listing per folder where the context lists (each folder listed once
- * per probe, whichever round asks), one stat per path otherwise.
+ * A folder's entries by name, listed once per probe whichever round asks; a folder that its
+ * parent's listing shows missing (or not a folder) is not asked for at all: a loader checks
+ * `.config/mise/config.toml` and the like in every project, and most have no `.config`.
+ */
+function folderKinds(
+  context: AsyncContext & Required<Pick<AsyncContext, "entryKinds">>,
+  folder: string,
+  folders: FolderListings,
+): Promise<Map<string, EntryKind> | undefined> {
+  let listed = folders.get(folder);
+  if (listed === undefined) {
+    const split = folder === "." ? undefined : splitProbePath(folder);
+    listed =
+      split === undefined
+        ? context.entryKinds(folder)
+        : folderKinds(context, split.folder, folders).then((parent) =>
+            parent?.get(split.name) === "directory" ? context.entryKinds(folder) : undefined,
+          );
+    folders.set(folder, listed);
+  }
+  return listed;
+}
+
+/**
+ * The kind of each path: one listing per folder where the context lists, one stat per path
+ * otherwise.
  */
 async function kindsOf(
   context: AsyncContext,
@@ -48,8 +72,9 @@ async function kindsOf(
   const kinds = new Map<string, EntryKind | "missing">();
   const byFolder = new Map<string, { path: string; name: string }[]>();
   const stats: string[] = [];
+  const lists = context.entryKinds ? { ...context, entryKinds: context.entryKinds } : undefined;
   for (const path of paths) {
-    const split = context.entryKinds ? splitProbePath(path) : undefined;
+    const split = lists ? splitProbePath(path) : undefined;
     if (split === undefined) stats.push(path);
     else byFolder.set(split.folder, [...(byFolder.get(split.folder) ?? []), { path, name: split.name }]);
   }
@@ -58,8 +83,7 @@ async function kindsOf(
       kinds.set(path, await context.stat(path));
     }),
     ...[...byFolder].map(async ([folder, entries]) => {
-      if (!folders.has(folder)) folders.set(folder, context.entryKinds!(folder));
-      const listed = await folders.get(folder);
+      const listed = await folderKinds(lists!, folder, folders);
       for (const { path, name } of entries) kinds.set(path, listed?.get(name) ?? "missing");
     }),
   ]);
@@ -144,10 +168,18 @@ export async function withProbedContext<T>(
         }),
       );
     };
+    // A folder is listed only when it is one: its kind comes from its parent's listing.
+    const listFolder = async (path: string) => {
+      const kind =
+        context.entryKinds && splitProbePath(path)
+          ? (await kindsOf(context, [path], folders)).get(path)
+          : "directory";
+      return kind === "directory" ? context.listDirectory(path) : undefined;
+    };
     await Promise.all([
       probePaths(),
       ...[...wantedListings].map(async (path) => {
-        listings.set(path, await context.listDirectory(path));
+        listings.set(path, await listFolder(path));
       }),
     ]);
   }

@@ -1,4 +1,6 @@
+import { posix } from "node:path";
 import { Code } from "@connectrpc/connect";
+import type { Stat } from "../buildkit/gen/fsutil/types/stat_pb.js";
 import type { Definition } from "../buildkit/gen/pb/ops_pb.js";
 import {
   type AttestationInput,
@@ -119,10 +121,11 @@ export async function runFrontend(
       ...(platforms[0] ? { platform: platforms[0] } : {}),
     };
     const contextRef = await solveState(gateway, caps, contextSource(renderOptions), inputs.context);
-    const located = await specInContext(gateway, contextRef, options.filename, files.specBytes);
+    const context = solvedContext(gateway, contextRef);
+    const located = await specInContext(context, options.filename, files.specBytes);
     spec = { ...spec, filename: located.specFile };
     for (const warning of located.warnings) await warn(warning, spec);
-    const loaded = await withProbedContext(gatewayContext(gateway, contextRef), (reader) =>
+    const loaded = await withProbedContext(gatewayContext(context), (reader) =>
       loadBuildSpec(
         files.spec,
         {
@@ -460,7 +463,9 @@ async function detectSpecFile(
     customName: "[internal] look for the build definition (no file named)",
   });
   const ref = await solveState(gateway, caps, candidates, inputs.dockerfile);
-  const found = await withProbedContext(gatewayContext(gateway, ref), (reader) => findSpecFile(reader, "."));
+  const found = await withProbedContext(gatewayContext(solvedContext(gateway, ref)), (reader) =>
+    findSpecFile(reader, "."),
+  );
   if (found !== undefined) return found;
   throw new SpecError([
     {
@@ -488,12 +493,26 @@ async function readDefinitionFiles(
     sharedKeyHint: "dockerfile",
     customName: `[internal] load build definition from ${filename}`,
   });
-  const specRef = await solveState(gateway, caps, specSource, inputs.dockerfile);
-  // Both reads at once: each is a round trip.
-  const [specBytes, ownIgnore] = await Promise.all([
-    readLimited(gateway, specRef, filename, filename),
-    readOptional(gateway, specRef, `${filename}.dockerignore`),
-  ]);
+  const readSpec = async () => {
+    const specRef = await solveState(gateway, caps, specSource, inputs.dockerfile);
+    return Promise.all([
+      readLimited(gateway, specRef, filename, filename),
+      readOptional(gateway, specRef, `${filename}.dockerignore`),
+    ]);
+  };
+  // The context's .dockerignore is fetched alongside, as the Dockerfile frontend does: it is
+  // needed unless the spec has its own, and each fetch is a solve and a read in turn.
+  const readContextIgnore = async () => {
+    if (inputs.context) return undefined;
+    const ignoreSource = local("context", {
+      sessionId,
+      followPaths: [".dockerignore"],
+      sharedKeyHint: "context-.dockerignore",
+      customName: "[internal] load .dockerignore",
+    });
+    return readOptional(gateway, await solveState(gateway, caps, ignoreSource, undefined), ".dockerignore");
+  };
+  const [[specBytes, ownIgnore], contextIgnore] = await Promise.all([readSpec(), readContextIgnore()]);
   const spec = decode(specBytes);
   if (ownIgnore !== undefined) {
     return {
@@ -502,19 +521,13 @@ async function readDefinitionFiles(
       ignore: { kind: "spec-dockerignore", file: `${filename}.dockerignore`, text: ownIgnore },
     };
   }
-  if (inputs.context) return { spec, specBytes, ignore: undefined };
-  const ignoreSource = local("context", {
-    sessionId,
-    followPaths: [".dockerignore"],
-    sharedKeyHint: "context-.dockerignore",
-    customName: "[internal] load .dockerignore",
-  });
-  const ignoreRef = await solveState(gateway, caps, ignoreSource, undefined);
-  const text = await readOptional(gateway, ignoreRef, ".dockerignore");
   return {
     spec,
     specBytes,
-    ignore: text === undefined ? undefined : { kind: "dockerignore", file: ".dockerignore", text },
+    ignore:
+      contextIgnore === undefined
+        ? undefined
+        : { kind: "dockerignore", file: ".dockerignore", text: contextIgnore },
   };
 }
 
@@ -531,12 +544,11 @@ function checkedExcludes(ignore: FoundIgnoreFile | undefined): ContextExcludes {
  * it) reads as if it were in the context root, with a warning; a search that cannot tell fails.
  */
 async function specInContext(
-  gateway: GatewayClient,
-  contextRef: string,
+  context: SolvedContext,
   filename: string,
   specBytes: Uint8Array,
 ): Promise<{ specFile: string; warnings: Diagnostic[] }> {
-  const location = await locateSpec(searchContext(gateway, contextRef), filename, specBytes);
+  const location = await locateSpec(searchContext(context), filename, specBytes);
   const name = filename.slice(filename.lastIndexOf("/") + 1);
   switch (location.kind) {
     case "in-context":
@@ -577,32 +589,58 @@ async function specInContext(
   }
 }
 
-function searchContext(gateway: GatewayClient, ref: string): SpecSearchContext {
+function searchContext(context: SolvedContext): SpecSearchContext {
   return {
     async listDirectory(path) {
-      try {
-        const entries = await gateway.readDir(ref, path);
-        return entries.map((entry) => ({
-          name: entry.path.slice(entry.path.lastIndexOf("/") + 1),
-          kind: statKind(entry.mode),
-          size: Number(entry.size),
-        }));
-      } catch (error) {
-        if (error instanceof GatewayError) return undefined;
-        throw error;
-      }
+      const entries = await context.listing(path);
+      return entries?.map((entry) => ({
+        name: entryName(entry),
+        kind: statKind(entry.mode),
+        size: Number(entry.size),
+      }));
     },
     async readBytes(path, limit) {
-      try {
-        // Only a regular file is read: a FIFO in the context must never be opened.
-        if (statKind((await gateway.statFile(ref, path)).mode) !== "file") return undefined;
-        return await gateway.readFile(ref, path, { offset: 0, length: limit + 1 });
-      } catch (error) {
-        if (error instanceof GatewayError) return undefined;
-        throw error;
-      }
+      // Only a regular file is read, as its folder's listing tells: a FIFO must never be opened.
+      const { dir, base } = posix.parse(path);
+      const entry = (await context.listing(dir === "" ? "." : dir))?.find((e) => entryName(e) === base);
+      if (entry === undefined || statKind(entry.mode) !== "file") return undefined;
+      return unlessMissing(() =>
+        context.gateway.readFile(context.ref, path, { offset: 0, length: limit + 1 }),
+      );
     },
   };
+}
+
+/**
+ * A solved context with each folder's listing asked of the gateway once: the spec's location
+ * check and the context probe both start from the root's, and each ReadDir is a round trip (on
+ * BuildKit 0.8, a mount of the context).
+ */
+interface SolvedContext {
+  gateway: GatewayClient;
+  ref: string;
+  /** The folder's entries; undefined when it is missing or not a folder. */
+  listing(path: string): Promise<Stat[] | undefined>;
+}
+
+function solvedContext(gateway: GatewayClient, ref: string): SolvedContext {
+  const listings = new Map<string, Promise<Stat[] | undefined>>();
+  return {
+    gateway,
+    ref,
+    listing(path) {
+      let listed = listings.get(path);
+      if (listed === undefined) {
+        listed = unlessMissing(() => gateway.readDir(ref, path));
+        listings.set(path, listed);
+      }
+      return listed;
+    },
+  };
+}
+
+function entryName(entry: Stat): string {
+  return entry.path.slice(entry.path.lastIndexOf("/") + 1);
 }
 
 /** Solves a state, or the client's own input in its place (buildctl --local or named inputs). */
@@ -672,29 +710,25 @@ function statKind(mode: number): "file" | "directory" | "other" {
   return (mode & GO_MODE_NOT_REGULAR) !== 0 ? "other" : "file";
 }
 
-function gatewayContext(gateway: GatewayClient, ref: string): AsyncContext {
+function gatewayContext(context: SolvedContext): AsyncContext {
+  const { gateway, ref } = context;
   return {
     async stat(path) {
       const stat = await unlessMissing(() => gateway.statFile(ref, path));
       return stat === undefined ? "missing" : statKind(stat.mode);
     },
     async listDirectory(path) {
-      const entries = await unlessMissing(() => gateway.readDir(ref, path));
+      const entries = await context.listing(path);
       if (entries === undefined) return undefined;
       return entries
         .slice(0, MAX_LISTED_ENTRIES)
-        .map((entry) => ({
-          name: entry.path.slice(entry.path.lastIndexOf("/") + 1),
-          kind: statKind(entry.mode),
-        }))
+        .map((entry) => ({ name: entryName(entry), kind: statKind(entry.mode) }))
         .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     },
     async entryKinds(path) {
-      const entries = await unlessMissing(() => gateway.readDir(ref, path));
+      const entries = await context.listing(path);
       if (entries === undefined) return undefined;
-      return new Map(
-        entries.map((entry) => [entry.path.slice(entry.path.lastIndexOf("/") + 1), statKind(entry.mode)]),
-      );
+      return new Map(entries.map((entry) => [entryName(entry), statKind(entry.mode)]));
     },
     async readFile(path) {
       return decode(await readLimited(gateway, ref, path, path));

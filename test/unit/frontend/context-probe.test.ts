@@ -115,12 +115,31 @@ describe("withProbedContext", () => {
       nested: false,
       later: false,
     });
+    // `missing/deeper` is never listed: the root's listing shows no `missing`.
     expect(context.calls.filter((c) => !c.startsWith("list")).sort()).toEqual([
       "kinds .",
-      "kinds missing/deeper",
       "kinds requirements",
       "read requirements/prod.txt",
     ]);
+  });
+
+  it("lists a folder only when its parent's listing shows it is one", async () => {
+    const base = fakeContext({ "pyproject.toml": "[project]\n", "notes.txt": "x" }, ["."]);
+    const context: AsyncContext & { calls: string[] } = {
+      ...base,
+      async entryKinds(path) {
+        base.calls.push(`kinds ${path}`);
+        const listed = await base.listDirectory(path);
+        return listed && new Map<string, EntryKind>(listed.map((e) => [e.name, e.kind]));
+      },
+    };
+    const result = await withProbedContext(context, (reader) => ({
+      mise: reader.listDirectory(".config/mise"),
+      file: reader.listDirectory("notes.txt"),
+      config: reader.exists(".config/mise/config.toml"),
+    }));
+    expect(result).toEqual({ mise: undefined, file: undefined, config: false });
+    expect(context.calls).toEqual(["kinds .", "list ."]);
   });
 
   it("stats a path no listing can answer for", async () => {

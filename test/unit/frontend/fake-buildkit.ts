@@ -43,6 +43,8 @@ export interface FakeBuildKit {
   resolved: string[];
   /** The platform of each resolution, `os/arch` ("" for none), in the same order. */
   resolvedPlatforms: string[];
+  /** Every context read, in the order asked: `ReadFile path`, `ReadDir path`, `StatFile path`. */
+  reads: string[];
   close(): Promise<void>;
 }
 
@@ -67,6 +69,7 @@ export async function startFakeBuildKit(options: FakeBuildKitOptions): Promise<F
   const warnings: string[] = [];
   const resolved: string[] = [];
   const resolvedPlatforms: string[] = [];
+  const reads: string[] = [];
   const refs = new Map<string, Files>();
   const caps = capsUpTo(options.release ?? 8);
 
@@ -96,6 +99,7 @@ export async function startFakeBuildKit(options: FakeBuildKitOptions): Promise<F
         return { result: { result: { case: "ref", value: { id } } } };
       },
       readFile: (req) => {
+        reads.push(`ReadFile ${req.FilePath}`);
         const text = filesOf(req.Ref)[req.FilePath];
         if (text === undefined) throw new ConnectError(`no such file ${req.FilePath}`, Code.NotFound);
         const bytes = new TextEncoder().encode(text);
@@ -104,6 +108,7 @@ export async function startFakeBuildKit(options: FakeBuildKitOptions): Promise<F
         return { Data: bytes.subarray(offset, offset + length) };
       },
       statFile: (req) => {
+        reads.push(`StatFile ${req.Path}`);
         const files = filesOf(req.Ref);
         const text = files[req.Path];
         if (text !== undefined) {
@@ -115,6 +120,7 @@ export async function startFakeBuildKit(options: FakeBuildKitOptions): Promise<F
         throw new ConnectError(`no such file ${req.Path}`, Code.NotFound);
       },
       readDir: (req) => {
+        reads.push(`ReadDir ${req.DirPath}`);
         const failures = options.failingListings?.[req.DirPath] ?? 0;
         if (failures > 0) {
           options.failingListings![req.DirPath] = failures - 1;
@@ -183,6 +189,7 @@ export async function startFakeBuildKit(options: FakeBuildKitOptions): Promise<F
     warnings,
     resolved,
     resolvedPlatforms,
+    reads,
     close: () =>
       new Promise<void>((resolve) => {
         for (const s of sockets) s.destroy();

@@ -36,6 +36,41 @@ describe("runFrontend against a fake BuildKit", () => {
     expect(bridge.solves.at(-1)?.Evaluate).toBe(true);
   });
 
+  it("reads the context in few round trips: each folder listed once, the spec found without a StatFile", async () => {
+    const bridge = await startBridge({
+      "pyproject.toml": '#syntax=pyfront/frontend:dev\n[project]\nname = "web"\nversion = "1"\n',
+      "requirements/prod.txt": "flask==3.0.3\n",
+      "web/__init__.py": "",
+      "web/app.py": "app = None\n",
+    });
+    close = bridge.close;
+    const result = await runFrontend(bridge.gateway, env());
+    expect("error" in result).toBe(false);
+    // The spec's location check and the probe share the root's listing; the spec's kind and size
+    // come from it, so only its bytes are read to compare.
+    // The three definition files at once, then the context: the spec's bytes, once each folder.
+    const reads = bridge.reads.filter((r) => r !== "ReadFile /pyfront-warning");
+    expect(reads.slice(0, 3).sort()).toEqual([
+      "ReadFile .dockerignore",
+      "ReadFile pyproject.toml",
+      "ReadFile pyproject.toml.dockerignore",
+    ]);
+    expect(reads.slice(3).sort()).toEqual([
+      "ReadDir .",
+      "ReadDir requirements",
+      "ReadDir web",
+      "ReadFile pyproject.toml",
+      "ReadFile requirements/prod.txt",
+    ]);
+    // The context's .dockerignore is fetched with the spec, not after it.
+    expect(
+      bridge.locals
+        .slice(0, 2)
+        .map((l) => l.identifier)
+        .sort(),
+    ).toEqual(["local://context", "local://dockerfile"]);
+  });
+
   it("dates the image and every history entry it adds by SOURCE_DATE_EPOCH", async () => {
     const bridge = await startBridge({
       "pyproject.toml": '[tool.pyfront]\npython_version = "3.11"\n',
