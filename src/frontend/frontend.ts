@@ -100,9 +100,9 @@ export async function runFrontend(
       return { error: unsupportedSubrequest(options.requestId) };
     if (subrequest === "describe") return { ref: "", metadata: describeAnswer() };
     const platforms = targetPlatforms(options, env);
-    const { caps } = await gateway.ping();
+    // Both at once: each is a round trip, and Inputs needs no caps to be asked.
+    const [{ caps }, inputs] = await Promise.all([gateway.ping(), gateway.inputs()]);
     const sessionId = env.sessionId ?? "";
-    const inputs = await gateway.inputs();
     if (options.detectFilename) {
       options = { ...options, filename: await detectSpecFile(gateway, caps, sessionId, inputs) };
     }

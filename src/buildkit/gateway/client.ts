@@ -1,6 +1,6 @@
 import type { Duplex } from "node:stream";
 import { create, type MessageInitShape, toBinary } from "@bufbuild/protobuf";
-import { type Client, createClient, type Transport } from "@connectrpc/connect";
+import { type Client, Code, createClient, type Transport } from "@connectrpc/connect";
 import type { Stat } from "../gen/fsutil/types/stat_pb.js";
 import { type Status, StatusSchema } from "../gen/google/rpc/status_pb.js";
 import {
@@ -238,11 +238,19 @@ export class GatewayClient {
     return { digest: res.Digest, config: res.Config, ref: res.Ref };
   }
 
-  /** The frontend inputs (e.g. "context", "dockerfile") a forwarding client passed; {} on engines without the cap. */
+  /**
+   * The frontend inputs (e.g. "context", "dockerfile") a forwarding client passed; {} on engines
+   * without the cap. Callable before ping() answers (one round trip less): an engine that has no
+   * Inputs answers Unimplemented.
+   */
   async inputs(): Promise<Record<string, Definition>> {
     if (this.#caps && !this.#caps.frontend.has(GatewayCap.frontendInputs)) return {};
-    const res = await this.#call("Inputs", () => this.#rpc.inputs({}));
-    return res.Definitions;
+    try {
+      return (await this.#call("Inputs", () => this.#rpc.inputs({}))).Definitions;
+    } catch (error) {
+      if (error instanceof GatewayError && error.status.code === Code.Unimplemented) return {};
+      throw error;
+    }
   }
 
   /** Builds a ref now (cap gateway.evaluate, BuildKit v0.11+). */

@@ -59,6 +59,8 @@ export interface FakeBuildKitOptions {
   amd64OnlyImages?: string[];
   /** Base images that fail to resolve, the way engine B says so without a registry. */
   missingImages?: string[];
+  /** An engine older than the Inputs call (BuildKit before v0.7): it answers Unimplemented. */
+  noInputs?: boolean;
   /** Folders whose ReadDir fails this many times (a gateway error that is not "not found") before it answers. */
   failingListings?: Record<string, number>;
 }
@@ -84,7 +86,10 @@ export async function startFakeBuildKit(options: FakeBuildKitOptions): Promise<F
   const routes = (router: ConnectRouter) =>
     router.service(LLBBridge, {
       ping: () => ({ FrontendAPICaps: caps, LLBCaps: caps, Workers: [] }),
-      inputs: () => ({ Definitions: {} }),
+      inputs: () => {
+        if (options.noInputs) throw new ConnectError("unknown method Inputs", Code.Unimplemented);
+        return { Definitions: {} };
+      },
       solve: (req) => {
         solves.push(req);
         const id = `ref-${solves.length}`;

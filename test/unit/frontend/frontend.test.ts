@@ -433,6 +433,16 @@ describe("runFrontend when the gateway fails to read the context", () => {
     }
   });
 
+  it("builds on an engine that has no Inputs call, which it asks alongside Ping", async () => {
+    const bridge = await startFakeBuildKit({ dockerfile: files, context: files, noInputs: true });
+    try {
+      const result = await runFrontend(bridge.gateway, env({}));
+      expect("error" in result).toBe(false);
+    } finally {
+      await bridge.close();
+    }
+  });
+
   it("fails the build instead of taking a path that cannot be read for missing", async () => {
     const bridge = await startFakeBuildKit({
       dockerfile: files,
