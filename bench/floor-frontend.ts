@@ -6,13 +6,17 @@
  * and one Return.
  */
 import { connectGatewayOverStdio } from "../src/buildkit/index.js";
+import { atStart } from "../src/frontend/start.js";
 
-connectGatewayOverStdio()
-  .return({ ref: "" })
-  .then(
-    () => process.exit(0),
-    (error: unknown) => {
-      process.stderr.write(`floor frontend: ${error instanceof Error ? error.message : String(error)}\n`);
-      process.exit(1);
-    },
-  );
+// Started as pyfront's frontend is, from a start-up snapshot when the image has one.
+atStart(() => {
+  connectGatewayOverStdio()
+    .return({ ref: "" })
+    .then(
+      () => process.exit(0),
+      (error: unknown) => {
+        process.stderr.write(`floor frontend: ${error instanceof Error ? error.message : String(error)}\n`);
+        process.exit(1);
+      },
+    );
+});

@@ -100,8 +100,14 @@ function timed(args: string[]): number {
   return seconds;
 }
 
-/** Node loading the image's bundle until it finds no gateway and exits, `runs` times, in the image. */
+/**
+ * The image's entrypoint (node and its arguments: the bundle, or the start-up snapshot) started
+ * until it finds no gateway and exits, `runs` times, in the image.
+ */
 function startupSeconds(image: string, runs: number): number[] {
+  const entrypoint = JSON.parse(
+    docker(["image", "inspect", "--format", "{{json .Config.Entrypoint}}", image]).toString(),
+  ) as string[];
   return JSON.parse(
     docker([
       "run",
@@ -114,7 +120,7 @@ function startupSeconds(image: string, runs: number): number[] {
        const out = [];
        for (let i = 0; i < ${runs}; i++) {
          const t = process.hrtime.bigint();
-         spawnSync(process.execPath, ["/pyfront/frontend.mjs"], { stdio: ["ignore", "ignore", "ignore"] });
+         spawnSync(process.execPath, ${JSON.stringify(entrypoint.slice(1))}, { stdio: ["ignore", "ignore", "ignore"] });
          out.push(Number(process.hrtime.bigint() - t) / 1e9);
        }
        console.log(JSON.stringify(out));`,

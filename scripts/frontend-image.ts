@@ -30,7 +30,7 @@ import {
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { bundleEntry } from "./bundle.js";
+import { bundleSnapshotEntry } from "./bundle.js";
 
 export const FRONTEND_IMAGE = "pyfront/frontend:dev";
 export const FRONTEND_REPOSITORY = "pyfront/frontend";
@@ -57,13 +57,14 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 
 /**
  * Bundles the frontend (or another entry point, such as the benchmark's do-nothing frontend) into
- * outDir/pyfront-frontend.mjs, the one file docker/frontend.Dockerfile copies.
+ * outDir/pyfront-frontend.cjs, the one file docker/frontend.Dockerfile copies and takes Node's
+ * start-up snapshot of.
  */
 export async function bundleFrontend(
   outDir = join(root, "dist", "frontend"),
   entryPoint = join(root, "src", "frontend", "main.ts"),
 ): Promise<string> {
-  return bundleEntry(entryPoint, join(outDir, "pyfront-frontend.mjs"));
+  return bundleSnapshotEntry(entryPoint, join(outDir, "pyfront-frontend.cjs"));
 }
 
 /** A problem with the command line, reported without a stack trace. */

@@ -5,6 +5,7 @@
 import { performance } from "node:perf_hooks";
 import { connectGatewayOverStdio, readGatewayEnv } from "../buildkit/index.js";
 import { runFrontend } from "./frontend.js";
+import { atStart } from "./start.js";
 import { FrontendTrace, processCpuMs, traceRequested } from "./trace.js";
 
 async function main(): Promise<number> {
@@ -25,13 +26,15 @@ async function main(): Promise<number> {
   return 0;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    // Only the daemon's log sees stderr; the build reports the gateway's own failure.
-    process.stderr.write(
-      `pyfront frontend: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-    );
-    process.exit(1);
-  },
+atStart(() =>
+  main().then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      // Only the daemon's log sees stderr; the build reports the gateway's own failure.
+      process.stderr.write(
+        `pyfront frontend: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+      );
+      process.exit(1);
+    },
+  ),
 );
