@@ -35,15 +35,15 @@ function contextBytes(log: string): number {
 }
 
 beforeAll(async () => {
-  remoteHost = remoteUp(env.engine);
+  remoteHost = await remoteUp(env.engine);
   // The web app's base images (builder and runtime); the remote has no registry to pull it from.
   await seedRemote(remoteHost, "python:3.11");
   await seedRemote(remoteHost, "python:3.11-slim");
 });
 
-afterAll(() => {
+afterAll(async () => {
   for (const copy of copies) copy.dispose();
-  engineScript(["remote-down", env.engine]);
+  await engineScript(["remote-down", env.engine]);
 });
 
 describe(`pyfront build on a remote Docker daemon (engine ${env.engine}'s version, its own network namespace)`, () => {

@@ -53,7 +53,7 @@ if (env.engine === "B") {
 
     beforeAll(async () => {
       ensureFrontendImage();
-      host = remoteUp("C");
+      host = await remoteUp("C");
       // The frontend under test runs on C's own platform; C has no registry to pull it from.
       await seedRemote(host, FRONTEND_IMAGE, { replace: true });
       await deletePushed();
@@ -61,7 +61,7 @@ if (env.engine === "B") {
 
     afterAll(async () => {
       await deletePushed();
-      engineScript(["remote-down", "C"]);
+      await engineScript(["remote-down", "C"]);
     });
 
     // What each example's image is asked on each platform, and the words it must answer with.

@@ -1,17 +1,32 @@
 // The daemons `scripts/engine remote-up` starts in network namespaces of their own: remote A and B
 // (a second host of each engine's version) and C (engine B's Docker with the containerd image store).
-import { execFile, execFileSync } from "node:child_process";
+import { execFile } from "node:child_process";
 import { join } from "node:path";
 import { expect } from "vitest";
 import { type CommandResult, engineEnv, parseExports, repoRoot } from "./engine.js";
 
-export function engineScript(args: readonly string[]): string {
-  return execFileSync(join(repoRoot, "scripts", "engine"), [...args], { encoding: "utf8" });
+/**
+ * Runs `scripts/engine ARGS` without blocking the test worker: remote-up on a fresh machine takes
+ * minutes (a daemon to start, stand-ins to import), and a worker blocked that long loses its
+ * channel to vitest (`Timeout calling "onTaskUpdate"`), and with it every file after its own.
+ */
+export function engineScript(args: readonly string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      join(repoRoot, "scripts", "engine"),
+      [...args],
+      { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        if (error) reject(new Error(`scripts/engine ${args.join(" ")} failed: ${error.message}\n${stderr}`));
+        else resolve(stdout);
+      },
+    );
+  });
 }
 
 /** Starts (or finds) remote NAME and returns its address, tcp://10.214.N.2:2375. */
-export function remoteUp(name: "A" | "B" | "C"): string {
-  const host = parseExports(engineScript(["remote-up", name])).PYFRONT_REMOTE_HOST ?? "";
+export async function remoteUp(name: "A" | "B" | "C"): Promise<string> {
+  const host = parseExports(await engineScript(["remote-up", name])).PYFRONT_REMOTE_HOST ?? "";
   expect(host).toMatch(/^tcp:\/\/10\.214\.\d+\.2:2375$/);
   return host;
 }
