@@ -41,6 +41,7 @@ async function sizeSplit(docker: string, image: string): Promise<SizeSplit> {
     sitePackagesBytes: 0,
     bytecodeBytes: 0,
     testSuiteBytes: 0,
+    testSuiteBytecodeBytes: 0,
     sharedObjectBytes: 0,
     strippableBytes: 0,
   };
@@ -59,6 +60,7 @@ async function sizeSplit(docker: string, image: string): Promise<SizeSplit> {
       if (kind.sitePackages) split.sitePackagesBytes += size;
       if (kind.bytecode) split.bytecodeBytes += size;
       if (kind.testSuite) split.testSuiteBytes += size;
+      if (kind.testSuite && kind.bytecode) split.testSuiteBytecodeBytes += size;
       if (!kind.sharedObject) {
         stream.resume();
         stream.on("end", next);

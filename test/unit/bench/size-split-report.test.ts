@@ -33,11 +33,12 @@ describe("the size split's classes", () => {
         sitePackagesBytes: 2e8,
         bytecodeBytes: 3e7,
         testSuiteBytes: 2e7,
+        testSuiteBytecodeBytes: 1e7,
         sharedObjectBytes: 8e7,
         strippableBytes: 5e6,
       },
     ]);
     expect(table.split("\n")).toHaveLength(3);
-    expect(table).toContain("| a | 300.0 MB | 200.0 MB | 30.0 MB | 20.0 MB | 80.0 MB | 5.0 MB |");
+    expect(table).toContain("| a | 300.0 MB | 200.0 MB | 30.0 MB | 20.0 MB | 10.0 MB | 80.0 MB | 5.0 MB |");
   });
 });
