@@ -19,14 +19,13 @@
  * Writes bench/results/scale-<engine>.json and bench/results/scale.svg (from every engine's
  * recorded run), and prints a Markdown table; the figures kept are in bench/notes/scale.md.
  */
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { extract } from "tar-stream";
 import {
   type ColdMode,
   formatBytes,
@@ -43,10 +42,13 @@ import {
   type DockerClient,
   docker,
   dockerOk,
+  imageLayers,
   inspectImage,
+  layerDigests,
   timedBuild,
 } from "./suite/docker.js";
 import { parseEnvExports } from "./suite/env.js";
+import { newLayerBytes } from "./suite/layers.js";
 import { appendCommentLine } from "./suite/mutations.js";
 import { pushAs, uploadedAfter } from "./suite/registry.js";
 
@@ -74,67 +76,6 @@ interface Context {
   coldMode: ColdMode;
   workDir: string;
   engine: string;
-}
-
-/** Uncompressed tar bytes of each layer of the image, by diff ID, from `docker save`. */
-async function savedLayerBytes(
-  client: DockerClient,
-  image: string,
-  diffIds: readonly string[],
-): Promise<Map<string, number>> {
-  const sizes = new Map<string, number>();
-  let manifestText = "";
-  await new Promise<void>((resolvePromise, reject) => {
-    const child = spawn(client.bin, ["save", image], { env: client.env, stdio: ["ignore", "pipe", "pipe"] });
-    const tar = extract();
-    let stderr = "";
-    child.stderr.on("data", (chunk: Buffer) => {
-      stderr += chunk.toString("utf8");
-    });
-    tar.on("entry", (header, stream, next) => {
-      sizes.set(header.name, header.size ?? 0);
-      if (header.name === "manifest.json") {
-        const chunks: Buffer[] = [];
-        stream.on("data", (chunk) => chunks.push(chunk as Buffer));
-        stream.on("end", () => {
-          manifestText = Buffer.concat(chunks).toString("utf8");
-          next();
-        });
-      } else {
-        stream.on("end", () => next());
-        stream.resume();
-      }
-    });
-    tar.on("error", reject);
-    child.on("error", reject);
-    let closed = 0;
-    const done = () => {
-      if (++closed === 2) resolvePromise();
-    };
-    tar.on("finish", done);
-    child.on("close", (code) =>
-      code === 0 ? done() : reject(new Error(`docker save ${image}: ${code} ${stderr}`)),
-    );
-    child.stdout.pipe(tar);
-  });
-  const manifest = JSON.parse(manifestText) as { Layers: string[] }[];
-  const layers = manifest[0]?.Layers ?? [];
-  if (layers.length !== diffIds.length) {
-    throw new Error(`docker save ${image}: ${layers.length} layers, but RootFS lists ${diffIds.length}`);
-  }
-  const byDiffId = new Map<string, number>();
-  // A layer the archive stores once and links again has size 0 at its second place: keep the largest.
-  layers.forEach((path, i) => {
-    const id = diffIds[i]!;
-    byDiffId.set(id, Math.max(byDiffId.get(id) ?? 0, sizes.get(path) ?? 0));
-  });
-  return byDiffId;
-}
-
-async function rootLayers(client: DockerClient, image: string): Promise<string[]> {
-  return JSON.parse(
-    await dockerOk(client, ["image", "inspect", "--format", "{{json .RootFS.Layers}}", image]),
-  );
 }
 
 async function copyProject(project: ScaleProject, context: string): Promise<void> {
@@ -178,11 +119,11 @@ async function runSequence(ctx: Context, project: ScaleProject, rep: number): Pr
       )[0],
     );
     if (!Number.isFinite(venvBytes) || venvBytes <= 0) throw new Error(`${project.name}: no /opt/venv size`);
-    const before = await rootLayers(ctx.client, tag);
+    const before = await layerDigests(ctx.client, tag);
     // The image id changes with its creation time, so the layers say whether the rebuild reused the
     // cold build's results. With `--cold no-cache` it may reuse an older build's results for the
     // same steps instead (BuildKit keeps both); the edit is compared with what the rebuild gave.
-    const cachedSameLayers = before.join() === (await rootLayers(ctx.client, cold.imageId)).join();
+    const cachedSameLayers = before.join() === (await layerDigests(ctx.client, cold.imageId)).join();
     await pushAs(ctx.client, tag, ctx.registry, repository, `${engineTag}-before`);
 
     const editPath = join(context, project.editFile);
@@ -193,10 +134,9 @@ async function runSequence(ctx: Context, project: ScaleProject, rep: number): Pr
     const edit = await build();
     if (edit.imageId === cold.imageId) throw new Error(`${project.name}: the edit did not change the image`);
     const { sizeBytes: imageBytes, layers } = await inspectImage(ctx.client, tag);
-    const after = await rootLayers(ctx.client, tag);
+    const after = await layerDigests(ctx.client, tag);
     const fresh = newLayerIds(before, after);
-    const sizes = await savedLayerBytes(ctx.client, tag, after);
-    const newLayerBytes = fresh.reduce((sum, id) => sum + (sizes.get(id) ?? 0), 0);
+    const freshBytes = newLayerBytes(before, await imageLayers(ctx.client, tag));
 
     const pushReportedLayers = await pushAs(ctx.client, tag, ctx.registry, repository, `${engineTag}-after`);
     const uploaded = await uploadedAfter(
@@ -216,7 +156,7 @@ async function runSequence(ctx: Context, project: ScaleProject, rep: number): Pr
       imageBytes,
       layers,
       newLayers: fresh.length,
-      newLayerBytes,
+      newLayerBytes: freshBytes,
       pushedBytes: uploaded.bytes,
       pushedBlobs: uploaded.count,
       pushReportedLayers,
@@ -224,7 +164,7 @@ async function runSequence(ctx: Context, project: ScaleProject, rep: number): Pr
     log(
       `${project.name} run ${rep + 1}: cold ${cold.seconds.toFixed(1)} s, cached ${cached.seconds.toFixed(2)} s, ` +
         `edit ${edit.seconds.toFixed(1)} s; venv ${formatBytes(venvBytes)}; after the edit ${fresh.length} new ` +
-        `layer(s) of ${formatBytes(newLayerBytes)}, ${uploaded.count} blob(s) of ${formatBytes(uploaded.bytes)} pushed`,
+        `layer(s) of ${formatBytes(freshBytes)}, ${uploaded.count} blob(s) of ${formatBytes(uploaded.bytes)} pushed`,
     );
     return sample;
   } finally {

@@ -20,8 +20,17 @@ export function savedLayers(image: SavedImage, sizeOf: (file: string) => number)
   return image.diffIds.map((diffId, i) => ({ diffId, bytes: sizeOf(image.layerFiles[i]!) }));
 }
 
-/** Bytes of the layers the image before the edit did not have: what an export or a push sends again. */
+/**
+ * Bytes of the layers the image before the edit did not have: what an export or a push sends
+ * again, each distinct layer once (two empty layers are one blob).
+ */
 export function newLayerBytes(before: readonly string[], after: readonly SavedLayer[]): number {
-  const known = new Set(before);
-  return after.filter((layer) => !known.has(layer.diffId)).reduce((sum, layer) => sum + layer.bytes, 0);
+  const counted = new Set(before);
+  let bytes = 0;
+  for (const layer of after) {
+    if (counted.has(layer.diffId)) continue;
+    counted.add(layer.diffId);
+    bytes += layer.bytes;
+  }
+  return bytes;
 }
