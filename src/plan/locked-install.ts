@@ -4,7 +4,13 @@ import type { Diagnostic } from "../spec/diagnostics.js";
 import { SpecError } from "../spec/diagnostics.js";
 import type { EnvVar, LockedSet, Mount, RunStep } from "./build-plan.js";
 import { type LockTarget, type SelectedPackage, selectLockedPackages } from "./lock-selection.js";
-import { contextBind, contextMountTarget, type PipIndexSetup, pipInstallArgv } from "./pip-steps.js";
+import {
+  contextBind,
+  contextMountTarget,
+  DEPENDENCY_PIP_OPTIONS,
+  type PipIndexSetup,
+  pipInstallArgv,
+} from "./pip-steps.js";
 import { BUILDER_PYTHON } from "./recipe-constants.js";
 
 /** Stands for the generated requirements file in the argv the script below runs. */
@@ -121,7 +127,13 @@ export function lockedInstallSteps(
   if (hashed.length > 0) {
     const pip = pipInstallArgv(
       index,
-      ["--require-hashes", "--no-deps", "--requirement", LOCKED_REQUIREMENTS_PLACEHOLDER],
+      [
+        ...DEPENDENCY_PIP_OPTIONS,
+        "--require-hashes",
+        "--no-deps",
+        "--requirement",
+        LOCKED_REQUIREMENTS_PLACEHOLDER,
+      ],
       [],
     );
     steps.push({
@@ -135,7 +147,7 @@ export function lockedInstallSteps(
   if (unhashed.length > 0) {
     steps.push({
       kind: "run",
-      argv: pipInstallArgv(index, ["--no-deps"], unhashed),
+      argv: pipInstallArgv(index, [...DEPENDENCY_PIP_OPTIONS, "--no-deps"], unhashed),
       mounts: [...pipMounts, ...binds],
       env,
       description: `install what ${graph.file} locks by commit or path (pip cannot check hashes of these)`,

@@ -23,6 +23,7 @@ import {
   contextMountTarget,
   dependenciesNeedSsh,
   dependencyArgs,
+  dependencyBytecodeStep,
   dependencyInstallSteps,
   gitSshSetup,
   pipCacheMount,
@@ -214,8 +215,12 @@ function builderStage(
   }
   const locked =
     spec.lock && target ? lockedInstallSteps(spec.lock, target, index, pipMounts, ssh.env) : undefined;
-  if (locked) steps.push(...locked.steps);
-  steps.push(...dependencyInstallSteps(dependencies, index, pipMounts, ssh.env));
+  const installs = [
+    ...(locked?.steps ?? []),
+    ...dependencyInstallSteps(dependencies, index, pipMounts, ssh.env),
+  ];
+  steps.push(...installs);
+  if (installs.length > 0) steps.push(dependencyBytecodeStep());
   // Before the code is copied: this layer depends on the console scripts, not on the code.
   if (spec.project.kind === "scripts") steps.push(appImportPathStep(spec.project.consoleScripts ?? []));
   const project = projectSteps(spec, index, pipMounts, ssh.env);

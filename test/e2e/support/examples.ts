@@ -107,12 +107,23 @@ export const EXAMPLES: readonly Example[] = [
     sourceFile: "src/salesreport/__init__.py",
     isPackage: true,
     // The sums come from the CSV shipped in the package, read and grouped by pandas.
-    check: (image) =>
-      expectOutput(image, [
+    check: async (image) => {
+      await expectOutput(image, [
         /^pandas \d+\.\d+\S*, numpy \d+\.\d+\S* on Python 3\.11\.\d+$/m,
         /^south: 4 orders, 36 units, 1089\.75 revenue\nnorth: 4 orders, 32 units, 1031\.75 revenue$/m,
         /^total revenue 3466\.25; busiest month 2$/m,
-      ]),
+      ]);
+      // pandas' own modules are precompiled; its test suite keeps its sources, without bytecode
+      // (expectBestPractice checks that no test suite has any).
+      const files = await run(image, {
+        entrypoint: "sh",
+        command: [
+          "-c",
+          "cd /opt/venv/lib/python3.11/site-packages && ls pandas/__pycache__/__init__.cpython-311.pyc pandas/core/__pycache__/frame.cpython-311.pyc pandas/tests/__init__.py",
+        ],
+      });
+      expect(files.code, files.stderr).toBe(0);
+    },
   },
 ];
 
@@ -165,11 +176,11 @@ export async function expectBestPractice(image: string): Promise<void> {
     entrypoint: "sh",
     command: [
       "-c",
-      "for c in cc gcc g++ c++ make; do command -v $c; done; ls -d /root/.cache/pip /home/nonroot/.cache/pip 2>/dev/null; true",
+      "for c in cc gcc g++ c++ make; do command -v $c; done; ls -d /root/.cache/pip /home/nonroot/.cache/pip 2>/dev/null; find /opt/venv -path '*/tests/*' -name '*.pyc' 2>/dev/null | head -3; true",
     ],
   });
   expect(probe.code, probe.stderr).toBe(0);
-  // No compiler, no pip cache in the final image.
+  // No compiler, no pip cache, no bytecode of the dependencies' test suites in the final image.
   expect(probe.stdout.trim()).toBe("");
 }
 

@@ -9,7 +9,9 @@ ENV PIP_ROOT_USER_ACTION="ignore"
 RUN ["python3","-m","venv","--without-pip","/opt/venv"]
 WORKDIR /pyfront/context
 # install dependencies (before the project's code, so code changes reuse this layer)
-RUN --mount=type=cache,id=pyfront-pip-3.11,target=/root/.cache/pip,sharing=shared ["python3","-m","pip","--python","/opt/venv/bin/python","install","--index-url","https://pypi.example.org/simple","--extra-index-url","https://extra.example.org/simple","--","attrs"]
+RUN --mount=type=cache,id=pyfront-pip-3.11,target=/root/.cache/pip,sharing=shared ["python3","-m","pip","--python","/opt/venv/bin/python","install","--index-url","https://pypi.example.org/simple","--extra-index-url","https://extra.example.org/simple","--no-compile","--","attrs"]
+# compile the dependencies' bytecode, not their test suites'
+RUN ["/opt/venv/bin/python","-c","import compileall, re, sysconfig\npaths = sysconfig.get_paths()\nfor folder in sorted({paths['purelib'], paths['platlib']}):\n    compileall.compile_dir(folder, maxlevels=1000, rx=re.compile(r'/tests/'), quiet=2)"]
 
 FROM python:3.11-slim AS runtime
 USER root

@@ -79,6 +79,7 @@ describe("what each fixture is there for", () => {
     const pip = lock!.argv.slice(lock!.argv.indexOf("--", 3) + 1);
     expect(pip.slice(pip.indexOf("install"))).toEqual([
       "install",
+      "--no-compile",
       "--requirement",
       "/pyfront/context/.pyfront-requirements.lock",
       "--",

@@ -438,9 +438,11 @@ describe("the overrides in a plan", () => {
         "[downloads] ADD https://downloads.example.org/geo/GeoLite2-City.mmdb?v=2 /pyfront/downloads/0/GeoLite2-City.mmdb",
       ]),
     );
-    // Only the pip steps, and what is built on their layers: the runtime's copy of the venv and after.
+    // Only the pip steps, and what is built on their layers: the bytecode step, the runtime's copy
+    // of the venv and after.
     const pipSteps = [
       "[builder] install dependencies (before the project's code, so code changes reuse this layer)",
+      "[builder] compile the dependencies' bytecode, not their test suites'",
       "[project] install the project",
     ];
     expect(changed).toEqual(expect.arrayContaining([...pipSteps, "[runtime] COPY /opt/venv /opt/venv"]));

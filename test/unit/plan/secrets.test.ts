@@ -3,7 +3,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { PIP_WITH_CREDENTIALS_SCRIPT } from "../../../src/plan/pip-steps.js";
+import { DEPENDENCY_BYTECODE_SCRIPT, PIP_WITH_CREDENTIALS_SCRIPT } from "../../../src/plan/pip-steps.js";
 import { planBuild } from "../../../src/plan/plan-build.js";
 import { formatPlanJson } from "../../../src/plan/plan-json.js";
 import { PROJECT_FILES_SCRIPT } from "../../../src/plan/project-layer.js";
@@ -38,7 +38,7 @@ describe("secrets stay out of the plan and the Dockerfile", () => {
     const pipRuns = plan.stages
       .filter((s) => s.name !== "runtime")
       .flatMap((s) => s.steps)
-      .filter((s) => s.kind === "run" && s.argv[1] === "-c")
+      .filter((s) => s.kind === "run" && s.argv[1] === "-c" && s.argv[2] !== DEPENDENCY_BYTECODE_SCRIPT)
       .map((s) =>
         s.kind === "run" && s.argv[2] === PROJECT_FILES_SCRIPT ? { ...s, argv: s.argv.slice(6) } : s,
       );

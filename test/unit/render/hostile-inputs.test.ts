@@ -108,6 +108,7 @@ describe("hostile values cannot change a command", () => {
       "WORKDIR",
       "RUN",
       "RUN",
+      "RUN",
       "COPY",
       "RUN",
     ];

@@ -11,7 +11,9 @@ WORKDIR /pyfront/context
 # install the build backend (apart from the venv: it builds the project, and stays out of the image)
 RUN --mount=type=cache,id=pyfront-pip-3.11,target=/root/.cache/pip,sharing=shared ["python3","-m","pip","--python","/opt/venv/bin/python","install","--target","/pyfront/build-backend","--","setuptools>=40.8.0","wheel"]
 # install dependencies (before the project's code, so code changes reuse this layer)
-RUN --mount=type=cache,id=pyfront-pip-3.11,target=/root/.cache/pip,sharing=shared ["python3","-m","pip","--python","/opt/venv/bin/python","install","--","click","pytest","iniconfig"]
+RUN --mount=type=cache,id=pyfront-pip-3.11,target=/root/.cache/pip,sharing=shared ["python3","-m","pip","--python","/opt/venv/bin/python","install","--no-compile","--","click","pytest","iniconfig"]
+# compile the dependencies' bytecode, not their test suites'
+RUN ["/opt/venv/bin/python","-c","import compileall, re, sysconfig\npaths = sysconfig.get_paths()\nfor folder in sorted({paths['purelib'], paths['platlib']}):\n    compileall.compile_dir(folder, maxlevels=1000, rx=re.compile(r'/tests/'), quiet=2)"]
 
 FROM builder AS project
 # install the project
