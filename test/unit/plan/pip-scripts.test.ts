@@ -15,7 +15,11 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { PIP_WITH_CREDENTIALS_SCRIPT, WITHOUT_EDITABLE_LINES_SCRIPT } from "../../../src/plan/pip-steps.js";
+import {
+  DEPENDENCY_BYTECODE_SCRIPT,
+  PIP_WITH_CREDENTIALS_SCRIPT,
+  WITHOUT_EDITABLE_LINES_SCRIPT,
+} from "../../../src/plan/pip-steps.js";
 import { PROJECT_FILES_SCRIPT } from "../../../src/plan/project-layer.js";
 
 function python(args: string[], env: Record<string, string> = {}) {
@@ -241,5 +245,42 @@ describe("the staging of the project's own files (its layer)", () => {
       `pyfront: installing the project removed ${join(site, "flask", "__init__.py")}, which a dependency step installed`,
     );
     expect(existsSync(staging)).toBe(false);
+  });
+});
+
+describe("the dependencies' bytecode step", () => {
+  it("compiles site-packages but no installed test suite, and leaves a file that does not compile", () => {
+    const dir = mkdtempSync(join(tmpdir(), "pyfront-bytecode-"));
+    const venv = join(dir, "venv");
+    expect(python(["-m", "venv", "--without-pip", venv]).status).toBe(0);
+    const venvPython = join(venv, "bin", "python");
+    const site = spawnSync(venvPython, ["-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], {
+      encoding: "utf8",
+    }).stdout.trim();
+    const files: Record<string, string> = {
+      "pandas/__init__.py": "x = 1\n",
+      "pandas/core/frame.py": "y = 2\n",
+      "pandas/tests/__init__.py": "",
+      "pandas/tests/frame/test_frame.py": "def test(): pass\n",
+      "tests/__init__.py": "",
+      "jinja_templates/py2.py": 'print "Python 2"\n',
+    };
+    for (const [path, text] of Object.entries(files)) {
+      mkdirSync(join(site, path, ".."), { recursive: true });
+      writeFileSync(join(site, path), text);
+    }
+    const result = spawnSync(venvPython, ["-c", DEPENDENCY_BYTECODE_SCRIPT], { encoding: "utf8" });
+    expect(result.status, result.stderr).toBe(0);
+    // quiet=2: pip prints nothing for a file it cannot compile, nor does this step.
+    expect(result.stdout + result.stderr).toBe("");
+    const pycs = (readdirSync(site, { recursive: true }) as string[])
+      .filter((p) => p.endsWith(".pyc"))
+      .sort();
+    expect(pycs).toEqual([
+      "pandas/__pycache__/__init__.cpython-311.pyc",
+      "pandas/core/__pycache__/frame.cpython-311.pyc",
+    ]);
+    // The suites' sources stay.
+    expect(existsSync(join(site, "pandas/tests/frame/test_frame.py"))).toBe(true);
   });
 });

@@ -31,6 +31,29 @@ describe("the default recipe", () => {
     expect(depStep.argv.slice(-5)).toEqual(["--", "click>=8", "rich[jupyter]~=13.0", "pyyaml>=6", "typer"]);
   });
 
+  it("installs dependencies without bytecode, then compiles it in one step before the project", () => {
+    for (const name of ["package-console-script", "compiled-deps", "webapp"]) {
+      const builder = stage(plan(name), "builder");
+      const descriptions = runs(builder).map((r) => r.description);
+      const installs = runs(builder).filter((r) => r.description.startsWith("install dependencies"));
+      expect(installs.length, name).toBeGreaterThan(0);
+      for (const install of installs) expect(install.argv).toContain("--no-compile");
+      const bytecode = descriptions.indexOf("compile the dependencies' bytecode, not their test suites'");
+      expect(bytecode, name).toBe(
+        descriptions.findLastIndex((d) => d.startsWith("install dependencies")) + 1,
+      );
+      // The project's own install keeps pip's compile: its bytecode goes into its own layer.
+      const project = plan(name)
+        .stages.flatMap(runs)
+        .find((r) => r.description === "install the project")!;
+      expect(project.argv, name).not.toContain("--no-compile");
+    }
+    // Nothing installed, nothing to compile.
+    expect(runs(stage(plan("script-file"), "builder")).map((r) => r.description)).not.toContain(
+      "compile the dependencies' bytecode, not their test suites'",
+    );
+  });
+
   it("installs the project with --no-deps only when its metadata lists every requirement", () => {
     const projectStep = (name: string) =>
       plan(name)
