@@ -275,11 +275,9 @@ describe("the dependencies' bytecode step", () => {
     expect(result.stdout + result.stderr).toBe("");
     const pycs = (readdirSync(site, { recursive: true }) as string[])
       .filter((p) => p.endsWith(".pyc"))
+      .map((p) => p.replace(/\.cpython-\d+\.pyc$/, ".pyc"))
       .sort();
-    expect(pycs).toEqual([
-      "pandas/__pycache__/__init__.cpython-311.pyc",
-      "pandas/core/__pycache__/frame.cpython-311.pyc",
-    ]);
+    expect(pycs).toEqual(["pandas/__pycache__/__init__.pyc", "pandas/core/__pycache__/frame.pyc"]);
     // The suites' sources stay.
     expect(existsSync(join(site, "pandas/tests/frame/test_frame.py"))).toBe(true);
   });
