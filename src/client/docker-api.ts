@@ -160,10 +160,24 @@ export async function pushImage(
   return digest !== undefined ? { digest } : {};
 }
 
+/**
+ * How long a save may take to answer: the daemon may gather the image's layers before its first
+ * byte (Docker 20.10 on a busy machine took more than 10 s for a 250 MB image), and that is work,
+ * not an unreachable engine.
+ */
+const SAVE_ANSWER_TIMEOUT_MS = 300_000;
+
 /** `docker save` of the named images: a tar stream (Docker's archive; an OCI layout too from Docker 25). */
 export async function saveImages(address: EngineAddress, references: readonly string[]): Promise<Readable> {
   const query = references.map((r) => `names=${encodeURIComponent(r)}`).join("&");
-  const response = await request(address, "GET", `/images/get?${query}`);
+  const response = await request(
+    address,
+    "GET",
+    `/images/get?${query}`,
+    {},
+    undefined,
+    SAVE_ANSWER_TIMEOUT_MS,
+  );
   if (response.statusCode !== 200) throw await failure(response, `saving ${references.join(", ")}`);
   return response;
 }
