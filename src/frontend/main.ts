@@ -7,6 +7,7 @@ import { connectGatewayOverStdio, readGatewayEnv } from "../buildkit/index.js";
 import { runFrontend } from "./frontend.js";
 import { atStart } from "./start.js";
 import { FrontendTrace, processCpuMs, traceRequested } from "./trace.js";
+import { warmUp } from "./warm-up.js";
 
 async function main(): Promise<number> {
   const env = readGatewayEnv(process.env);
@@ -26,15 +27,17 @@ async function main(): Promise<number> {
   return 0;
 }
 
-atStart(() =>
-  main().then(
-    (code) => process.exit(code),
-    (error: unknown) => {
-      // Only the daemon's log sees stderr; the build reports the gateway's own failure.
-      process.stderr.write(
-        `pyfront frontend: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-      );
-      process.exit(1);
-    },
-  ),
+atStart(
+  () =>
+    main().then(
+      (code) => process.exit(code),
+      (error: unknown) => {
+        // Only the daemon's log sees stderr; the build reports the gateway's own failure.
+        process.stderr.write(
+          `pyfront frontend: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+        );
+        process.exit(1);
+      },
+    ),
+  warmUp,
 );

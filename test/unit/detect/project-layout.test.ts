@@ -1,5 +1,6 @@
 // The layout rules of src/detect/project-layout.ts, one test each, on in-memory contexts.
 import { describe, expect, it } from "vitest";
+import { memoryContext } from "../../../src/context/memory-context.js";
 import {
   detectProjectKind,
   findRequirementsFile,
@@ -13,7 +14,6 @@ import {
 } from "../../../src/detect/project-layout.js";
 import type { SourceDocument } from "../../../src/spec/source-document.js";
 import { parseTomlDocument } from "../../../src/spec/toml-document.js";
-import { memoryContext } from "../spec/memory-context.js";
 
 function toml(text: string, file = "pyproject.toml"): SourceDocument {
   const parsed = parseTomlDocument(file, text);

@@ -1,6 +1,7 @@
 // The start-command rules of src/detect/start-command.ts, one test each, plus their order, the
 // cases where a rule must not fire, and the forms real projects write.
 import { describe, expect, it } from "vitest";
+import { memoryContext } from "../../../src/context/memory-context.js";
 import {
   APP_MODULE_CANDIDATES,
   type CommandFacts,
@@ -8,7 +9,6 @@ import {
   START_COMMAND_RULES,
   setuptoolsConsoleScripts,
 } from "../../../src/detect/start-command.js";
-import { memoryContext } from "../spec/memory-context.js";
 
 function facts(
   files: Record<string, string>,

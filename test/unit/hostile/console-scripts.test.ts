@@ -1,7 +1,7 @@
 // setup.py/setup.cfg console scripts are read as text: only plain names come out, whatever the file holds.
 import { describe, expect, it } from "vitest";
+import { memoryContext } from "../../../src/context/memory-context.js";
 import { setuptoolsConsoleScripts } from "../../../src/detect/start-command.js";
-import { memoryContext } from "../spec/memory-context.js";
 
 const cfg = (eol: string, entries: string[]) =>
   [

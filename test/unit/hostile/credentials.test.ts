@@ -1,6 +1,6 @@
 // Issue #11, finding 3: no credential reaches the plan, the Dockerfile, the LLB or the log, in any encoding.
 import { describe, expect, it } from "vitest";
-import { memoryContext } from "../spec/memory-context.js";
+import { memoryContext } from "../../../src/context/memory-context.js";
 import { findLeaks } from "./leak-search.js";
 import { outputsOf, renderAll } from "./render-all.js";
 

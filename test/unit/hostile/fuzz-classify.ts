@@ -5,12 +5,12 @@
  * planted credential, in any encoding, in any output).
  */
 
+import { memoryContext } from "../../../src/context/memory-context.js";
 import type { BuildPlan, Mount, Step } from "../../../src/plan/build-plan.js";
 import { LOCKED_REQUIREMENTS_SCRIPT } from "../../../src/plan/locked-install.js";
 import { expandTemplate, parseTemplate, referencedNames } from "../../../src/plan/substitute-build-args.js";
 import { redactSpecText } from "../../../src/spec/value-rules.js";
 import { EXPANDED, expandWord, processWord } from "../render/docker-parser-model.js";
-import { memoryContext } from "../spec/memory-context.js";
 import { mountFields, type ReadInstruction, readDockerfile } from "./dockerfile-reader.js";
 import type { FuzzCase } from "./fuzz-inputs.js";
 import { findLeaks } from "./leak-search.js";

@@ -1,7 +1,7 @@
 // Issue #11, finding 5: no input makes a command slow; generous budgets, linear code.
 import { describe, expect, it } from "vitest";
+import { memoryContext } from "../../../src/context/memory-context.js";
 import { closestMatch } from "../../../src/spec/did-you-mean.js";
-import { memoryContext } from "../spec/memory-context.js";
 import { renderAll } from "./render-all.js";
 
 function timed<T>(run: () => T): { result: T; ms: number } {

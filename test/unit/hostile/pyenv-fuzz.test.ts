@@ -4,11 +4,11 @@
 // checked word may stand; every other line is the user's own, in order; no path leaves the
 // context and no planted credential reaches a line pyfront wrote or an index build arg.
 import { describe, expect, it } from "vitest";
+import { memoryContext } from "../../../src/context/memory-context.js";
 import { checkPipArgs } from "../../../src/frontend/pyenv-forward.js";
 import { expandPyenvDockerfile } from "../../../src/render/pyenv-dockerfile.js";
 import { type Diagnostic, SpecError } from "../../../src/spec/diagnostics.js";
 import { loadBuildSpec } from "../../../src/spec/load-build-spec.js";
-import { memoryContext } from "../spec/memory-context.js";
 import { CASE_BUDGET_MS } from "./fuzz-classify.js";
 import { type PyenvFuzzCase, pyenvFuzzCase } from "./fuzz-inputs.js";
 

@@ -1,13 +1,13 @@
 // Issue #11, findings 2, 4 and 7: parsed documents are plain data, parser limits are user errors,
 // and what Python's tools refuse is refused.
 import { describe, expect, it } from "vitest";
+import { memoryContext } from "../../../src/context/memory-context.js";
 import { planBuild } from "../../../src/plan/plan-build.js";
 import { renderDockerfile } from "../../../src/render/dockerfile.js";
 import { formatDiagnostic, SpecError } from "../../../src/spec/diagnostics.js";
 import { loadBuildSpec } from "../../../src/spec/load-build-spec.js";
 import { parseTomlDocument } from "../../../src/spec/toml-document.js";
 import { parseYamlDocument } from "../../../src/spec/yaml-document.js";
-import { memoryContext } from "../spec/memory-context.js";
 
 function load(text: string, options: { specFile?: string; target?: string } = {}, files = {}) {
   return loadBuildSpec(

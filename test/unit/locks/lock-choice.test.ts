@@ -3,10 +3,10 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { memoryContext } from "../../../src/context/memory-context.js";
 import { planBuild } from "../../../src/plan/plan-build.js";
 import { formatDiagnostic, SpecError } from "../../../src/spec/diagnostics.js";
 import { loadBuildSpec } from "../../../src/spec/load-build-spec.js";
-import { memoryContext } from "../spec/memory-context.js";
 
 const FIXTURE = join(import.meta.dirname, "../../locks/uv/flask-app");
 const UV_LOCK = readFileSync(join(FIXTURE, "uv.lock"), "utf8");

@@ -2,11 +2,11 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { memoryContext } from "../../../src/context/memory-context.js";
 import { DiagnosticList } from "../../../src/spec/diagnostic-list.js";
 import { formatDiagnostic } from "../../../src/spec/diagnostics.js";
 import { lockedDependencySource } from "../../../src/spec/locks/locked-dependencies.js";
 import { parseTomlDocument } from "../../../src/spec/toml-document.js";
-import { memoryContext } from "../spec/memory-context.js";
 
 const UV_LOCK = readFileSync(join(import.meta.dirname, "../../locks/uv/flask-app/uv.lock"), "utf8");
 

@@ -6,10 +6,10 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, wr
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { memoryContext } from "../../../src/context/memory-context.js";
 import type { RunStep } from "../../../src/plan/build-plan.js";
 import { APP_IMPORT_PATH_SCRIPT, planBuild } from "../../../src/plan/plan-build.js";
 import { loadBuildSpec } from "../../../src/spec/load-build-spec.js";
-import { memoryContext } from "../spec/memory-context.js";
 
 function run(command: string, args: string[], cwd?: string) {
   return spawnSync(command, args, { encoding: "utf8", cwd, env: { PATH: process.env.PATH ?? "" } });

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
+import { memoryContext } from "../../../src/context/memory-context.js";
 import { expandPyenvDockerfile } from "../../../src/render/pyenv-dockerfile.js";
 import { SpecError } from "../../../src/spec/diagnostics.js";
 import { loadBuildSpec } from "../../../src/spec/load-build-spec.js";
-import { memoryContext } from "../spec/memory-context.js";
 
 function expand(
   lines: string[],

@@ -22,7 +22,7 @@ describe("the frontend's snapshot bundle", () => {
     expect(source).not.toContain("not-a-name");
   });
 
-  it("takes a start-up snapshot that runs main when restored, with http2 and zlib loaded then", async () => {
+  it("takes a start-up snapshot after the warm-up that runs main when restored, with http2 and zlib loaded then", async () => {
     const entry = join(work, "entry.ts");
     writeFileSync(
       entry,
@@ -32,10 +32,12 @@ describe("the frontend's snapshot bundle", () => {
         `import { atStart } from ${JSON.stringify(join(import.meta.dirname, "../../../src/frontend/start.js"))};`,
         // Module state made while the snapshot is taken is there when it is restored.
         `const table = new Map([["answer", 42]]);`,
+        // The warm-up runs before the snapshot is taken, and only then.
+        `let warmed = false;`,
         `atStart(() => {`,
         `  const round = gunzipSync(gzipSync("abc")).toString();`,
-        `  console.log(JSON.stringify({ round, answer: table.get("answer"), cancel: http2.constants.NGHTTP2_CANCEL, connect: typeof http2.connect, arg: process.argv.at(-1) }));`,
-        `});`,
+        `  console.log(JSON.stringify({ round, answer: table.get("answer"), cancel: http2.constants.NGHTTP2_CANCEL, connect: typeof http2.connect, warmed, arg: process.argv.at(-1) }));`,
+        `}, () => { warmed = true; });`,
       ].join("\n"),
     );
     const bundle = await bundleSnapshotEntry(entry, join(work, "bundle.cjs"));
@@ -49,6 +51,7 @@ describe("the frontend's snapshot bundle", () => {
       answer: 42,
       cancel: 8,
       connect: "function",
+      warmed: true,
       arg: "run-time",
     });
     // The same bundle runs as a plain script too.
@@ -58,6 +61,7 @@ describe("the frontend's snapshot bundle", () => {
       answer: 42,
       cancel: 8,
       connect: "function",
+      warmed: false,
       arg: "plain",
     });
   });

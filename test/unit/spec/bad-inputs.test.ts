@@ -1,8 +1,8 @@
 import { describe, expect, test } from "vitest";
+import { memoryContext } from "../../../src/context/memory-context.js";
 import { formatDiagnostic, SpecError } from "../../../src/spec/diagnostics.js";
 import { loadBuildSpec } from "../../../src/spec/load-build-spec.js";
 import { BAD_INPUTS } from "./bad-inputs.cases.js";
-import { memoryContext } from "./memory-context.js";
 
 /** Every diagnostic of a load, formatted: all problems of a SpecError, or the warnings of a success. */
 function diagnosticsOf(c: (typeof BAD_INPUTS)[number]): string[] {

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
+import { memoryContext } from "../../../src/context/memory-context.js";
 import type { ContextReader } from "../../../src/spec/context-reader.js";
-import { memoryContext } from "./memory-context.js";
 
 /** Files of a fixture directory (minus its cases.json) as an in-memory build context. */
 export function fixtureContext(dir: string): { context: ContextReader; files: Record<string, string> } {

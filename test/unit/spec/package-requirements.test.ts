@@ -1,7 +1,7 @@
 import { describe, expect, test } from "vitest";
+import { memoryContext } from "../../../src/context/memory-context.js";
 import type { ProjectSource } from "../../../src/spec/build-spec.js";
 import { loadBuildSpec } from "../../../src/spec/load-build-spec.js";
-import { memoryContext } from "./memory-context.js";
 
 /** The package part of the spec of a pyproject.toml with `[tool.pyfront]` choosing `extras`. */
 function packageOf(pyproject: string, extras: string[] = []): Extract<ProjectSource, { kind: "package" }> {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { memoryContext } from "../../../src/context/memory-context.js";
 import { formatDiagnostic } from "../../../src/spec/diagnostics.js";
 import { loadBuildSpec } from "../../../src/spec/load-build-spec.js";
 import {
@@ -7,7 +8,6 @@ import {
   trustedHostFor,
   urlOrigin,
 } from "../../../src/spec/pip-origins.js";
-import { memoryContext } from "./memory-context.js";
 
 describe("pip's loopback origins (SECURE_ORIGINS: localhost, 127.0.0.0/8, ::1/128)", () => {
   const loopback = [

@@ -1,6 +1,7 @@
 // The Python version: each source rule (python-sources.ts), each class of version
 // (python-versions.ts, python-pins.ts), and the decision and warnings selectPython makes of them.
 import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
+import { memoryContext } from "../../../src/context/memory-context.js";
 import type { BuildSpec } from "../../../src/spec/build-spec.js";
 import { DiagnosticList } from "../../../src/spec/diagnostic-list.js";
 import { formatDiagnostic, SpecError } from "../../../src/spec/diagnostics.js";
@@ -19,7 +20,6 @@ import {
   SUPPORTED_PYTHON_SERIES,
 } from "../../../src/spec/python-versions.js";
 import { SourceDocument } from "../../../src/spec/source-document.js";
-import { memoryContext } from "./memory-context.js";
 
 const TODAY = "2026-12-01";
 

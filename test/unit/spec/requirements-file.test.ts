@@ -1,9 +1,9 @@
 // readRequirementsTree: what pyfront reads of a pip requirements file and the files it includes.
 import { describe, expect, it } from "vitest";
+import { memoryContext } from "../../../src/context/memory-context.js";
 import { DiagnosticList } from "../../../src/spec/diagnostic-list.js";
 import { formatDiagnostic } from "../../../src/spec/diagnostics.js";
 import { readRequirementsTree } from "../../../src/spec/requirements-file.js";
-import { memoryContext } from "./memory-context.js";
 
 function read(files: Record<string, string>, root = "requirements.txt") {
   const out = new DiagnosticList();

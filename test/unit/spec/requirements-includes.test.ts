@@ -1,9 +1,9 @@
 // -r/-c includes are followed as pip follows them, and each is checked like any context path.
 import { describe, expect, it } from "vitest";
+import { memoryContext } from "../../../src/context/memory-context.js";
 import { DiagnosticList } from "../../../src/spec/diagnostic-list.js";
 import { readRequirementsTree } from "../../../src/spec/requirements-file.js";
 import { readRequirementsFileFacts } from "../../../src/spec/requirements-file-facts.js";
-import { memoryContext } from "./memory-context.js";
 
 describe("requirements includes", () => {
   it.each([

@@ -1,9 +1,9 @@
 import { describe, expect, test } from "vitest";
+import { memoryContext } from "../../../src/context/memory-context.js";
 import type { LoadOptions } from "../../../src/spec/context-reader.js";
 import { loadBuildSpec } from "../../../src/spec/load-build-spec.js";
 import { chooseMicrobTarget } from "../../../src/spec/microb-format.js";
 import { mergeTarget } from "../../../src/spec/pyfront-format.js";
-import { memoryContext } from "./memory-context.js";
 
 const PYPROJECT = `[project]
 name = "svc"

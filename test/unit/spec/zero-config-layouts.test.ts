@@ -2,11 +2,11 @@
 // names the dependencies (one test per rule of dependencySources), what runs, and what pyfront
 // says about it, decisions and warnings exact.
 import { describe, expect, it } from "vitest";
+import { memoryContext } from "../../../src/context/memory-context.js";
 import type { BuildSpec } from "../../../src/spec/build-spec.js";
 import { formatDiagnostic, SpecError } from "../../../src/spec/diagnostics.js";
 import { detectFileKind } from "../../../src/spec/format-detection.js";
 import { loadBuildSpec } from "../../../src/spec/load-build-spec.js";
-import { memoryContext } from "./memory-context.js";
 
 function load(specFile: string, files: Record<string, string>): { spec: BuildSpec; warnings: string[] } {
   const text = files[specFile];

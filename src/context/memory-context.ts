@@ -1,4 +1,4 @@
-import type { ContextReader, DirectoryEntry } from "../../../src/spec/context-reader.js";
+import type { ContextReader, DirectoryEntry } from "../spec/context-reader.js";
 
 /** An in-memory build context: file paths map to contents; directories are implied by paths. */
 export function memoryContext(files: Record<string, string>): ContextReader {
