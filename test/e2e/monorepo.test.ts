@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { docker, engineEnv, removeImage, run } from "./support/engine.js";
+import { docker, engineEnv, removeImage, run, runShell } from "./support/engine.js";
 import { combined } from "./support/examples.js";
 import { ensureFrontendImage, FRONTEND_IMAGE } from "./support/frontend.js";
 
@@ -213,14 +213,11 @@ describe(`default context excludes, on engine ${env.engine}`, () => {
     const started = await run(tag);
     expect(started.stdout.trim()).toBe("hello, clean image");
     // The recipe compiles its own bytecode into /app; none of the context's stale .pyc files survive.
-    const found = await run(tag, {
-      entrypoint: "sh",
-      command: [
-        "-c",
-        "cd /app && find . \\( -name .venv -o -name venv -o -name .git -o -name .mypy_cache -o -name .pytest_cache" +
-          " -o -name .tox -o -name node_modules -o -name huge.bin -o -name stray.pyc \\) -print; grep -rl stale . ; ls pkg",
-      ],
-    });
+    const found = await runShell(
+      tag,
+      "cd /app && find . \\( -name .venv -o -name venv -o -name .git -o -name .mypy_cache -o -name .pytest_cache" +
+        " -o -name .tox -o -name node_modules -o -name huge.bin -o -name stray.pyc \\) -print; grep -rl stale . ; ls pkg",
+    );
     // Only pkg's listing: its module and the recipe's bytecode, nothing from the context's excludes.
     expect(found.stdout.trim().split("\n"), found.stderr).toEqual(["__pycache__", "mod.py"]);
   });

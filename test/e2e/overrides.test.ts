@@ -15,6 +15,7 @@ import {
   indexLogSince,
   removeImage,
   run,
+  runShell,
 } from "./support/engine.js";
 import { combined, expectBestPractice } from "./support/examples.js";
 import { ensureFrontendImage, FRONTEND_IMAGE } from "./support/frontend.js";
@@ -184,7 +185,7 @@ describe(`env PATH = "/x:\${PATH}" on engine ${env.engine}`, () => {
     expect(built.code, combined(built)).toBe(0);
     const expected = `/x:/opt/venv/bin:${await basePath()}`;
     expect((await imageInspect(tag))?.Config.Env).toContain(`PATH=${expected}`);
-    const echoed = await run(tag, { entrypoint: "sh", command: ["-c", 'echo "$PATH"'] });
+    const echoed = await runShell(tag, 'echo "$PATH"');
     expect(echoed.stdout.trim()).toBe(expected);
     await expectRunsClick(tag);
   });

@@ -181,6 +181,15 @@ export function run(image: string, options: RunOptions = {}): Promise<CommandRes
   return docker(args);
 }
 
+/** A shell script run in the image instead of its entrypoint: `docker run --rm --entrypoint sh IMAGE -c SCRIPT`. */
+export function runShell(
+  image: string,
+  script: string,
+  options: Omit<RunOptions, "entrypoint" | "command"> = {},
+) {
+  return run(image, { ...options, entrypoint: "sh", command: ["-c", script] });
+}
+
 export interface ImageInfo {
   Id: string;
   Config: {

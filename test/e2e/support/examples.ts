@@ -13,7 +13,7 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect } from "vitest";
-import { type CommandResult, docker, engineEnv, repoRoot, run } from "./engine.js";
+import { type CommandResult, docker, engineEnv, repoRoot, run, runShell } from "./engine.js";
 import { EXAMPLES_FRONTEND_IMAGE, FRONTEND_IMAGE, withTestedFrontend } from "./frontend.js";
 
 export type ExampleName = "script" | "webapp" | "cli-package" | "compiled" | "mopy-app" | "dataframe";
@@ -115,13 +115,10 @@ export const EXAMPLES: readonly Example[] = [
       ]);
       // pandas' own modules are precompiled; its test suite keeps its sources, without bytecode
       // (expectBestPractice checks that no test suite has any).
-      const files = await run(image, {
-        entrypoint: "sh",
-        command: [
-          "-c",
-          "cd /opt/venv/lib/python3.11/site-packages && ls pandas/__pycache__/__init__.cpython-311.pyc pandas/core/__pycache__/frame.cpython-311.pyc pandas/tests/__init__.py",
-        ],
-      });
+      const files = await runShell(
+        image,
+        "cd /opt/venv/lib/python3.11/site-packages && ls pandas/__pycache__/__init__.cpython-311.pyc pandas/core/__pycache__/frame.cpython-311.pyc pandas/tests/__init__.py",
+      );
       expect(files.code, files.stderr).toBe(0);
     },
   },
@@ -172,13 +169,10 @@ export async function expectBestPractice(image: string): Promise<void> {
   const id = await run(image, { command: [], entrypoint: "id" });
   expect(id.code, id.stderr).toBe(0);
   expect(id.stdout).toMatch(/^uid=65532\(nonroot\) gid=65532\(nonroot\)/);
-  const probe = await run(image, {
-    entrypoint: "sh",
-    command: [
-      "-c",
-      "for c in cc gcc g++ c++ make; do command -v $c; done; ls -d /root/.cache/pip /home/nonroot/.cache/pip 2>/dev/null; find /opt/venv -path '*/tests/*' -name '*.pyc' 2>/dev/null | head -3; true",
-    ],
-  });
+  const probe = await runShell(
+    image,
+    "for c in cc gcc g++ c++ make; do command -v $c; done; ls -d /root/.cache/pip /home/nonroot/.cache/pip 2>/dev/null; find /opt/venv -path '*/tests/*' -name '*.pyc' 2>/dev/null | head -3; true",
+  );
   expect(probe.code, probe.stderr).toBe(0);
   // No compiler, no pip cache, no bytecode of the dependencies' test suites in the final image.
   expect(probe.stdout.trim()).toBe("");
