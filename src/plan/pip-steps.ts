@@ -270,6 +270,47 @@ export const DEPENDENCY_BYTECODE_SCRIPT = [
   "    compileall.compile_dir(folder, maxlevels=1000, rx=re.compile(r'/tests/'), quiet=2)",
 ].join("\n");
 
+/**
+ * `remove_test_suites`: deletes every folder named `tests` under the venv's site-packages (what
+ * the bytecode step leaves uncompiled), except one holding a file of a distribution installed
+ * from a local folder (`direct_url.json` with a file: URL): the project's own tests are its
+ * business, not a dependency's. Symlinks are unlinked, never followed. Runs after the dependency
+ * steps, and again after a project install that resolves (it may add dependencies).
+ */
+export const REMOVE_TEST_SUITES_SCRIPT = [
+  "import json, os, shutil, sysconfig",
+  "from importlib import metadata",
+  "own = set()",
+  "for dist in metadata.distributions():",
+  "    url = json.loads(dist.read_text('direct_url.json') or '{}').get('url', '')",
+  "    if url.startswith('file:'):",
+  "        for file in dist.files or []:",
+  "            own.update(str(p) for p in file.locate().parents)",
+  "paths = sysconfig.get_paths()",
+  "for folder in sorted({paths['purelib'], paths['platlib']}):",
+  "    for root, dirs, files in os.walk(folder):",
+  "        dirs.sort()",
+  "        for name in [d for d in dirs if d == 'tests']:",
+  "            path = os.path.join(root, name)",
+  "            if path in own:",
+  "                continue",
+  "            dirs.remove(name)",
+  "            if os.path.islink(path):",
+  "                os.unlink(path)",
+  "            else:",
+  "                shutil.rmtree(path)",
+].join("\n");
+
+export function removeTestSuitesStep(): RunStep {
+  return {
+    kind: "run",
+    argv: [VENV_PYTHON, "-c", REMOVE_TEST_SUITES_SCRIPT],
+    mounts: [],
+    env: [],
+    description: "delete the dependencies' installed test suites (remove_test_suites)",
+  };
+}
+
 /** pip's options for every dependency step: the bytecode step after them compiles. */
 export const DEPENDENCY_PIP_OPTIONS: readonly string[] = ["--no-compile"];
 

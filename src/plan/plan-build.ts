@@ -29,6 +29,7 @@ import {
   pipCacheMount,
   pipIndexSetup,
   pipInstallArgv,
+  removeTestSuitesStep,
 } from "./pip-steps.js";
 import { type IndexOverrides, readPlatformOverrides, withPlatformOverrides } from "./platform-overrides.js";
 import { PROJECT_FILES_DIR, PROJECT_STAGE, stagingProjectFiles } from "./project-layer.js";
@@ -220,14 +221,21 @@ function builderStage(
     ...dependencyInstallSteps(dependencies, index, pipMounts, ssh.env),
   ];
   steps.push(...installs);
-  if (installs.length > 0) steps.push(dependencyBytecodeStep());
+  if (installs.length > 0) {
+    if (spec.removeTestSuites) steps.push(removeTestSuitesStep());
+    steps.push(dependencyBytecodeStep());
+  }
   // Before the code is copied: this layer depends on the console scripts, not on the code.
   if (spec.project.kind === "scripts") steps.push(appImportPathStep(spec.project.consoleScripts ?? []));
   const project = projectSteps(spec, index, pipMounts, ssh.env);
   // Only an install that adds nothing but the project (--no-deps) gets a layer of its own: one that
   // resolves may install or replace dependencies, and a later layer cannot remove what it replaced.
   const ownLayer = spec.project.kind === "package" && spec.project.dependenciesComplete;
-  if (!ownLayer) steps.push(...project);
+  if (!ownLayer) {
+    steps.push(...project);
+    // A resolving install may have added dependencies, and pip compiled their suites too.
+    if (spec.removeTestSuites && spec.project.kind === "package") steps.push(removeTestSuitesStep());
+  }
   return {
     stage: { name: BUILDER_STAGE, base: { kind: "image", ref: spec.builderImage }, steps },
     ...(ownLayer

@@ -273,6 +273,8 @@ export interface BuildSpec {
   sbom?: boolean;
   /** Context path of a known_hosts file for git+ssh dependencies. */
   knownHosts?: string;
+  /** `remove_test_suites`: the dependencies' installed test suites are deleted, not only left uncompiled. */
+  removeTestSuites?: boolean;
   metadata: ProjectMetadata;
   /**
    * The lockfile the dependencies come from: the plan installs what it selects for the target,

@@ -393,6 +393,11 @@ const KEY_DOCS: Record<string, KeyDoc> = {
   known_hosts: {
     description: "known_hosts file in the build context, to verify the hosts of git+ssh dependencies.",
   },
+  remove_test_suites: {
+    description:
+      "Delete the test suites the dependencies install beside their code (every folder named tests under site-packages, such as pandas/tests) from the image. Without it they stay, without bytecode. The project's own tests stay either way.",
+    default: false,
+  },
   targets: {
     description:
       "Named variants built with --target NAME (docker build --target); each inherits every key of [tool.pyfront] it does not set.",

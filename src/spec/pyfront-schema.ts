@@ -67,6 +67,10 @@ export const pyfrontImageShape = {
   known_hosts: contextPathSchema
     .optional()
     .meta({ description: "known_hosts file for git+ssh dependencies" }),
+  remove_test_suites: z.boolean().optional().meta({
+    description:
+      "delete the test suites the dependencies install beside their code (every folder named tests, such as pandas/tests) from the image; default false: kept, without bytecode",
+  }),
 };
 
 export const pyfrontTargetSchema = z.strictObject(pyfrontImageShape);

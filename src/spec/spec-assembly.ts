@@ -168,6 +168,7 @@ export function assemblePyprojectSpec(input: PyprojectAssemblyInput): BuildSpec 
   if (sources.lock) spec.lock = sources.lock;
   if (input.target !== undefined) spec.target = input.target;
   if (config.healthcheck) spec.healthcheck = healthcheck(config.healthcheck);
+  if (config.remove_test_suites) spec.removeTestSuites = true;
   if (config.known_hosts !== undefined) {
     const path = normalizeContextPath(config.known_hosts);
     if (requireInContext(context, out, site("known_hosts"), path, "file")) spec.knownHosts = path;

@@ -62,7 +62,9 @@ function reportIssue(
       const hint =
         issue.expected === "string" && typeof actual === "number" && raw
           ? `quote the value: "${raw}"`
-          : undefined;
+          : issue.expected === "boolean"
+            ? "write true or false, without quotes"
+            : undefined;
       out.error(
         { doc, path },
         {

@@ -6,13 +6,14 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { findLeaks } from "../unit/hostile/leak-search.js";
 import { pyfront } from "./support/cli.js";
-import { docker, engineEnv, imageInspect, removeImage } from "./support/engine.js";
+import { docker, engineEnv, imageInspect, removeImage, runShell } from "./support/engine.js";
 import {
   combined,
   copyExample,
   EXAMPLES,
   type ExampleCopy,
   expectBestPractice,
+  expectSalesReport,
   useAuthIndex,
   vertexLines,
   wasCached,
@@ -102,6 +103,38 @@ describe(`pyfront's frontend on engine ${env.engine}`, () => {
       await example.check(tag);
     });
   }
+
+  it("dataframe with remove_test_suites = true: no installed test suite is left, pandas still runs, and the image is smaller", async () => {
+    const copy = scratchCopy("dataframe");
+    copy.write(
+      "pyproject.toml",
+      copy.read("pyproject.toml").replace("[tool.pyfront]\n", "[tool.pyfront]\nremove_test_suites = true\n"),
+    );
+    const tag = `pyfront-e2e-fe-no-suites:${env.engine.toLowerCase()}`;
+    const built = await buildWithFrontend(copy, tag);
+    const log = combined(built);
+    expect(built.code, log).toBe(0);
+    // The dependencies are the default build's (above): the deletion is a step after them.
+    expect(wasCached(log, DEPENDENCY_STEP), log).toBe(true);
+    expect(vertexLines(log, /delete the dependencies' installed test suites/).length, log).toBeGreaterThan(0);
+    await expectSalesReport(tag);
+    await expectBestPractice(tag);
+    const left = await runShell(
+      tag,
+      "cd /opt/venv/lib/python3.11/site-packages && find . -type d -name tests; ls pandas/__pycache__/__init__.cpython-311.pyc pandas/testing.py",
+    );
+    expect(left.code, left.stderr).toBe(0);
+    expect(left.stdout.trim().split("\n")).toEqual([
+      "pandas/__pycache__/__init__.cpython-311.pyc",
+      "pandas/testing.py",
+    ]);
+    // The suites' sources were 17.5 MB of the default image (bench/results/size-split-A.json).
+    const sizes = await Promise.all(
+      [tag, `pyfront-e2e-fe-dataframe:${env.engine.toLowerCase()}`].map(imageInspect),
+    );
+    expect(sizes[1], "the dataframe's default build, the first test of this file").toBeDefined();
+    expect(sizes[1]!.Size! - sizes[0]!.Size!).toBeGreaterThan(10e6);
+  });
 
   for (const example of EXAMPLES) {
     it(`${example.name}: is chosen by --build-arg BUILDKIT_SYNTAX alone, without the syntax line`, async () => {

@@ -41,6 +41,15 @@ async function expectOutput(
   for (const pattern of [patterns].flat()) expect(result.stdout).toMatch(pattern);
 }
 
+/** The dataframe example's report: the sums come from the CSV shipped in the package, grouped by pandas. */
+export async function expectSalesReport(image: string): Promise<void> {
+  await expectOutput(image, [
+    /^pandas \d+\.\d+\S*, numpy \d+\.\d+\S* on Python 3\.11\.\d+$/m,
+    /^south: 4 orders, 36 units, 1089\.75 revenue\nnorth: 4 orders, 32 units, 1031\.75 revenue$/m,
+    /^total revenue 3466\.25; busiest month 2$/m,
+  ]);
+}
+
 /** Starts the web app and waits for its health answer on a published loopback port. */
 async function expectHealthy(image: string): Promise<void> {
   const started = await docker(["run", "-d", "--rm", "-p", "127.0.0.1::8000", image]);
@@ -108,11 +117,7 @@ export const EXAMPLES: readonly Example[] = [
     isPackage: true,
     // The sums come from the CSV shipped in the package, read and grouped by pandas.
     check: async (image) => {
-      await expectOutput(image, [
-        /^pandas \d+\.\d+\S*, numpy \d+\.\d+\S* on Python 3\.11\.\d+$/m,
-        /^south: 4 orders, 36 units, 1089\.75 revenue\nnorth: 4 orders, 32 units, 1031\.75 revenue$/m,
-        /^total revenue 3466\.25; busiest month 2$/m,
-      ]);
+      await expectSalesReport(image);
       // pandas' own modules are precompiled; its test suite keeps its sources, without bytecode
       // (expectBestPractice checks that no test suite has any).
       const files = await runShell(

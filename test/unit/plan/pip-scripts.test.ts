@@ -6,6 +6,7 @@ import {
   mkdirSync,
   mkdtempSync,
   readdirSync,
+  readFileSync,
   readlinkSync,
   statSync,
   symlinkSync,
@@ -18,6 +19,7 @@ import { describe, expect, it } from "vitest";
 import {
   DEPENDENCY_BYTECODE_SCRIPT,
   PIP_WITH_CREDENTIALS_SCRIPT,
+  REMOVE_TEST_SUITES_SCRIPT,
   WITHOUT_EDITABLE_LINES_SCRIPT,
 } from "../../../src/plan/pip-steps.js";
 import { PROJECT_FILES_SCRIPT } from "../../../src/plan/project-layer.js";
@@ -280,5 +282,65 @@ describe("the dependencies' bytecode step", () => {
     expect(pycs).toEqual(["pandas/__pycache__/__init__.pyc", "pandas/core/__pycache__/frame.pyc"]);
     // The suites' sources stay.
     expect(existsSync(join(site, "pandas/tests/frame/test_frame.py"))).toBe(true);
+  });
+});
+
+describe("remove_test_suites' step", () => {
+  it("deletes the dependencies' tests folders, keeps the local project's, and unlinks a symlink without following it", () => {
+    const dir = mkdtempSync(join(tmpdir(), "pyfront-test-suites-"));
+    const venv = join(dir, "venv");
+    expect(python(["-m", "venv", "--without-pip", venv]).status).toBe(0);
+    const venvPython = join(venv, "bin", "python");
+    const site = spawnSync(venvPython, ["-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], {
+      encoding: "utf8",
+    }).stdout.trim();
+    const files: Record<string, string> = {
+      "pandas/__init__.py": "",
+      "pandas/tests/__init__.py": "",
+      "pandas/tests/frame/test_frame.py": "",
+      "pandas/testing.py": "",
+      "pandas-1.5.3.dist-info/METADATA": "Name: pandas\nVersion: 1.5.3\n",
+      "pandas-1.5.3.dist-info/RECORD": "pandas/__init__.py,,\npandas/tests/__init__.py,,\n",
+      "numpy/core/tests/test_multiarray.py": "",
+      "numpy/core/test/kept.py": "",
+      "tests/__init__.py": "",
+      // The project, installed from the build context: its own tests are not a dependency's.
+      "myapp/__init__.py": "",
+      "myapp/tests/test_own.py": "",
+      "myapp-1.0.dist-info/METADATA": "Name: myapp\nVersion: 1.0\n",
+      "myapp-1.0.dist-info/RECORD": "myapp/__init__.py,,\nmyapp/tests/test_own.py,,\n",
+      "myapp-1.0.dist-info/direct_url.json": '{"url": "file:///pyfront/context", "dir_info": {}}',
+    };
+    for (const [path, text] of Object.entries(files)) {
+      mkdirSync(join(site, path, ".."), { recursive: true });
+      writeFileSync(join(site, path), text);
+    }
+    const outside = join(dir, "outside");
+    mkdirSync(outside);
+    writeFileSync(join(outside, "keep.txt"), "not the venv's\n");
+    mkdirSync(join(site, "linked"));
+    symlinkSync(outside, join(site, "linked", "tests"));
+
+    const result = spawnSync(venvPython, ["-c", REMOVE_TEST_SUITES_SCRIPT], { encoding: "utf8" });
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stdout + result.stderr).toBe("");
+    const left = (readdirSync(site, { recursive: true }) as string[])
+      .filter((p) => !p.includes(".dist-info") && !p.startsWith("_") && !p.includes("__pycache__"))
+      .sort();
+    expect(left).toEqual([
+      "linked",
+      "myapp",
+      "myapp/__init__.py",
+      "myapp/tests",
+      "myapp/tests/test_own.py",
+      "numpy",
+      "numpy/core",
+      "numpy/core/test",
+      "numpy/core/test/kept.py",
+      "pandas",
+      "pandas/__init__.py",
+      "pandas/testing.py",
+    ]);
+    expect(readFileSync(join(outside, "keep.txt"), "utf8")).toBe("not the venv's\n");
   });
 });

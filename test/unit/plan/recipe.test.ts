@@ -54,6 +54,35 @@ describe("the default recipe", () => {
     );
   });
 
+  it("deletes the dependencies' test suites only when asked, before their bytecode and after a resolving install", () => {
+    const removal = "delete the dependencies' installed test suites (remove_test_suites)";
+    const bytecode = "compile the dependencies' bytecode, not their test suites'";
+    const asked = (name: string) =>
+      planBuild({ ...FIXTURES[name]!, removeTestSuites: true }, { buildArgs: {} });
+    for (const name of ["package-console-script", "compiled-deps", "webapp", "script-file"]) {
+      expect(
+        plan(name)
+          .stages.flatMap(runs)
+          .map((r) => r.description),
+        name,
+      ).not.toContain(removal);
+    }
+    // Every requirement known: one deletion, right before the bytecode; the project comes later.
+    const complete = runs(stage(asked("package-console-script"), "builder")).map((r) => r.description);
+    expect(complete.filter((d) => d === removal)).toHaveLength(1);
+    expect(complete.indexOf(removal) + 1).toBe(complete.indexOf(bytecode));
+    // A resolving project install may add dependencies (pip compiles their suites): once more after it.
+    const resolving = runs(stage(asked("compiled-deps"), "builder")).map((r) => r.description);
+    expect(resolving.indexOf(removal) + 1).toBe(resolving.indexOf(bytecode));
+    expect(resolving.lastIndexOf(removal)).toBe(resolving.indexOf("install the project") + 1);
+    // Nothing installed, nothing to delete.
+    expect(
+      asked("script-file")
+        .stages.flatMap(runs)
+        .map((r) => r.description),
+    ).not.toContain(removal);
+  });
+
   it("installs the project with --no-deps only when its metadata lists every requirement", () => {
     const projectStep = (name: string) =>
       plan(name)

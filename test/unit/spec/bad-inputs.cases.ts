@@ -25,7 +25,7 @@ export const BAD_INPUTS: BadInputCase[] = [
     name: "unknown key without suggestion",
     text: pyfront('colour = "blue"'),
     expected: [
-      "pyproject.toml:5:1: tool.pyfront.colour: unknown key\n  hint: known keys: add_files, build_deps, builder_image, command, copy_files, dependencies, entrypoint, env, expose, extras, groups, healthcheck, indices, known_hosts, labels, lock, python_version, requirements, runtime_image, system_deps, targets, workdir",
+      "pyproject.toml:5:1: tool.pyfront.colour: unknown key\n  hint: known keys: add_files, build_deps, builder_image, command, copy_files, dependencies, entrypoint, env, expose, extras, groups, healthcheck, indices, known_hosts, labels, lock, python_version, remove_test_suites, requirements, runtime_image, system_deps, targets, workdir",
     ],
   },
   {
@@ -136,6 +136,13 @@ export const BAD_INPUTS: BadInputCase[] = [
     text: pyfront('requirements = ["reqs"]'),
     files: { "reqs/a.txt": "x" },
     expected: ['pyproject.toml:5:17: tool.pyfront.requirements[0]: "reqs" is a directory, expected a file'],
+  },
+  {
+    name: "remove_test_suites as a string",
+    text: pyfront('remove_test_suites = "yes"'),
+    expected: [
+      "pyproject.toml:5:22: tool.pyfront.remove_test_suites: expected a boolean, got a string\n  hint: write true or false, without quotes",
+    ],
   },
   {
     name: "missing known_hosts",
@@ -307,7 +314,7 @@ export const BAD_INPUTS: BadInputCase[] = [
       "pyproject.toml:5:18: tool.pyfront.python_version: Python 2.7 is not supported\n  hint: supported series: 3.8, 3.9, 3.10, 3.11, 3.12, 3.13, 3.14 (older series have no maintained official image)",
       'pyproject.toml:6:15: tool.pyfront.build_deps[0]: "Bad Pkg" is not a Debian package name\n  hint: use lowercase letters, digits and + . - (optionally =version), e.g. libpq-dev or curl=7.88.1-10',
       'pyproject.toml:7:11: tool.pyfront.expose[0]: 0 is not a port\n  hint: use a number from 1 to 65535, optionally with "/tcp" or "/udp"',
-      "pyproject.toml:8:1: tool.pyfront.foo: unknown key\n  hint: known keys: add_files, build_deps, builder_image, command, copy_files, dependencies, entrypoint, env, expose, extras, groups, healthcheck, indices, known_hosts, labels, lock, python_version, requirements, runtime_image, system_deps, targets, workdir",
+      "pyproject.toml:8:1: tool.pyfront.foo: unknown key\n  hint: known keys: add_files, build_deps, builder_image, command, copy_files, dependencies, entrypoint, env, expose, extras, groups, healthcheck, indices, known_hosts, labels, lock, python_version, remove_test_suites, requirements, runtime_image, system_deps, targets, workdir",
     ],
   },
   {

@@ -241,7 +241,9 @@ export const FORMAT_INPUTS: BadInputCase[] = [
     name: "mopy sbom not a boolean",
     specFile: "Mopyfile.yaml",
     text: 'python: "3.12"\nsbom: "yes"\n',
-    expected: ["Mopyfile.yaml:2:7: sbom: expected a boolean, got a string"],
+    expected: [
+      "Mopyfile.yaml:2:7: sbom: expected a boolean, got a string\n  hint: write true or false, without quotes",
+    ],
   },
   {
     name: "mopy wheel URL with credentials",

@@ -64,6 +64,7 @@ describe("schema/pyfront.schema.json", () => {
       "labels",
       "lock",
       "python_version",
+      "remove_test_suites",
       "requirements",
       "runtime_image",
       "system_deps",
