@@ -21,6 +21,7 @@ import { osRecipeFor } from "./os-family.js";
 import {
   contextBind,
   contextMountTarget,
+  DEPENDENCY_PIP_OPTIONS,
   dependenciesNeedSsh,
   dependencyArgs,
   dependencyBytecodeStep,
@@ -233,8 +234,11 @@ function builderStage(
   const ownLayer = spec.project.kind === "package" && spec.project.dependenciesComplete;
   if (!ownLayer) {
     steps.push(...project);
-    // A resolving install may have added dependencies, and pip compiled their suites too.
-    if (spec.removeTestSuites && spec.project.kind === "package") steps.push(removeTestSuitesStep());
+    // A resolving install may add dependencies: compiled, and their suites left out, as above.
+    if (spec.project.kind === "package") {
+      if (spec.removeTestSuites) steps.push(removeTestSuitesStep());
+      steps.push(dependencyBytecodeStep());
+    }
   }
   return {
     stage: { name: BUILDER_STAGE, base: { kind: "image", ref: spec.builderImage }, steps },
@@ -269,7 +273,9 @@ function projectSteps(
       // the index about each of them again on every code change. Otherwise pip resolves, keeping
       // what is installed and adding what the spec could not list (dynamic dependencies). Build
       // isolation stays on, so any PEP 517 backend works; its wheel comes from the pip cache.
-      const options = project.dependenciesComplete ? ["--no-deps"] : [];
+      // A resolving install compiles nothing either: the bytecode step after it leaves out the test
+      // suites of what it adds (and of the project), as for the dependency steps.
+      const options = project.dependenciesComplete ? ["--no-deps"] : [...DEPENDENCY_PIP_OPTIONS];
       const isolated = project.buildRequirements === undefined;
       if (!isolated) options.push("--no-build-isolation");
       const install: RunStep = {

@@ -15,7 +15,9 @@ RUN --mount=type=cache,id=pyfront-pip-3.12,target=/root/.cache/pip,sharing=share
 # compile the dependencies' bytecode, not their test suites'
 RUN ["/opt/venv/bin/python","-c","import compileall, re, sysconfig\npaths = sysconfig.get_paths()\nfor folder in sorted({paths['purelib'], paths['platlib']}):\n    compileall.compile_dir(folder, maxlevels=1000, rx=re.compile(r'/tests/'), quiet=2)"]
 # install the project
-RUN --mount=type=cache,id=pyfront-pip-3.12,target=/root/.cache/pip,sharing=shared --mount=type=bind,source=.,target=/pyfront/context,rw=true ["python3","-m","pip","--python","/opt/venv/bin/python","install","--","/pyfront/context"]
+RUN --mount=type=cache,id=pyfront-pip-3.12,target=/root/.cache/pip,sharing=shared --mount=type=bind,source=.,target=/pyfront/context,rw=true ["python3","-m","pip","--python","/opt/venv/bin/python","install","--no-compile","--","/pyfront/context"]
+# compile the dependencies' bytecode, not their test suites'
+RUN ["/opt/venv/bin/python","-c","import compileall, re, sysconfig\npaths = sysconfig.get_paths()\nfor folder in sorted({paths['purelib'], paths['platlib']}):\n    compileall.compile_dir(folder, maxlevels=1000, rx=re.compile(r'/tests/'), quiet=2)"]
 
 FROM python:3.12.4-slim AS runtime
 USER root
