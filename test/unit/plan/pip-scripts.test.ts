@@ -250,27 +250,32 @@ describe("the staging of the project's own files (its layer)", () => {
   });
 });
 
+/** A venv without pip in a new temporary folder, with `files` written into its site-packages. */
+function venvWithFiles(prefix: string, files: Record<string, string>) {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  const venv = join(dir, "venv");
+  expect(python(["-m", "venv", "--without-pip", venv]).status).toBe(0);
+  const venvPython = join(venv, "bin", "python");
+  const site = spawnSync(venvPython, ["-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], {
+    encoding: "utf8",
+  }).stdout.trim();
+  for (const [path, text] of Object.entries(files)) {
+    mkdirSync(join(site, path, ".."), { recursive: true });
+    writeFileSync(join(site, path), text);
+  }
+  return { dir, venvPython, site };
+}
+
 describe("the dependencies' bytecode step", () => {
   it("compiles site-packages but no installed test suite, and leaves a file that does not compile", () => {
-    const dir = mkdtempSync(join(tmpdir(), "pyfront-bytecode-"));
-    const venv = join(dir, "venv");
-    expect(python(["-m", "venv", "--without-pip", venv]).status).toBe(0);
-    const venvPython = join(venv, "bin", "python");
-    const site = spawnSync(venvPython, ["-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], {
-      encoding: "utf8",
-    }).stdout.trim();
-    const files: Record<string, string> = {
+    const { venvPython, site } = venvWithFiles("pyfront-bytecode-", {
       "pandas/__init__.py": "x = 1\n",
       "pandas/core/frame.py": "y = 2\n",
       "pandas/tests/__init__.py": "",
       "pandas/tests/frame/test_frame.py": "def test(): pass\n",
       "tests/__init__.py": "",
       "jinja_templates/py2.py": 'print "Python 2"\n',
-    };
-    for (const [path, text] of Object.entries(files)) {
-      mkdirSync(join(site, path, ".."), { recursive: true });
-      writeFileSync(join(site, path), text);
-    }
+    });
     const result = spawnSync(venvPython, ["-c", DEPENDENCY_BYTECODE_SCRIPT], { encoding: "utf8" });
     expect(result.status, result.stderr).toBe(0);
     // quiet=2: pip prints nothing for a file it cannot compile, nor does this step.
@@ -287,14 +292,7 @@ describe("the dependencies' bytecode step", () => {
 
 describe("remove_test_suites' step", () => {
   it("deletes the dependencies' tests folders, keeps the local project's, and unlinks a symlink without following it", () => {
-    const dir = mkdtempSync(join(tmpdir(), "pyfront-test-suites-"));
-    const venv = join(dir, "venv");
-    expect(python(["-m", "venv", "--without-pip", venv]).status).toBe(0);
-    const venvPython = join(venv, "bin", "python");
-    const site = spawnSync(venvPython, ["-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], {
-      encoding: "utf8",
-    }).stdout.trim();
-    const files: Record<string, string> = {
+    const { dir, venvPython, site } = venvWithFiles("pyfront-test-suites-", {
       "pandas/__init__.py": "",
       "pandas/tests/__init__.py": "",
       "pandas/tests/frame/test_frame.py": "",
@@ -310,11 +308,7 @@ describe("remove_test_suites' step", () => {
       "myapp-1.0.dist-info/METADATA": "Name: myapp\nVersion: 1.0\n",
       "myapp-1.0.dist-info/RECORD": "myapp/__init__.py,,\nmyapp/tests/test_own.py,,\n",
       "myapp-1.0.dist-info/direct_url.json": '{"url": "file:///pyfront/context", "dir_info": {}}',
-    };
-    for (const [path, text] of Object.entries(files)) {
-      mkdirSync(join(site, path, ".."), { recursive: true });
-      writeFileSync(join(site, path), text);
-    }
+    });
     const outside = join(dir, "outside");
     mkdirSync(outside);
     writeFileSync(join(outside, "keep.txt"), "not the venv's\n");
