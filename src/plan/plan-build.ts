@@ -222,10 +222,7 @@ function builderStage(
     ...dependencyInstallSteps(dependencies, index, pipMounts, ssh.env),
   ];
   steps.push(...installs);
-  if (installs.length > 0) {
-    if (spec.removeTestSuites) steps.push(removeTestSuitesStep());
-    steps.push(dependencyBytecodeStep());
-  }
+  if (installs.length > 0) steps.push(...afterDependencyInstalls(spec));
   // Before the code is copied: this layer depends on the console scripts, not on the code.
   if (spec.project.kind === "scripts") steps.push(appImportPathStep(spec.project.consoleScripts ?? []));
   const project = projectSteps(spec, index, pipMounts, ssh.env);
@@ -235,10 +232,7 @@ function builderStage(
   if (!ownLayer) {
     steps.push(...project);
     // A resolving install may add dependencies: compiled, and their suites left out, as above.
-    if (spec.project.kind === "package") {
-      if (spec.removeTestSuites) steps.push(removeTestSuitesStep());
-      steps.push(dependencyBytecodeStep());
-    }
+    if (spec.project.kind === "package") steps.push(...afterDependencyInstalls(spec));
   }
   return {
     stage: { name: BUILDER_STAGE, base: { kind: "image", ref: spec.builderImage }, steps },
@@ -255,6 +249,11 @@ function builderStage(
     ssh: needsSsh,
     ...(locked ? { locked: locked.shown } : {}),
   };
+}
+
+/** What follows an install of dependencies: their test suites deleted when asked, then their bytecode. */
+function afterDependencyInstalls(spec: BuildSpec): RunStep[] {
+  return [...(spec.removeTestSuites ? [removeTestSuitesStep()] : []), dependencyBytecodeStep()];
 }
 
 function projectSteps(

@@ -115,7 +115,6 @@ export const EXAMPLES: readonly Example[] = [
     specFile: "pyproject.toml",
     sourceFile: "src/salesreport/__init__.py",
     isPackage: true,
-    // The sums come from the CSV shipped in the package, read and grouped by pandas.
     check: async (image) => {
       await expectSalesReport(image);
       // pandas' own modules are precompiled; its test suite keeps its sources, without bytecode
