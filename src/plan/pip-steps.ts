@@ -21,9 +21,31 @@ import {
 } from "./recipe-constants.js";
 
 /**
+ * The lines that run the builder's pip under the venv's interpreter, as `pip --python VENV_PYTHON`
+ * does, without its first process: with `--python`, pip starts, parses its options and only then
+ * runs the venv's interpreter on the `__pip-runner__.py` beside its own package (pip 22.3 and
+ * later), a whole pip start-up (0.3–0.6 s here) spent on every pip step. These lines find that
+ * runner and start it at once, with the variable pip sets for that child. `args` is the Python
+ * expression of the interpreter's path followed by pip's arguments.
+ */
+function startVenvPip(args: string): string[] {
+  return [
+    'import pip; runner = os.path.join(os.path.dirname(pip.__file__), "__pip-runner__.py")',
+    'os.path.isfile(runner) or sys.exit("pyfront: the builder\'s pip %s is too old; pyfront needs pip 22.3 or later" % pip.__version__)',
+    'os.environ["_PIP_RUNNING_IN_SUBPROCESS"] = "1"',
+    `python, *rest = ${args}`,
+    "os.execv(python, [python, runner] + rest)",
+  ];
+}
+
+/** `VENV_PIP_SCRIPT PYTHON PIP_ARGS...`: the builder's pip run under PYTHON (see startVenvPip). */
+export const VENV_PIP_SCRIPT = ["import os, sys", ...startVenvPip("sys.argv[1:]")].join("\n");
+
+/**
  * Runs pip with credentials injected into index URLs at run time only. Arguments: one group per
- * index, then "--", then pip's own arguments. A group is `primary|extra URL SECRET_FILE SECRET_ID`
- * (both "" for an index without credentials; the file holds `user:password` or a single token), or
+ * index, then "--", then the interpreter to install into and pip's own arguments (as for
+ * VENV_PIP_SCRIPT). A group is `primary|extra URL SECRET_FILE SECRET_ID` (both "" for an index
+ * without credentials; the file holds `user:password` or a single token), or
  * `primary-split|extra-split URL USER_FILE USER_ID PASSWORD_FILE PASSWORD_ID` for microb's
  * username_secret/password_secret, each secret holding one part (the password pair "" when there
  * is none). The credentialed URLs live in this process's environment and die with it; pip masks
@@ -72,7 +94,7 @@ export const PIP_WITH_CREDENTIALS_SCRIPT = [
   '    os.environ["PIP_INDEX_URL"] = primary',
   "if extra:",
   '    os.environ["PIP_EXTRA_INDEX_URL"] = " ".join(extra)',
-  'os.execv(sys.executable, [sys.executable, "-m", "pip"] + a[1:])',
+  ...startVenvPip("a[1:]"),
 ].join("\n");
 
 /** The index configuration shared by every pip step of one build. */
@@ -243,15 +265,15 @@ export function pipIndexSetup(
 }
 
 /**
- * argv for `pip install OPTIONS -- REQUIREMENTS` into the venv, run by the builder's pip (pip ≥ 22.3
- * for `--python`), through the credentials script when needed.
+ * argv for `pip install OPTIONS -- REQUIREMENTS` into the venv, run by the builder's pip under the
+ * venv's interpreter (pip ≥ 22.3), through the credentials script when needed.
  */
 export function pipInstallArgv(setup: PipIndexSetup, options: string[], requirements: string[]): string[] {
-  const pipArgs = ["--python", VENV_PYTHON, "install", ...setup.options, ...options, "--", ...requirements];
+  const pipArgs = [VENV_PYTHON, "install", ...setup.options, ...options, "--", ...requirements];
   if (setup.credentialArgs) {
     return [BUILDER_PYTHON, "-c", PIP_WITH_CREDENTIALS_SCRIPT, ...setup.credentialArgs, "--", ...pipArgs];
   }
-  return [BUILDER_PYTHON, "-m", "pip", ...pipArgs];
+  return [BUILDER_PYTHON, "-c", VENV_PIP_SCRIPT, ...pipArgs];
 }
 
 /**

@@ -11,7 +11,7 @@ ENV GREETING="hello from mopy"
 ENV PIP_INDEX_URL="http://127.0.0.1:3141/simple"
 WORKDIR /pyfront/context
 # install dependencies (before the project's code, so code changes reuse this layer)
-RUN --mount=type=cache,id=pyfront-pip-3.11,target=/root/.cache/pip,sharing=shared ["python3","-m","pip","--python","/opt/venv/bin/python","install","--extra-index-url","http://127.0.0.1:3141/simple","--trusted-host","127.0.0.1:3141","--no-compile","--","click>=8.0"]
+RUN --mount=type=cache,id=pyfront-pip-3.11,target=/root/.cache/pip,sharing=shared ["python3","-c","import os, sys\nimport pip; runner = os.path.join(os.path.dirname(pip.__file__), \"__pip-runner__.py\")\nos.path.isfile(runner) or sys.exit(\"pyfront: the builder's pip %s is too old; pyfront needs pip 22.3 or later\" % pip.__version__)\nos.environ[\"_PIP_RUNNING_IN_SUBPROCESS\"] = \"1\"\npython, *rest = sys.argv[1:]\nos.execv(python, [python, runner] + rest)","/opt/venv/bin/python","install","--extra-index-url","http://127.0.0.1:3141/simple","--trusted-host","127.0.0.1:3141","--no-compile","--","click>=8.0"]
 # compile the dependencies' bytecode, not their test suites'
 RUN ["/opt/venv/bin/python","-c","import compileall, re, sysconfig\npaths = sysconfig.get_paths()\nfor folder in sorted({paths['purelib'], paths['platlib']}):\n    compileall.compile_dir(folder, maxlevels=1000, rx=re.compile(r'/tests/'), quiet=2)"]
 # put /app on the venv's import path

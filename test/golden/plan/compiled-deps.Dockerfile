@@ -11,11 +11,11 @@ ENV PIP_ROOT_USER_ACTION="ignore"
 RUN ["python3","-m","venv","--without-pip","/opt/venv"]
 WORKDIR /pyfront/context
 # install dependencies (before the project's code, so code changes reuse this layer)
-RUN --mount=type=cache,id=pyfront-pip-3.12,target=/root/.cache/pip,sharing=shared --mount=type=bind,source=libs/fastmath,target=/pyfront/context/libs/fastmath,rw=true ["python3","-m","pip","--python","/opt/venv/bin/python","install","--no-compile","--","psycopg2==2.9.9","/pyfront/context/libs/fastmath"]
+RUN --mount=type=cache,id=pyfront-pip-3.12,target=/root/.cache/pip,sharing=shared --mount=type=bind,source=libs/fastmath,target=/pyfront/context/libs/fastmath,rw=true ["python3","-c","import os, sys\nimport pip; runner = os.path.join(os.path.dirname(pip.__file__), \"__pip-runner__.py\")\nos.path.isfile(runner) or sys.exit(\"pyfront: the builder's pip %s is too old; pyfront needs pip 22.3 or later\" % pip.__version__)\nos.environ[\"_PIP_RUNNING_IN_SUBPROCESS\"] = \"1\"\npython, *rest = sys.argv[1:]\nos.execv(python, [python, runner] + rest)","/opt/venv/bin/python","install","--no-compile","--","psycopg2==2.9.9","/pyfront/context/libs/fastmath"]
 # compile the dependencies' bytecode, not their test suites'
 RUN ["/opt/venv/bin/python","-c","import compileall, re, sysconfig\npaths = sysconfig.get_paths()\nfor folder in sorted({paths['purelib'], paths['platlib']}):\n    compileall.compile_dir(folder, maxlevels=1000, rx=re.compile(r'/tests/'), quiet=2)"]
 # install the project
-RUN --mount=type=cache,id=pyfront-pip-3.12,target=/root/.cache/pip,sharing=shared --mount=type=bind,source=.,target=/pyfront/context,rw=true ["python3","-m","pip","--python","/opt/venv/bin/python","install","--no-compile","--","/pyfront/context"]
+RUN --mount=type=cache,id=pyfront-pip-3.12,target=/root/.cache/pip,sharing=shared --mount=type=bind,source=.,target=/pyfront/context,rw=true ["python3","-c","import os, sys\nimport pip; runner = os.path.join(os.path.dirname(pip.__file__), \"__pip-runner__.py\")\nos.path.isfile(runner) or sys.exit(\"pyfront: the builder's pip %s is too old; pyfront needs pip 22.3 or later\" % pip.__version__)\nos.environ[\"_PIP_RUNNING_IN_SUBPROCESS\"] = \"1\"\npython, *rest = sys.argv[1:]\nos.execv(python, [python, runner] + rest)","/opt/venv/bin/python","install","--no-compile","--","/pyfront/context"]
 # compile the dependencies' bytecode, not their test suites'
 RUN ["/opt/venv/bin/python","-c","import compileall, re, sysconfig\npaths = sysconfig.get_paths()\nfor folder in sorted({paths['purelib'], paths['platlib']}):\n    compileall.compile_dir(folder, maxlevels=1000, rx=re.compile(r'/tests/'), quiet=2)"]
 

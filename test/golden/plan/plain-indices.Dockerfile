@@ -9,7 +9,7 @@ ENV PIP_ROOT_USER_ACTION="ignore"
 RUN ["python3","-m","venv","--without-pip","/opt/venv"]
 WORKDIR /pyfront/context
 # install dependencies (before the project's code, so code changes reuse this layer)
-RUN --mount=type=cache,id=pyfront-pip-3.11,target=/root/.cache/pip,sharing=shared ["python3","-m","pip","--python","/opt/venv/bin/python","install","--index-url","https://pypi.example.org/simple","--extra-index-url","https://extra.example.org/simple","--no-compile","--","attrs"]
+RUN --mount=type=cache,id=pyfront-pip-3.11,target=/root/.cache/pip,sharing=shared ["python3","-c","import os, sys\nimport pip; runner = os.path.join(os.path.dirname(pip.__file__), \"__pip-runner__.py\")\nos.path.isfile(runner) or sys.exit(\"pyfront: the builder's pip %s is too old; pyfront needs pip 22.3 or later\" % pip.__version__)\nos.environ[\"_PIP_RUNNING_IN_SUBPROCESS\"] = \"1\"\npython, *rest = sys.argv[1:]\nos.execv(python, [python, runner] + rest)","/opt/venv/bin/python","install","--index-url","https://pypi.example.org/simple","--extra-index-url","https://extra.example.org/simple","--no-compile","--","attrs"]
 # compile the dependencies' bytecode, not their test suites'
 RUN ["/opt/venv/bin/python","-c","import compileall, re, sysconfig\npaths = sysconfig.get_paths()\nfor folder in sorted({paths['purelib'], paths['platlib']}):\n    compileall.compile_dir(folder, maxlevels=1000, rx=re.compile(r'/tests/'), quiet=2)"]
 

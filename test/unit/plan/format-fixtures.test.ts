@@ -10,7 +10,7 @@ import type { RunStep, Stage } from "../../../src/plan/build-plan.js";
 import { WITHOUT_EDITABLE_LINES_SCRIPT } from "../../../src/plan/pip-steps.js";
 import { planBuild } from "../../../src/plan/plan-build.js";
 import { formatPlanJson } from "../../../src/plan/plan-json.js";
-import { BUILD_BACKEND_DIR } from "../../../src/plan/recipe-constants.js";
+import { BUILD_BACKEND_DIR, VENV_PYTHON } from "../../../src/plan/recipe-constants.js";
 import { renderDockerfile } from "../../../src/render/dockerfile.js";
 import { renderLlb } from "../../../src/render/llb.js";
 import { loadBuildSpec } from "../../../src/spec/load-build-spec.js";
@@ -43,8 +43,13 @@ function runs(s: Stage): RunStep[] {
 
 /** The pip steps of the builder, by what they install. */
 /** The pip steps that install into the venv (the build backend's install goes elsewhere). */
+/** A pip install into the venv: the venv's interpreter, then `install`, somewhere in its argv. */
+function isVenvPip(step: RunStep): boolean {
+  return step.argv.some((arg, i) => arg === VENV_PYTHON && step.argv[i + 1] === "install");
+}
+
 function pipRuns(s: Stage): RunStep[] {
-  return runs(s).filter((step) => step.argv.includes("--python") && !step.argv.includes(BUILD_BACKEND_DIR));
+  return runs(s).filter((step) => isVenvPip(step) && !step.argv.includes(BUILD_BACKEND_DIR));
 }
 
 /** The builder's pip steps into the venv, then the project's own (in its stage, when it has one). */
@@ -142,7 +147,7 @@ describe("what each fixture is there for", () => {
     const { plan } = planFixture("microb-before-build");
     expect(plan.stages.map((s) => s.name)).toEqual(["downloads", "builder", "project", "runtime"]);
     const builder = stage(plan, "builder");
-    const firstPip = builder.steps.findIndex((s) => s.kind === "run" && s.argv.includes("--python"));
+    const firstPip = builder.steps.findIndex((s) => s.kind === "run" && isVenvPip(s));
     const copies = builder.steps.flatMap((s, i) =>
       s.kind === "copy" ? [{ i, dest: s.dest, from: s.from }] : [],
     );

@@ -20,6 +20,7 @@ import {
   DEPENDENCY_BYTECODE_SCRIPT,
   PIP_WITH_CREDENTIALS_SCRIPT,
   REMOVE_TEST_SUITES_SCRIPT,
+  VENV_PIP_SCRIPT,
   WITHOUT_EDITABLE_LINES_SCRIPT,
 } from "../../../src/plan/pip-steps.js";
 import { PROJECT_FILES_SCRIPT } from "../../../src/plan/project-layer.js";
@@ -27,6 +28,45 @@ import { PROJECT_FILES_SCRIPT } from "../../../src/plan/project-layer.js";
 function python(args: string[], env: Record<string, string> = {}) {
   return spawnSync("python3", args, { encoding: "utf8", env: { PATH: process.env.PATH ?? "", ...env } });
 }
+
+/** The host python3's own path: the scripts exec the interpreter they are given, by path. */
+const pythonPath = python(["-c", "import sys; print(sys.executable)"]).stdout.trim();
+
+/** A stand-in `pip` package; its runner, when given, is the program pip's `--python` starts. */
+function fakePip(runner?: string): string {
+  const dir = mkdtempSync(join(tmpdir(), "pyfront-fakepip-"));
+  mkdirSync(join(dir, "pip"));
+  writeFileSync(join(dir, "pip", "__init__.py"), '__version__ = "22.2"\n');
+  if (runner !== undefined) writeFileSync(join(dir, "pip", "__pip-runner__.py"), runner);
+  return dir;
+}
+
+describe("the builder's pip run under the venv's interpreter", () => {
+  it("starts the runner beside pip's package under the interpreter given, marked as pip's own child", () => {
+    const runner =
+      'import os, sys\nprint(sys.executable, os.environ.get("_PIP_RUNNING_IN_SUBPROCESS"), sys.argv)\n';
+    const pip = fakePip(runner);
+    const run = python(["-c", VENV_PIP_SCRIPT, pythonPath, "install", "--no-deps", "--", "x y"], {
+      PYTHONPATH: pip,
+    });
+    expect(run.stderr).toBe("");
+    expect(run.stdout).toBe(
+      `${pythonPath} 1 ['${join(pip, "pip", "__pip-runner__.py")}', 'install', '--no-deps', '--', 'x y']\n`,
+    );
+  });
+
+  it("runs the real pip that way", () => {
+    const run = python(["-c", VENV_PIP_SCRIPT, pythonPath, "--version"]);
+    expect(run.stderr).toBe("");
+    expect(run.stdout).toMatch(/^pip \d+\.\d+/);
+  });
+
+  it("names the pip version it needs when the builder's pip has no runner", () => {
+    const run = python(["-c", VENV_PIP_SCRIPT, pythonPath, "install"], { PYTHONPATH: fakePip() });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toBe("pyfront: the builder's pip 22.2 is too old; pyfront needs pip 22.3 or later\n");
+  });
+});
 
 describe("the copy of a requirements file without its editable lines", () => {
   it("drops -e/--editable lines with their continuations, keeps the rest byte for byte, and cleans up", () => {
@@ -85,17 +125,9 @@ describe("the copy of a requirements file without its editable lines", () => {
 });
 
 describe("index credentials from microb's username_secret and password_secret", () => {
-  /** A stand-in `pip` package that prints the index environment the script hands pip. */
-  function fakePip(): string {
-    const dir = mkdtempSync(join(tmpdir(), "pyfront-fakepip-"));
-    mkdirSync(join(dir, "pip"));
-    writeFileSync(join(dir, "pip", "__init__.py"), "");
-    writeFileSync(
-      join(dir, "pip", "__main__.py"),
-      'import os, sys\nprint(os.environ.get("PIP_INDEX_URL"), os.environ.get("PIP_EXTRA_INDEX_URL"), sys.argv[1:])\n',
-    );
-    return dir;
-  }
+  /** pip's runner printing the index environment the script hands pip. */
+  const printingRunner =
+    'import os, sys\nprint(os.environ.get("PIP_INDEX_URL"), os.environ.get("PIP_EXTRA_INDEX_URL"), sys.argv[1:])\n';
 
   it("puts each part, URL-quoted, into the index URL pip gets through its environment", () => {
     const secrets = mkdtempSync(join(tmpdir(), "pyfront-secrets-"));
@@ -123,17 +155,16 @@ describe("index credentials from microb's username_secret and password_secret", 
         "",
         "",
         "--",
-        "--python",
-        "/opt/venv/bin/python",
+        pythonPath,
         "install",
       ],
-      { PYTHONPATH: fakePip() },
+      { PYTHONPATH: fakePip(printingRunner) },
     );
     expect(run.stderr).toBe("");
     expect(run.stdout).toBe(
       "https://ci%20bot:p%40ss%3Aw%2Frd@pkgs.example.org/simple " +
         "https://tok3n@tokens.example.org/simple https://plain.example.org/simple " +
-        "['--python', '/opt/venv/bin/python', 'install']\n",
+        "['install']\n",
     );
   });
 

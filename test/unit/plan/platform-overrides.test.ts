@@ -542,10 +542,17 @@ describe("the credentials script with a build arg's optional secret", () => {
   /** The PIP_INDEX_URL pip is handed, read back with `pip config debug`. */
   function indexUrlPipSees(setup: ReturnType<typeof pipIndexSetup>, secretDir: string): string {
     const args = setup.credentialArgs!.map((arg) => arg.replace("/run/secrets", secretDir));
-    const run = spawnSync("python3", ["-c", PIP_WITH_CREDENTIALS_SCRIPT, ...args, "--", "config", "debug"], {
+    const python = spawnSync("python3", ["-c", "import sys; print(sys.executable)"], {
       encoding: "utf8",
-      env: { PATH: process.env.PATH ?? "", HOME: secretDir },
-    });
+    }).stdout.trim();
+    const run = spawnSync(
+      "python3",
+      ["-c", PIP_WITH_CREDENTIALS_SCRIPT, ...args, "--", python, "config", "debug"],
+      {
+        encoding: "utf8",
+        env: { PATH: process.env.PATH ?? "", HOME: secretDir },
+      },
+    );
     expect(run.status, run.stderr).toBe(0);
     return /PIP_INDEX_URL='([^']*)'/.exec(run.stdout)?.[1] ?? "";
   }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { BuildPlan, CopyStep, RunStep, Stage } from "../../../src/plan/build-plan.js";
+import { VENV_PIP_SCRIPT } from "../../../src/plan/pip-steps.js";
 import { planBuild } from "../../../src/plan/plan-build.js";
 import { PROJECT_FILES_SCRIPT } from "../../../src/plan/project-layer.js";
 import type { BuildSpec } from "../../../src/spec/build-spec.js";
@@ -148,11 +149,10 @@ describe("the default recipe", () => {
     const builder = stage(plan("webapp"), "builder");
     expect(runs(builder)[0]!.argv).toEqual(["python3", "-m", "venv", "--without-pip", "/opt/venv"]);
     for (const step of runs(builder).filter((r) => r.description.startsWith("install"))) {
-      expect(step.argv.slice(0, 6)).toEqual([
+      expect(step.argv.slice(0, 5)).toEqual([
         "python3",
-        "-m",
-        "pip",
-        "--python",
+        "-c",
+        VENV_PIP_SCRIPT,
         "/opt/venv/bin/python",
         "install",
       ]);
