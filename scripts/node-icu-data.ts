@@ -31,17 +31,13 @@ export interface IcuPackage {
   items: IcuItem[];
 }
 
-const MAGIC = [0xda, 0x27];
+const MAGIC = Buffer.from([0xda, 0x27]);
 const COMMON_DATA_FORMAT = "CmnD";
 
 /** Finds the one little-endian ASCII CmnD package in `binary` and reads its table of contents. */
 export function findIcuPackage(binary: Buffer): IcuPackage {
   const found: number[] = [];
-  for (
-    let at = binary.indexOf(Buffer.from(MAGIC), 2);
-    at !== -1;
-    at = binary.indexOf(Buffer.from(MAGIC), at + 1)
-  ) {
+  for (let at = binary.indexOf(MAGIC, 2); at !== -1; at = binary.indexOf(MAGIC, at + 1)) {
     const start = at - 2;
     // UDataInfo after the magic: size, reserved, isBigEndian, charsetFamily, sizeofUChar, reserved, format.
     const info = start + 4;

@@ -247,6 +247,8 @@ function readTarget(
   );
   if (addFiles.length > 0) spec.addFilesBeforeBuild = addFiles;
   if (requirements !== undefined) useRequirementsFiles(spec, requirements, base, doc, facts, context, out);
+  // microb's Dockerfile deletes every `tests` folder it installed; its users' images count on that size.
+  spec.removeTestSuites = true;
   return spec;
 }
 

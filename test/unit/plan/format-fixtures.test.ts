@@ -2,12 +2,16 @@
 // microb keys they leave out (microb-before-build) and mopy's pip forms (mopy-wheels-sbom), each
 // read, planned and rendered: golden plans and Dockerfiles, so what a user of those formats gets
 // is a reviewable diff, plus the behaviour each fixture is there for.
-import { readdirSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { marshalDefinition } from "../../../src/buildkit/llb/index.js";
 import type { RunStep, Stage } from "../../../src/plan/build-plan.js";
-import { WITHOUT_EDITABLE_LINES_SCRIPT } from "../../../src/plan/pip-steps.js";
+import {
+  DEPENDENCY_BYTECODE_SCRIPT,
+  REMOVE_TEST_SUITES_SCRIPT,
+  WITHOUT_EDITABLE_LINES_SCRIPT,
+} from "../../../src/plan/pip-steps.js";
 import { planBuild } from "../../../src/plan/plan-build.js";
 import { formatPlanJson } from "../../../src/plan/plan-json.js";
 import { BUILD_BACKEND_DIR, VENV_PYTHON } from "../../../src/plan/recipe-constants.js";
@@ -76,6 +80,20 @@ describe("microb and mopy fixtures: golden plans and Dockerfiles", () => {
 });
 
 describe("what each fixture is there for", () => {
+  it("every microb target deletes the dependencies' test suites, as microb's Dockerfile does, before their bytecode", () => {
+    const microbTables = NAMES.filter((name) => {
+      const pyproject = join(FIXTURES, name, "pyproject.toml");
+      return existsSync(pyproject) && readFileSync(pyproject, "utf8").includes("[tool.microb");
+    });
+    expect(microbTables.length).toBeGreaterThan(5);
+    for (const name of microbTables) {
+      const scripts = runs(stage(planFixture(name).plan, "builder")).map((r) => r.argv[2]);
+      const removal = scripts.indexOf(REMOVE_TEST_SUITES_SCRIPT);
+      expect(removal, name).toBeGreaterThan(-1);
+      expect(scripts.indexOf(DEPENDENCY_BYTECODE_SCRIPT, removal), name).toBeGreaterThan(removal);
+    }
+  });
+
   it("a string requirements names a lock installed by a pip call of its own, the project without dependencies", () => {
     const { plan } = planFixture("microb-example-04-requirements-file");
     const [lock, project] = venvInstalls(plan);
