@@ -3,7 +3,8 @@ export const VENV_DIR = "/opt/venv";
 export const VENV_PYTHON = `${VENV_DIR}/bin/python`;
 /**
  * The builder image's own interpreter, which carries pip. The venv has no pip of its own: pip
- * installs into it from outside (`--python`), so neither pip nor setuptools ship in the image.
+ * runs under its interpreter from outside (VENV_PIP_SCRIPT), so neither pip nor setuptools ship
+ * in the image.
  */
 export const BUILDER_PYTHON = "python3";
 /** Where an application's code lives in the image. */
